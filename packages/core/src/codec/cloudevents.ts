@@ -1,0 +1,198 @@
+/**
+ * CloudEvents 1.0 codec. Structured mode is one JSON document; binary mode puts attributes
+ * in headers (`ce-` prefixed, percent-encoded as the HTTP binding says) and the payload in
+ * the body. Extensions: `subjecttype`, `sequence`, `dataversion`, `correlationid`,
+ * `causationid`, `traceparent`, `tracestate`, and `metadata` (the rest of the metadata, JSON).
+ * Decoding untrusted input returns a RawEvent or throws `DecodeError`; it never crashes.
+ */
+
+import { DecodeError } from '../errors/errors.ts';
+import type { RawEvent } from '../event/catalog.ts';
+import type { AnyDomainEvent } from '../event/envelope.ts';
+import { limits, own, rawEventFrom, requireString } from './raw-event.ts';
+
+/** A message with headers and a body, as brokers with headers carry it. */
+export interface BinaryMessage {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array;
+}
+
+export interface CodecOptions {
+  /** CloudEvents `source`: which service produced the event. Default `/tidings`. */
+  readonly source?: string;
+}
+
+export interface DecodeOptions {
+  readonly maxBytes?: number;
+}
+
+const traceKeys = ['traceparent', 'tracestate'] as const;
+
+/** The event as a CloudEvents structured-mode object. */
+export function toCloudEvent(event: AnyDomainEvent, options: CodecOptions = {}): Record<string, unknown> {
+  const ce: Record<string, unknown> = {
+    specversion: '1.0',
+    id: event.id,
+    source: options.source ?? '/tidings',
+    type: event.type,
+    time: event.occurredAt,
+    datacontenttype: 'application/json',
+    dataversion: event.version,
+    correlationid: event.correlationId,
+  };
+  if (event.subject) {
+    ce.subject = event.subject.id;
+    ce.subjecttype = event.subject.type;
+    if (event.subject.sequence !== undefined) ce.sequence = event.subject.sequence;
+  }
+  if (event.causationId !== undefined) ce.causationid = event.causationId;
+  const rest: Record<string, string> = {};
+  for (const [key, value] of Object.entries(event.metadata)) {
+    if ((traceKeys as readonly string[]).includes(key)) ce[key] = value;
+    else rest[key] = value;
+  }
+  if (Object.keys(rest).length > 0) ce.metadata = JSON.stringify(rest);
+  ce.data = event.payload;
+  return ce;
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new DecodeError(`Cannot decode event: ${what} is not valid JSON (${(error as Error).message}).`, {
+      cause: error,
+    });
+  }
+}
+
+function metadataOf(ce: object): Record<string, string> {
+  const text = own(ce, 'metadata');
+  const metadata: Record<string, unknown> =
+    text === undefined
+      ? {}
+      : (parseJson(requireString(text, 'metadata'), 'metadata') as Record<string, unknown>);
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+    throw new DecodeError('Cannot decode event: metadata must be a JSON object of strings.');
+  }
+  const entries = Object.entries(metadata);
+  for (const key of traceKeys) {
+    const value = own(ce, key);
+    if (value !== undefined) entries.push([key, value]);
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
+}
+
+/** Reads a CloudEvents structured-mode object (already parsed) into a RawEvent. */
+export function fromCloudEvent(ce: unknown): RawEvent {
+  if (typeof ce !== 'object' || ce === null || Array.isArray(ce)) {
+    throw new DecodeError(`Cannot decode event: expected a CloudEvents JSON object, got ${typeof ce}.`);
+  }
+  if (own(ce, 'specversion') !== '1.0') {
+    throw new DecodeError(
+      `Cannot decode event: specversion must be "1.0", got ${JSON.stringify(own(ce, 'specversion'))}.`,
+    );
+  }
+  requireString(own(ce, 'source'), 'source');
+  return rawEventFrom({
+    id: own(ce, 'id'),
+    type: own(ce, 'type'),
+    version: own(ce, 'dataversion'),
+    occurredAt: own(ce, 'time'),
+    subjectType: own(ce, 'subjecttype'),
+    subjectId: own(ce, 'subject'),
+    sequence: own(ce, 'sequence'),
+    correlationId: own(ce, 'correlationid'),
+    causationId: own(ce, 'causationid'),
+    metadata: metadataOf(ce),
+    payload: own(ce, 'data'),
+  });
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+function bytesToText(input: string | Uint8Array, maxBytes: number, what: string): string {
+  const size = typeof input === 'string' ? input.length : input.byteLength;
+  if (size > maxBytes) {
+    throw new DecodeError(`Cannot decode event: ${what} is ${size} bytes, over the limit of ${maxBytes}.`);
+  }
+  if (typeof input === 'string') return input;
+  try {
+    return decoder.decode(input);
+  } catch (error) {
+    throw new DecodeError(`Cannot decode event: ${what} is not valid UTF-8.`, { cause: error });
+  }
+}
+
+/** Encodes structured mode: one JSON document. */
+export function encodeStructured(event: AnyDomainEvent, options?: CodecOptions): string {
+  return JSON.stringify(toCloudEvent(event, options));
+}
+
+/** Decodes structured mode from JSON text or UTF-8 bytes. */
+export function decodeStructured(input: string | Uint8Array, options: DecodeOptions = {}): RawEvent {
+  const text = bytesToText(input, options.maxBytes ?? limits.maxMessageBytes, 'message');
+  return fromCloudEvent(parseJson(text, 'message'));
+}
+
+// Header values: printable ASCII except '"' and '%' pass; everything else is percent-encoded.
+function encodeHeader(value: string): string {
+  let out = '';
+  for (const byte of encoder.encode(value)) {
+    out +=
+      byte > 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x25
+        ? String.fromCharCode(byte)
+        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+function decodeHeader(value: string, name: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new DecodeError(`Cannot decode event: header ${name} is not valid percent-encoding.`);
+  }
+}
+
+/** Encodes binary mode: `ce-*` headers and the JSON payload as the body. */
+export function encodeBinary(event: AnyDomainEvent, options?: CodecOptions): BinaryMessage {
+  const ce = toCloudEvent(event, options);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  for (const [key, value] of Object.entries(ce)) {
+    if (key === 'data' || key === 'datacontenttype') continue;
+    headers[`ce-${key}`] = encodeHeader(String(value));
+  }
+  return { headers, body: encoder.encode(JSON.stringify(event.payload)) };
+}
+
+/** Decodes binary mode. Header names are matched case-insensitively. */
+export function decodeBinary(message: BinaryMessage, options: DecodeOptions = {}): RawEvent {
+  if (
+    typeof message !== 'object' ||
+    message === null ||
+    typeof message.headers !== 'object' ||
+    message.headers === null
+  ) {
+    throw new DecodeError('Cannot decode event: a binary message needs headers and a body.');
+  }
+  const entries: [string, unknown][] = [];
+  for (const [name, value] of Object.entries(message.headers)) {
+    const lower = name.toLowerCase();
+    if (!lower.startsWith('ce-') || typeof value !== 'string') continue;
+    const key = lower.slice(3);
+    entries.push([key, decodeHeader(value, name)]);
+  }
+  // fromEntries defines own properties, so a `ce-__proto__` header cannot reach a prototype.
+  const ce: Record<string, unknown> = Object.fromEntries(entries);
+  const body = message.body;
+  if (!(body instanceof Uint8Array)) throw new DecodeError('Cannot decode event: body must be bytes.');
+  ce.data = parseJson(bytesToText(body, options.maxBytes ?? limits.maxMessageBytes, 'body'), 'body');
+  return fromCloudEvent(ce);
+}
+
+/** True when headers look like a binary-mode CloudEvent. */
+export function isBinaryCloudEvent(headers: Readonly<Record<string, unknown>>): boolean {
+  return Object.keys(headers).some((k) => k.toLowerCase() === 'ce-specversion');
+}

@@ -1,0 +1,158 @@
+/**
+ * Event definitions: the type name, the payload schema (any Standard Schema: zod, valibot,
+ * arktype…), the current version and the upcasters that lift older payloads to it.
+ */
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { ConfigurationError, ValidationError } from '../errors/errors.ts';
+import { currentEvent } from './ambient.ts';
+import type { AnyDomainEvent, DomainEvent, EventSubject } from './envelope.ts';
+import { deepFreeze } from './freeze.ts';
+import { createEventId } from './id.ts';
+import { validateSync } from './validate.ts';
+
+/** Lifts a payload of version `n` to version `n + 1`. */
+export type Upcaster = (payload: unknown) => unknown;
+
+export interface DefineEventOptions<S extends StandardSchemaV1> {
+  readonly schema: S;
+  /** Current payload version, from 1. Default 1. */
+  readonly version?: number;
+  /** `upcasters[n]` lifts version n to n + 1; every version below the current one needs one. */
+  readonly upcasters?: Readonly<Record<number, Upcaster>>;
+  /** Human description, carried into the AsyncAPI document and the inspector. */
+  readonly description?: string;
+}
+
+export interface CreateEventOptions {
+  readonly subject?: EventSubject;
+  /** The event that caused this one: sets correlation and causation from it. */
+  readonly causedBy?: AnyDomainEvent;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly id?: string;
+  readonly occurredAt?: Date | string;
+}
+
+export interface EventDefinition<
+  Type extends string = string,
+  S extends StandardSchemaV1 = StandardSchemaV1,
+> {
+  readonly type: Type;
+  readonly version: number;
+  readonly schema: S;
+  readonly description: string | undefined;
+  /**
+   * Validates `payload` and returns a deeply frozen event. Throws `ValidationError` naming
+   * each failing path, the reason and the offending value.
+   *
+   * @example
+   * const placed = OrderPlaced.create({ orderId: 'o-1', total: 42 }, { subject: { type: 'Order', id: 'o-1' } });
+   */
+  create(
+    payload: StandardSchemaV1.InferInput<S>,
+    options?: CreateEventOptions,
+  ): DomainEvent<Type, StandardSchemaV1.InferOutput<S>>;
+  /** Narrows any event to this definition's type. */
+  is(event: AnyDomainEvent): event is DomainEvent<Type, StandardSchemaV1.InferOutput<S>>;
+  /** Lifts a payload from `fromVersion` to the current version (no validation). */
+  upcast(payload: unknown, fromVersion: number): unknown;
+  /** Upcasts and validates a payload of any known version; returns the current payload. */
+  parsePayload(payload: unknown, fromVersion?: number): StandardSchemaV1.InferOutput<S>;
+}
+
+/** The event type produced by a definition. */
+export type EventOf<D> =
+  D extends EventDefinition<infer T, infer S> ? DomainEvent<T, StandardSchemaV1.InferOutput<S>> : never;
+
+/** The payload type of a definition. */
+export type PayloadOf<D> =
+  D extends EventDefinition<string, infer S> ? StandardSchemaV1.InferOutput<S> : never;
+
+const typePattern = /^[A-Za-z][A-Za-z0-9_.:-]{0,199}$/;
+
+function toIso(value: Date | string | undefined): string {
+  if (value === undefined) return new Date().toISOString();
+  const date = typeof value === 'string' ? new Date(value) : value;
+  if (Number.isNaN(date.getTime())) {
+    throw new ConfigurationError(`occurredAt must be a valid date, got ${String(value)}`);
+  }
+  return date.toISOString();
+}
+
+/**
+ * Defines an event type.
+ *
+ * @example
+ * import { z } from 'zod';
+ * const OrderPlaced = defineEvent('OrderPlaced', { schema: z.object({ orderId: z.string(), total: z.number() }) });
+ * const event = OrderPlaced.create({ orderId: 'o-1', total: 42 });
+ */
+export function defineEvent<const Type extends string, S extends StandardSchemaV1>(
+  type: Type,
+  options: DefineEventOptions<S>,
+): EventDefinition<Type, S> {
+  if (!typePattern.test(type)) {
+    throw new ConfigurationError(
+      `Event type ${JSON.stringify(type)} is not valid: use 1-200 letters, digits, "_", ".", ":" or "-", starting with a letter.`,
+    );
+  }
+  const version = options.version ?? 1;
+  if (!Number.isInteger(version) || version < 1) {
+    throw new ConfigurationError(`Event "${type}": version must be an integer >= 1, got ${version}`);
+  }
+  const upcasters = options.upcasters ?? {};
+  for (let v = 1; v < version; v++) {
+    if (typeof upcasters[v] !== 'function') {
+      throw new ConfigurationError(
+        `Event "${type}" is at version ${version} but has no upcaster from version ${v} to ${v + 1}; add upcasters[${v}].`,
+      );
+    }
+  }
+
+  const upcast = (payload: unknown, fromVersion: number): unknown => {
+    if (!Number.isInteger(fromVersion) || fromVersion < 1 || fromVersion > version) {
+      throw new ValidationError(
+        `Event "${type}" has no version ${fromVersion}: known versions are 1 to ${version}.`,
+        type,
+        [{ path: 'version', message: `unknown version`, value: fromVersion }],
+      );
+    }
+    let current = payload;
+    for (let v = fromVersion; v < version; v++) current = (upcasters[v] as Upcaster)(current);
+    return current;
+  };
+
+  const definition: EventDefinition<Type, S> = {
+    type,
+    version,
+    schema: options.schema,
+    description: options.description,
+    create(payload, createOptions = {}) {
+      const value = validateSync(options.schema, type, payload);
+      const cause = createOptions.causedBy ?? currentEvent();
+      const id = createOptions.id ?? createEventId();
+      const event: Record<string, unknown> = {
+        id,
+        type,
+        version,
+        occurredAt: toIso(createOptions.occurredAt),
+      };
+      if (createOptions.subject) event.subject = { ...createOptions.subject };
+      event.correlationId = createOptions.correlationId ?? cause?.correlationId ?? id;
+      const causationId = createOptions.causationId ?? cause?.id;
+      if (causationId !== undefined) event.causationId = causationId;
+      event.metadata = { ...createOptions.metadata };
+      event.payload = structuredClone(value);
+      return deepFreeze(event) as unknown as DomainEvent<Type, StandardSchemaV1.InferOutput<S>>;
+    },
+    is(event): event is DomainEvent<Type, StandardSchemaV1.InferOutput<S>> {
+      return event.type === type;
+    },
+    upcast,
+    parsePayload(payload, fromVersion = version) {
+      return validateSync(options.schema, type, upcast(payload, fromVersion));
+    },
+  };
+  return Object.freeze(definition);
+}

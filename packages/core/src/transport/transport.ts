@@ -1,0 +1,87 @@
+/**
+ * The Transport port: moves encoded events between services over a broker. Small on
+ * purpose (publish, subscribe, close) so every broker adapter stays a few hundred lines.
+ * Every implementation passes `runTransportContract` from `@tidings/testing`.
+ */
+
+/** A message as Tidings hands it to a broker. */
+export interface TransportMessage {
+  /** The event id: brokers with native dedup use it as the message id. */
+  readonly id: string;
+  /** Routing: Tidings uses the event type. */
+  readonly topic: string;
+  /** Ordering key (the subject). Messages with one key keep their order where `orderingByKey`. */
+  readonly key: string;
+  /** CloudEvents binary-mode headers (`ce-*`, `content-type`). Values are strings. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array;
+}
+
+/** A delivered message. */
+export interface ReceivedMessage extends TransportMessage {
+  /** How many times the broker delivered it, 1 on the first delivery, where the broker tells. */
+  readonly deliveryCount: number;
+}
+
+/** Declared capabilities: the contract suite skips, with this reason, what a transport lacks. */
+export interface TransportFeatures {
+  /** Messages with one key reach a group's handler in publish order, one at a time. */
+  readonly orderingByKey: boolean;
+  /** The broker moves exhausted messages to its own dead-letter destination. */
+  readonly nativeDeadLetter: boolean;
+  /** The broker drops a second publish of the same message id. */
+  readonly nativeDedup: boolean;
+  /** A rejected message can come back after a delay. */
+  readonly delayedRedelivery: boolean;
+  /** A message that a dead consumer did not ack comes back to a live member (by lease or session). */
+  readonly redeliversUnacked: boolean;
+}
+
+export interface SubscribeRequest {
+  /** Consumer group: each message reaches one member of each group. */
+  readonly group: string;
+  readonly topics: readonly string[];
+  /** Handler calls in flight at once for this subscription. Default 1. */
+  readonly concurrency?: number;
+}
+
+/** How a handler tells the transport to retry later than at once. */
+export interface MessageOutcome {
+  /** Redeliver no sooner than this (ms), where `delayedRedelivery`. */
+  readonly retryDelayMs?: number;
+}
+
+/**
+ * Handles one message: resolve to ack; reject to have it redelivered. A rejection whose
+ * error carries `retryDelayMs` (e.g. `RetryLater`) asks for a delay.
+ */
+export type MessageHandler = (message: ReceivedMessage) => Promise<void>;
+
+export interface Subscription {
+  /** Stops receiving and waits for in-flight handlers to finish (and be acked). */
+  close(): Promise<void>;
+}
+
+export interface Transport {
+  readonly name: string;
+  readonly features: TransportFeatures;
+  /**
+   * Publishes messages. MUST resolve only once the broker has durably accepted every one
+   * (publisher confirms, JetStream acks, Kafka acks=all, XADD reply, SQS 200) and MUST
+   * reject if any was not. After `close()` it MUST reject with `ClosedError`.
+   */
+  publish(messages: readonly TransportMessage[]): Promise<void>;
+  /**
+   * Delivers messages of `topics` to `handler`, each to one member of `group`. MUST ack only
+   * after the handler resolved, and MUST redeliver a message whose handler rejected or whose
+   * consumer died before acking. Resolves once the subscription is ready to receive
+   * messages published after it. `signal` aborts it like `Subscription.close()`.
+   */
+  subscribe(
+    request: SubscribeRequest,
+    handler: MessageHandler,
+    options?: { readonly signal?: AbortSignal },
+  ): Promise<Subscription>;
+  /** Closes subscriptions (draining in-flight handlers) and the connection. Idempotent. */
+  close(): Promise<void>;
+}
