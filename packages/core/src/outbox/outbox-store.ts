@@ -151,7 +151,10 @@ export interface OutboxStore<Tx = unknown> {
   release(refs: readonly DeliveryRef[]): Promise<void>;
 
   /** Dead-lettered deliveries, oldest first. */
-  deadLetters(query?: { readonly consumer?: string; readonly limit?: number }): Promise<readonly DeadLetter[]>;
+  deadLetters(query?: {
+    readonly consumer?: string;
+    readonly limit?: number;
+  }): Promise<readonly DeadLetter[]>;
 
   /**
    * Makes dead-lettered deliveries pending again, claimable at once, with their history
