@@ -1,1 +1,1 @@
-export {};
+export * from './outbox-store-contract/index.ts';

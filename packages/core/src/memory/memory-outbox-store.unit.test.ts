@@ -1,0 +1,7 @@
+import { runOutboxStoreContract } from '@tidings/testing';
+import { createMemoryOutboxStore } from './memory-outbox-store.ts';
+
+runOutboxStoreContract('memory', async ({ clock }) => {
+  const store = createMemoryOutboxStore({ clock });
+  return { store, peer: async () => store, close: () => store.close() };
+});

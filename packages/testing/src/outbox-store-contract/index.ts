@@ -1,0 +1,34 @@
+/**
+ * The OutboxStore contract: one suite every store runs (in-memory, SQLite, PostgreSQL),
+ * with a fresh store per test and a manual clock, so leases and backoff are tested without
+ * waiting.
+ */
+import { describe } from 'vitest';
+import { auditScenarios } from './audit.ts';
+import { claimScenarios } from './claims.ts';
+import { useContractContext } from './context.ts';
+import { failureScenarios } from './failures.ts';
+import type { CreateOutboxStoreFixture } from './fixture.ts';
+import { transactionScenarios } from './transactions.ts';
+
+export type { CreateOutboxStoreFixture, OutboxStoreFixture } from './fixture.ts';
+export { createManualClock } from './fixture.ts';
+
+/**
+ * Runs the OutboxStore contract against a store.
+ *
+ * @example
+ * runOutboxStoreContract('sqlite', async ({ clock }) => {
+ *   const store = createSqliteOutboxStore({ filename: tempFile(), clock });
+ *   return { store, peer: async () => createSqliteOutboxStore({ filename, clock }), close: () => store.close() };
+ * });
+ */
+export function runOutboxStoreContract<Tx>(name: string, create: CreateOutboxStoreFixture<Tx>): void {
+  describe(`OutboxStore contract: ${name}`, () => {
+    const context = useContractContext(create);
+    describe('transactions and inbox', () => transactionScenarios(context));
+    describe('claims', () => claimScenarios(context));
+    describe('failures', () => failureScenarios(context));
+    describe('audit log', () => auditScenarios(context));
+  });
+}
