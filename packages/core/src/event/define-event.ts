@@ -3,7 +3,8 @@
  * arktype…), the current version and the upcasters that lift older payloads to it.
  */
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { ConfigurationError, ValidationError } from '../errors/errors.ts';
+import { ConfigurationError, errorMessage, ValidationError } from '../errors/errors.ts';
+import { describeValue } from '../errors/tidings-error.ts';
 import { currentEvent } from './ambient.ts';
 import type { AnyDomainEvent, DomainEvent, EventSubject } from './envelope.ts';
 import { deepFreeze } from './freeze.ts';
@@ -119,7 +120,19 @@ export function defineEvent<const Type extends string, S extends StandardSchemaV
       );
     }
     let current = payload;
-    for (let v = fromVersion; v < version; v++) current = (upcasters[v] as Upcaster)(current);
+    for (let v = fromVersion; v < version; v++) {
+      try {
+        current = (upcasters[v] as Upcaster)(current);
+      } catch (error) {
+        // An old payload that an upcaster cannot read is bad input, not a crash of the consumer.
+        throw new ValidationError(
+          `Event "${type}": the upcaster from version ${v} to ${v + 1} failed on payload ${describeValue(current)}: ${errorMessage(error)}`,
+          type,
+          [{ path: '(root)', message: `upcaster ${v} -> ${v + 1} failed`, value: current }],
+          { cause: error },
+        );
+      }
+    }
     return current;
   };
 
