@@ -1,0 +1,92 @@
+/**
+ * Runs one durable handler for one delivery: optional upcast/validation through the
+ * catalog, the inbox transaction, the timeout, and follow-up events published from the
+ * handler's context with causation kept.
+ */
+import { createHandlerContext } from '../bus/context.ts';
+import { DoNotRetry, TimeoutError } from '../errors/errors.ts';
+import { runAsCausedBy } from '../event/ambient.ts';
+import type { Catalog, RawEvent } from '../event/catalog.ts';
+import type { AnyDomainEvent } from '../event/envelope.ts';
+import type { DurableHandler, DurableHandlerContext } from '../outbox/durable-handler.ts';
+import type { Inbox } from '../outbox/inbox.ts';
+import type { Outbox } from '../outbox/outbox.ts';
+
+export interface HandlerRun<Tx> {
+  readonly handler: DurableHandler<Tx>;
+  readonly event: AnyDomainEvent;
+  readonly attempt: number;
+  readonly signal: AbortSignal;
+}
+
+export interface HandlerRuntime<Tx> {
+  /** Where follow-up events go: the outbox (in the inbox transaction when there is one). */
+  readonly outbox: Outbox<Tx> | undefined;
+  readonly inbox: Inbox<Tx> | undefined;
+  readonly catalog: Catalog | undefined;
+}
+
+function decode(catalog: Catalog | undefined, event: AnyDomainEvent): AnyDomainEvent {
+  if (!catalog) return event;
+  try {
+    return catalog.decode(event as RawEvent);
+  } catch (error) {
+    // An event that cannot be decoded will not decode on a retry either.
+    throw new DoNotRetry(
+      `Event ${event.id} of type ${event.type} cannot be decoded: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+async function withTimeout<T>(ms: number, name: string, controller: AbortController, work: () => Promise<T>) {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new TimeoutError(`Durable handler "${name}" did not finish within ${ms} ms.`);
+      controller.abort(error);
+      reject(error);
+    }, ms);
+  });
+  try {
+    return await Promise.race([work(), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs the handler; resolves when it succeeded (or the inbox says it already had). */
+export async function runDurableHandler<Tx>(runtime: HandlerRuntime<Tx>, run: HandlerRun<Tx>): Promise<void> {
+  const { handler, attempt } = run;
+  const event = decode(runtime.catalog, run.event);
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(run.signal.reason);
+  run.signal.addEventListener('abort', onAbort, { once: true });
+
+  const invoke = async (tx: Tx | undefined) => {
+    const sink = async (events: readonly AnyDomainEvent[]) => {
+      if (!runtime.outbox)
+        throw new DoNotRetry(`Handler "${handler.name}" published events but no outbox is configured.`);
+      if (tx !== undefined) await runtime.outbox.append(tx, events);
+      else await runtime.outbox.publish(events);
+    };
+    const base = createHandlerContext(handler.name, event, sink, attempt, controller.signal);
+    const context: DurableHandlerContext<Tx> = { ...base, publish: base.publish, tx };
+    await runAsCausedBy(event, () => handler.handle(event as never, context));
+  };
+
+  try {
+    await withTimeout(handler.timeoutMs, handler.name, controller, async () => {
+      if (!handler.inbox) return invoke(undefined);
+      const inbox = runtime.inbox;
+      if (!inbox) throw new DoNotRetry(`Handler "${handler.name}" wants an inbox but the store has none.`);
+      await inbox.transaction(async (tx) => {
+        if (await inbox.markProcessed(tx, handler.name, event.id)) await invoke(tx);
+      });
+    });
+  } finally {
+    run.signal.removeEventListener('abort', onAbort);
+  }
+}
