@@ -1,1 +1,2 @@
 export * from './outbox-store-contract/index.ts';
+export * from './transport-contract/index.ts';

@@ -1,0 +1,2 @@
+export type { TransportContractOptions } from './options.ts';
+export { runTransportContract } from './run-transport-contract.ts';
