@@ -7,6 +7,7 @@
 import type { EventOfTarget, HandlerContext, HandlerTarget } from '../bus/handler.ts';
 import { assertHandlerName, typesOfTarget } from '../bus/handler.ts';
 import type { RetryPolicy } from '../middleware/backoff.ts';
+import type { Middleware } from '../middleware/middleware.ts';
 
 export interface DurableHandlerContext<Tx> extends HandlerContext {
   /** The store transaction the handler runs in, when it uses the inbox. */
@@ -25,6 +26,8 @@ export interface DurableHandlerOptions {
   readonly timeoutMs?: number;
   /** Runs in a store transaction with an inbox record: effects once. Default false. */
   readonly inbox?: boolean;
+  /** Wraps each attempt (tracing, logging…); the first listed is the outermost. */
+  readonly middleware?: readonly Middleware[];
 }
 
 export interface DurableHandler<Tx = unknown> {
@@ -34,6 +37,7 @@ export interface DurableHandler<Tx = unknown> {
   readonly retry: RetryPolicy;
   readonly timeoutMs: number;
   readonly inbox: boolean;
+  readonly middleware: readonly Middleware[];
 }
 
 /**
@@ -58,6 +62,7 @@ export function durableHandler<T extends HandlerTarget, Tx = unknown>(
     retry: options.retry ?? {},
     timeoutMs: options.timeoutMs ?? 30_000,
     inbox: options.inbox ?? false,
+    middleware: options.middleware ?? [],
   });
 }
 

@@ -4,10 +4,12 @@
  * handler's context with causation kept.
  */
 import { createHandlerContext } from '../bus/context.ts';
+import type { Handler } from '../bus/handler.ts';
 import { DoNotRetry, TimeoutError } from '../errors/errors.ts';
 import { runAsCausedBy } from '../event/ambient.ts';
 import type { Catalog, RawEvent } from '../event/catalog.ts';
 import type { AnyDomainEvent } from '../event/envelope.ts';
+import { withMiddleware } from '../middleware/middleware.ts';
 import type { DurableHandler, DurableHandlerContext } from '../outbox/durable-handler.ts';
 import type { Inbox } from '../outbox/inbox.ts';
 import type { Outbox } from '../outbox/outbox.ts';
@@ -74,7 +76,11 @@ export async function runDurableHandler<Tx>(runtime: HandlerRuntime<Tx>, run: Ha
     };
     const base = createHandlerContext(handler.name, event, sink, attempt, controller.signal);
     const context: DurableHandlerContext<Tx> = { ...base, publish: base.publish, tx };
-    await runAsCausedBy(event, () => handler.handle(event as never, context));
+    const handle =
+      handler.middleware.length === 0
+        ? handler.handle
+        : withMiddleware(handler.handle as Handler, ...handler.middleware);
+    await runAsCausedBy(event, () => handle(event as never, context));
   };
 
   try {
