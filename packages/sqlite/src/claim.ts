@@ -1,0 +1,74 @@
+/**
+ * `claim`: leases the head of each (consumer, ordering key) queue whose time has come.
+ * The select and the lease update share one `BEGIN IMMEDIATE` transaction, and SQLite
+ * lets one writer in at a time across every connection and process, so two relays can
+ * never lease the same delivery. A lock-free read first keeps idle polling off the write lock.
+ */
+import type { AnyDomainEvent, ClaimRequest, Delivery } from '@tidings/core';
+import { type EventRow, eventColumns, toEvent } from './rows.ts';
+import type { Session } from './session.ts';
+
+interface Candidate {
+  readonly event_id: string;
+  readonly consumer: string;
+  readonly position: number;
+  readonly attempts: number;
+}
+
+export async function claimDeliveries(session: Session, request: ClaimRequest): Promise<readonly Delivery[]> {
+  const limit = Math.floor(request.limit);
+  if (!(limit > 0) || request.consumers.length === 0) return [];
+  const { events, deliveries } = session.tables;
+  // `status = 'pending'` is spelled out in both halves so SQLite uses the partial indexes.
+  const candidates = session.statement(
+    `SELECT d.event_id, d.consumer, d.position, d.attempts
+     FROM ${deliveries} d
+     WHERE d.status = 'pending'
+       AND d.consumer IN (SELECT value FROM json_each(:consumers))
+       AND d.next_attempt_at <= :now
+       AND (d.lease_until IS NULL OR d.lease_until <= :now)
+       AND NOT EXISTS (
+         SELECT 1 FROM ${deliveries} earlier
+         WHERE earlier.status = 'pending' AND earlier.consumer = d.consumer
+           AND earlier.ordering_key = d.ordering_key AND earlier.position < d.position)
+     ORDER BY d.position
+     LIMIT :limit`,
+  );
+  const lease = session.statement(
+    `UPDATE ${deliveries} SET lease_owner = ?, lease_until = ? WHERE event_id = ? AND consumer = ?`,
+  );
+  const loadEvents = session.statement(
+    `SELECT ${eventColumns} FROM ${events} WHERE position IN (SELECT value FROM json_each(?))`,
+  );
+  const consumers = JSON.stringify(request.consumers);
+
+  const any = await session.read('claim', () =>
+    candidates.get({ consumers, now: session.clock(), limit: 1 }),
+  );
+  if (any === undefined) return [];
+
+  return session.write('claim', () => {
+    const now = session.clock();
+    const rows = candidates.all({ consumers, now, limit }) as Candidate[];
+    if (rows.length === 0) return [];
+    const leaseUntil = now + request.leaseMs;
+    for (const row of rows) lease.run(request.owner, leaseUntil, row.event_id, row.consumer);
+    const byPosition = new Map<number, AnyDomainEvent>();
+    const positions = JSON.stringify([...new Set(rows.map((row) => row.position))]);
+    for (const eventRow of loadEvents.all(positions) as EventRow[]) {
+      byPosition.set(eventRow.position, toEvent(eventRow));
+    }
+    return rows.map((row): Delivery => {
+      const event = byPosition.get(row.position);
+      // The foreign key keeps every delivery's event; a miss means the file was edited by hand.
+      if (!event) throw new Error(`delivery ${row.event_id}/${row.consumer} has no event row`);
+      return Object.freeze({
+        event,
+        consumer: row.consumer,
+        position: row.position,
+        attempt: row.attempts + 1,
+        owner: request.owner,
+      });
+    });
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * `createSqliteOutboxStore`: the embedded default OutboxStore and Inbox, on one
+ * better-sqlite3 connection to a WAL-mode file that several processes may share.
+ */
+import type { Inbox, OutboxStore } from '@tidings/core';
+import { appendEntries } from './append.ts';
+import { consumerStats, deadLetters, eventDeliveries, findEvent, pruneEvents, queryEvents } from './audit.ts';
+import { claimDeliveries } from './claim.ts';
+import { openConnection, useShortBusyWait } from './connection.ts';
+import { resolveOptions, type SqliteOutboxStoreOptions, type SqliteTx } from './options.ts';
+import { migrate, tableNames } from './schema.ts';
+import { createSession } from './session.ts';
+import { completeDeliveries, failDelivery, redriveDeliveries, releaseDeliveries } from './settle.ts';
+
+export type SqliteOutboxStore = OutboxStore<SqliteTx> &
+  Inbox<SqliteTx> & {
+    /** Always present here: listeners hear of appends committed through this store object. */
+    onAppend(listener: () => void): () => void;
+  };
+
+/**
+ * Opens (creating and migrating when needed) an outbox store and inbox in a SQLite file.
+ * WAL mode, `synchronous = NORMAL`, foreign keys on; writes wait for other connections'
+ * write transactions without blocking the event loop. Append listeners hear only of appends
+ * made through this store object; relays in other processes find new work by polling.
+ *
+ * @example
+ * const store = createSqliteOutboxStore({ filename: 'app.db' });
+ * await store.transaction((tx) => {
+ *   tx.db.prepare('UPDATE orders SET status = ? WHERE id = ?').run('placed', orderId);
+ *   store.append(tx, [{ event: orderPlaced, consumers: ['send-confirmation'] }]);
+ * });
+ * const batch = await store.claim({ consumers: ['send-confirmation'], limit: 10, leaseMs: 30_000, owner: 'relay-1' });
+ */
+export function createSqliteOutboxStore(options: SqliteOutboxStoreOptions): SqliteOutboxStore {
+  const { tablePrefix, clock, busyTimeoutMs } = resolveOptions(options);
+  const tables = tableNames(tablePrefix);
+  const { db, owned } = openConnection(options, busyTimeoutMs);
+  try {
+    migrate(db, tables, clock());
+    useShortBusyWait(db);
+  } catch (error) {
+    if (owned) db.close();
+    throw error;
+  }
+  const session = createSession({ db, owned, tables, clock, busyTimeoutMs });
+  const markProcessed = session.statement(
+    `INSERT OR IGNORE INTO ${tables.inbox} (handler, event_id, processed_at) VALUES (?, ?, ?)`,
+  );
+
+  return {
+    transaction: (work) => session.transaction(work),
+    append: (tx, entries) => appendEntries(session, tx, entries),
+    claim: (request) => claimDeliveries(session, request),
+    complete: (refs) => completeDeliveries(session, refs),
+    fail: (ref, failure) => failDelivery(session, ref, failure),
+    release: (refs) => releaseDeliveries(session, refs),
+    redrive: (refs) => redriveDeliveries(session, refs),
+    deadLetters: (query) => deadLetters(session, query),
+    events: (query) => queryEvents(session, query),
+    event: (id) => findEvent(session, id),
+    deliveries: (eventId) => eventDeliveries(session, eventId),
+    stats: () => consumerStats(session),
+    prune: (before) => pruneEvents(session, before),
+    onAppend: (listener) => session.onAppend(listener),
+    markProcessed(tx, handler, eventId) {
+      session.checkTx('markProcessed', tx);
+      return markProcessed.run(handler, eventId, clock()).changes === 1;
+    },
+    close: () => session.close(),
+  };
+}
