@@ -27,7 +27,7 @@ function toStored(row: EventRow): StoredEvent {
 // LIMIT -1 means "no limit" to SQLite; a zero or negative limit asks for nothing.
 const rowLimit = (limit: number | undefined) => Math.max(0, Math.floor(limit ?? 100));
 
-export function queryEvents(session: Session, query: EventQuery = {}): Promise<readonly StoredEvent[]> {
+export async function queryEvents(session: Session, query: EventQuery = {}): Promise<readonly StoredEvent[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   if (query.subject) {
@@ -68,7 +68,7 @@ export function queryEvents(session: Session, query: EventQuery = {}): Promise<r
   return session.read('events', () => (statement.all(...params) as EventRow[]).map(toStored));
 }
 
-export function findEvent(session: Session, id: string): Promise<StoredEvent | undefined> {
+export async function findEvent(session: Session, id: string): Promise<StoredEvent | undefined> {
   const statement = session.statement(`SELECT ${eventColumns} FROM ${session.tables.events} WHERE id = ?`);
   return session.read('event', () => {
     const row = statement.get(id) as EventRow | undefined;
@@ -76,7 +76,7 @@ export function findEvent(session: Session, id: string): Promise<StoredEvent | u
   });
 }
 
-export function eventDeliveries(session: Session, eventId: string): Promise<readonly DeliveryInfo[]> {
+export async function eventDeliveries(session: Session, eventId: string): Promise<readonly DeliveryInfo[]> {
   // rowid order is append order: the order the consumers were given.
   const statement = session.statement(
     `SELECT ${deliveryColumns} FROM ${session.tables.deliveries} WHERE event_id = ? ORDER BY rowid`,
@@ -84,7 +84,7 @@ export function eventDeliveries(session: Session, eventId: string): Promise<read
   return session.read('deliveries', () => (statement.all(eventId) as DeliveryRow[]).map(toDeliveryInfo));
 }
 
-export function deadLetters(
+export async function deadLetters(
   session: Session,
   query: { readonly consumer?: string; readonly limit?: number } = {},
 ): Promise<readonly DeadLetter[]> {
@@ -104,7 +104,7 @@ export function deadLetters(
   );
 }
 
-export function consumerStats(session: Session): Promise<readonly ConsumerStats[]> {
+export async function consumerStats(session: Session): Promise<readonly ConsumerStats[]> {
   const { events, deliveries } = session.tables;
   const statement = session.statement(
     `SELECT d.consumer AS consumer,
@@ -136,7 +136,7 @@ export function consumerStats(session: Session): Promise<readonly ConsumerStats[
  * deliveries. Deliveries go first, explicitly, so this holds even on a connection that
  * has foreign keys off; events left without deliveries then qualify.
  */
-export function pruneEvents(session: Session, before: number): Promise<number> {
+export async function pruneEvents(session: Session, before: number): Promise<number> {
   const { events, deliveries } = session.tables;
   const finishedDeliveries = session.statement(
     `DELETE FROM ${deliveries} WHERE event_id IN (

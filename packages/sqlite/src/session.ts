@@ -55,9 +55,11 @@ export function createSession(options: {
   let current: OpenTransaction | undefined;
   let closed = false;
 
+  const closedError = (what: string) =>
+    new ClosedError(`The SQLite outbox store is closed; ${what} cannot run. Create a new store.`);
+
   function enter(method: string): void {
-    if (closed)
-      throw new ClosedError(`The SQLite outbox store is closed; ${method}() cannot run. Create a new store.`);
+    if (closed) throw closedError(`${method}()`);
     if (scope.getStore()?.open) {
       throw new ConfigurationError(
         `${method}() was called inside transaction() of the same store and would wait for that transaction forever. ` +
@@ -99,6 +101,7 @@ export function createSession(options: {
     tables,
     clock,
     statement(sql) {
+      if (!db.open) throw closedError('the query');
       let statement = statements.get(sql);
       if (!statement) {
         statement = db.prepare(sql);
@@ -156,10 +159,8 @@ export function createSession(options: {
       return result;
     },
     checkTx(method, tx) {
-      if (closed)
-        throw new ClosedError(
-          `The SQLite outbox store is closed; ${method}() cannot run. Create a new store.`,
-        );
+      // Not `closed`: a transaction queued before close() still runs on the open connection.
+      if (!db.open) throw closedError(`${method}()`);
       if (tx?.db !== db) {
         throw new ConfigurationError(
           `${method}() needs the tx that this store's transaction() passes to its work; got ${describeValue(tx)}, ` +
