@@ -1,1 +1,2 @@
-export {};
+export * from './options.ts';
+export * from './postgres-outbox-store.ts';

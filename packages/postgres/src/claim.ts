@@ -1,0 +1,68 @@
+/**
+ * `claim` as one statement, safe with any number of relays. A delivery is a candidate when
+ * it is pending, due, not under a live lease, and the HEAD of its (consumer, ordering key)
+ * queue: no earlier pending delivery of that consumer and key exists. The head stays
+ * 'pending' while leased or waiting for a retry, so it keeps parking its followers; a
+ * dead-lettered head stops being pending and unblocks them.
+ *
+ * `FOR UPDATE SKIP LOCKED` makes concurrent claimers pass over rows another claimer is
+ * leasing; if that claimer has already committed when the row is reached, PostgreSQL
+ * re-checks the lease condition on the new row version and drops it. A follower cannot
+ * slip through: in every claimer's snapshot its head is still pending.
+ */
+import type { ClaimRequest, Delivery } from '@tidings/core';
+import type { Statement } from './append.ts';
+import type { TableNames } from './options.ts';
+import { type EventRow, eventColumns, eventFromRow } from './rows.ts';
+
+interface ClaimedRow extends EventRow {
+  readonly consumer: string;
+  readonly attempts: number;
+}
+
+export function claimStatement(names: TableNames, request: ClaimRequest, now: number): Statement {
+  const text = `
+    WITH candidates AS (
+      SELECT d.event_id, d.consumer
+      FROM ${names.deliveries} d
+      WHERE d.consumer = ANY($1::text[])
+        AND d.status = 'pending'
+        AND d.next_attempt_at <= $2
+        AND (d.lease_until IS NULL OR d.lease_until <= $2)
+        AND NOT EXISTS (
+          SELECT 1 FROM ${names.deliveries} earlier
+          WHERE earlier.consumer = d.consumer
+            AND earlier.ordering_key = d.ordering_key
+            AND earlier.status = 'pending'
+            AND earlier.position < d.position
+        )
+      ORDER BY d.position
+      LIMIT $3
+      FOR UPDATE SKIP LOCKED
+    ), leased AS (
+      UPDATE ${names.deliveries} d
+      SET lease_owner = $4, lease_until = $5
+      FROM candidates c
+      WHERE d.event_id = c.event_id AND d.consumer = c.consumer
+      RETURNING d.event_id, d.consumer, d.attempts, d.slot
+    )
+    SELECT l.consumer, l.attempts, ${eventColumns}
+    FROM leased l JOIN ${names.events} e ON e.id = l.event_id
+    ORDER BY e.position, l.slot`;
+  return {
+    text,
+    values: [request.consumers, now, request.limit, request.owner, now + request.leaseMs],
+  };
+}
+
+export function deliveryFromRow(row: ClaimedRow, owner: string): Delivery {
+  return {
+    event: eventFromRow(row),
+    consumer: row.consumer,
+    position: Number(row.position),
+    attempt: row.attempts + 1,
+    owner,
+  };
+}
+
+export type { ClaimedRow };

@@ -1,0 +1,266 @@
+/**
+ * The PostgreSQL OutboxStore and Inbox: events and deliveries written inside the caller's
+ * own transaction, claims with `FOR UPDATE SKIP LOCKED` so any number of relays in any
+ * number of processes share the work, and LISTEN/NOTIFY so they wake within milliseconds
+ * of a commit instead of polling. The SQL lives in one file per concern; this module holds
+ * the connections, the lazy migration and the lifecycle.
+ */
+import {
+  ClosedError,
+  ConfigurationError,
+  type DeadLetter,
+  type Delivery,
+  describeValue,
+  type Inbox,
+  type OutboxStore,
+  type StoredEvent,
+} from '@tidings/core';
+import pg from 'pg';
+import { appendStatement, type Statement } from './append.ts';
+import {
+  deadLettersStatement,
+  deliveriesStatement,
+  eventStatement,
+  eventsStatement,
+  pruneStatement,
+  type StatsRow,
+  statsStatement,
+} from './audit.ts';
+import { type ClaimedRow, claimStatement, deliveryFromRow } from './claim.ts';
+import { storeFailure } from './failures.ts';
+import { migrate } from './migrations.ts';
+import { createNotifier } from './notifier.ts';
+import { type PgTx, type PostgresOutboxStoreOptions, resolveOptions } from './options.ts';
+import { completeStatement, failStatement, redriveStatement, releaseStatement } from './outcomes.ts';
+import { type DeliveryRow, deliveryInfoFromRow, type EventRow, storedEventFromRow } from './rows.ts';
+
+export interface PostgresOutboxStore extends OutboxStore<PgTx>, Inbox<PgTx> {
+  /**
+   * Applies the store's migrations now (otherwise the first call does). Call it at start-up
+   * when your pool is small: `append` on a client you hold needs a second one to migrate.
+   */
+  migrate(): Promise<void>;
+  /** Settles once `onAppend` subscriptions are actually LISTENing (or the attempt failed). */
+  listening(): Promise<void>;
+  /** The pool the store queries through. */
+  readonly pool: pg.Pool;
+  /** The LISTEN/NOTIFY channel appends notify, for your own listeners. */
+  readonly channel: string;
+}
+
+/**
+ * Creates the PostgreSQL outbox store; tables are created on first use.
+ *
+ * @example
+ * const pool = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:5432/app' });
+ * const store = createPostgresOutboxStore({ pool });
+ * const client = await pool.connect();
+ * await client.query('BEGIN');
+ * await client.query('UPDATE orders SET status = $1 WHERE id = $2', ['placed', 'o-1']);
+ * await store.append(client, [{ event: OrderPlaced.create({ orderId: 'o-1' }), consumers: ['send-email'] }]);
+ * await client.query('COMMIT');
+ * client.release();
+ */
+export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): PostgresOutboxStore {
+  const { names, clock, notify } = resolveOptions(options);
+  const ownPool = options.pool === undefined;
+  const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString as string });
+  // An idle client that loses its connection is dropped and replaced by the pool; without a
+  // listener the 'error' event would crash the process.
+  if (ownPool) pool.on('error', () => undefined);
+  const notifier = createNotifier(() => new pg.Client(pool.options), names.channel);
+  const now = () => Math.floor(clock());
+  let ready: Promise<void> | undefined;
+  let closing: Promise<void> | undefined;
+  let subscribers = 0;
+
+  const ensureReady = (): Promise<void> => {
+    if (closing) return Promise.reject(new ClosedError('The PostgreSQL outbox store is closed.'));
+    ready ??= migrate(pool, names, clock).then(
+      () => undefined,
+      (error: unknown) => {
+        ready = undefined; // let the next call try again
+        throw storeFailure('apply its migrations', error);
+      },
+    );
+    return ready;
+  };
+
+  const query = async <R extends object>(
+    operation: string,
+    statement: Statement,
+  ): Promise<pg.QueryResult<R>> => {
+    await ensureReady();
+    try {
+      return await pool.query<R>(statement.text, statement.values as unknown[]);
+    } catch (error) {
+      throw storeFailure(operation, error);
+    }
+  };
+
+  const store: PostgresOutboxStore = {
+    pool,
+    channel: names.channel,
+
+    migrate: ensureReady,
+
+    async transaction(work) {
+      await ensureReady();
+      const client = await pool.connect().catch((error: unknown) => {
+        throw storeFailure('connect', error);
+      });
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        let result: Awaited<ReturnType<typeof work>>;
+        try {
+          result = await work(client);
+        } catch (error) {
+          await client.query('ROLLBACK').catch((rollbackError: Error) => {
+            broken = rollbackError;
+          });
+          throw error;
+        }
+        await client.query('COMMIT').catch((error: unknown) => {
+          throw storeFailure('commit the transaction', error);
+        });
+        return result;
+      } finally {
+        client.release(broken);
+      }
+    },
+
+    async append(tx, entries) {
+      if (entries.length === 0) return;
+      await ensureReady();
+      // Our own listeners must be LISTENing before this NOTIFY commits, or they miss it.
+      if (notify && subscribers > 0) await notifier.ready();
+      const statement = appendStatement(names, entries, now(), notify);
+      try {
+        await tx.query(statement.text, statement.values as unknown[]);
+      } catch (error) {
+        throw storeFailure('append', error);
+      }
+    },
+
+    async markProcessed(tx, handler, eventId) {
+      await ensureReady();
+      try {
+        const result = await tx.query(
+          `INSERT INTO ${names.inbox} (handler, event_id, processed_at) VALUES ($1, $2, $3)
+            ON CONFLICT DO NOTHING RETURNING 1`,
+          [handler, eventId, now()],
+        );
+        return result.rowCount === 1;
+      } catch (error) {
+        throw storeFailure('record the inbox entry', error);
+      }
+    },
+
+    async claim(request) {
+      if (!Number.isFinite(request.leaseMs) || request.leaseMs < 0) {
+        throw new ConfigurationError(
+          `leaseMs must be a non-negative number of milliseconds; got ${describeValue(request.leaseMs)}.`,
+        );
+      }
+      const limit = Math.floor(request.limit);
+      if (request.consumers.length === 0 || !(limit > 0)) return [];
+      const statement = claimStatement(
+        names,
+        { ...request, limit, leaseMs: Math.ceil(request.leaseMs) },
+        now(),
+      );
+      const { rows } = await query<ClaimedRow>('claim deliveries', statement);
+      return rows.map((row): Delivery => deliveryFromRow(row, request.owner));
+    },
+
+    async complete(refs) {
+      if (refs.length > 0) await query('complete deliveries', completeStatement(names, refs, now()));
+    },
+
+    async fail(ref, failure) {
+      await query('record a failed delivery', failStatement(names, ref, failure, now()));
+    },
+
+    async release(refs) {
+      if (refs.length > 0) await query('release leases', releaseStatement(names, refs));
+    },
+
+    async redrive(refs) {
+      if (refs.length === 0) return 0;
+      const result = await query('redrive dead letters', redriveStatement(names, refs, now()));
+      return result.rowCount ?? 0;
+    },
+
+    async deadLetters(request = {}) {
+      const { rows } = await query<DeliveryRow & EventRow>(
+        'read dead letters',
+        deadLettersStatement(names, request),
+      );
+      return rows.map(
+        (row): DeadLetter => ({ ...deliveryInfoFromRow(row), event: storedEventFromRow(row).event }),
+      );
+    },
+
+    async events(request = {}) {
+      const { rows } = await query<EventRow>('query events', eventsStatement(names, request));
+      return rows.map(storedEventFromRow);
+    },
+
+    async event(id): Promise<StoredEvent | undefined> {
+      const { rows } = await query<EventRow>('read an event', eventStatement(names, id));
+      return rows[0] && storedEventFromRow(rows[0]);
+    },
+
+    async deliveries(eventId) {
+      const { rows } = await query<DeliveryRow>('read deliveries', deliveriesStatement(names, eventId));
+      return rows.map(deliveryInfoFromRow);
+    },
+
+    async stats() {
+      const at = now();
+      const { rows } = await query<StatsRow>('read statistics', statsStatement(names));
+      return rows
+        .sort((a, b) => a.consumer.localeCompare(b.consumer))
+        .map((row) => ({
+          consumer: row.consumer,
+          pending: row.pending,
+          done: row.done,
+          dead: row.dead,
+          oldestPendingAgeMs: row.oldest === null ? 0 : Math.max(0, at - Number(row.oldest)),
+        }));
+    },
+
+    async prune(before) {
+      const result = await query('prune events', pruneStatement(names, before));
+      return result.rowCount ?? 0;
+    },
+
+    listening: () => notifier.ready(),
+
+    close() {
+      closing ??= (async () => {
+        await notifier.close();
+        await ready?.catch(() => undefined);
+        if (ownPool) await pool.end();
+      })();
+      return closing;
+    },
+  };
+  // Without NOTIFY there is nothing to listen for: leave onAppend out, so relays poll.
+  if (notify) {
+    store.onAppend = (listener) => {
+      if (closing) throw new ClosedError('The PostgreSQL outbox store is closed; onAppend cannot subscribe.');
+      subscribers += 1;
+      const stop = notifier.add(listener);
+      let active = true;
+      return () => {
+        if (!active) return;
+        active = false;
+        subscribers -= 1;
+        stop();
+      };
+    };
+  }
+  return store;
+}
