@@ -46,12 +46,13 @@ export function toCloudEvent(event: AnyDomainEvent, options: CodecOptions = {}):
     if (event.subject.sequence !== undefined) ce.sequence = event.subject.sequence;
   }
   if (event.causationId !== undefined) ce.causationid = event.causationId;
-  const rest: Record<string, string> = {};
+  // Collected as entries: assigning `rest['__proto__'] = value` would silently drop that key.
+  const rest: [string, string][] = [];
   for (const [key, value] of Object.entries(event.metadata)) {
     if ((traceKeys as readonly string[]).includes(key)) ce[key] = value;
-    else rest[key] = value;
+    else rest.push([key, value]);
   }
-  if (Object.keys(rest).length > 0) ce.metadata = JSON.stringify(rest);
+  if (rest.length > 0) ce.metadata = JSON.stringify(Object.fromEntries(rest));
   ce.data = event.payload;
   return ce;
 }

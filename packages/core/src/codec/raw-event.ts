@@ -36,7 +36,8 @@ export function optionalString(value: unknown, field: string): string | undefine
 }
 
 export function requireInteger(value: unknown, field: string, min: number): number {
-  const n = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value;
+  // 16 digits covers every safe integer (headers carry numbers as text); isSafeInteger bounds it.
+  const n = typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min)
     fail(field, `must be an integer >= ${min}`, value);
   return n;
