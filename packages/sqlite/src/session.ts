@@ -34,6 +34,7 @@ export interface Session {
 }
 
 interface OpenTransaction {
+  readonly tx: SqliteTx;
   open: boolean;
   appended: boolean;
 }
@@ -53,6 +54,8 @@ export function createSession(options: {
   const statements = new Map<string, Database.Statement>();
   const listeners = new Set<() => void>();
   let current: OpenTransaction | undefined;
+  // Handles given to transaction work; one kept past its transaction must not write into the next.
+  const issued = new WeakSet<SqliteTx>();
   let closed = false;
 
   const closedError = (what: string) =>
@@ -132,12 +135,13 @@ export function createSession(options: {
       });
     },
     async transaction(work) {
-      const state: OpenTransaction = { open: true, appended: false };
+      const tx: SqliteTx = Object.freeze({ db });
+      issued.add(tx);
+      const state: OpenTransaction = { tx, open: true, appended: false };
       const result = await exclusive('transaction', async () => {
         await beginWrite(db, busyTimeoutMs);
         current = state;
         try {
-          const tx: SqliteTx = Object.freeze({ db });
           const value = await scope.run(state, () => work(tx));
           try {
             db.exec('COMMIT');
@@ -161,6 +165,12 @@ export function createSession(options: {
     checkTx(method, tx) {
       // Not `closed`: a transaction queued before close() still runs on the open connection.
       if (!db.open) throw closedError(`${method}()`);
+      if (issued.has(tx) && current?.tx !== tx) {
+        throw new ConfigurationError(
+          `${method}() got the tx of a transaction that has already ended. ` +
+            'Use a tx only inside the work it was passed to.',
+        );
+      }
       if (tx?.db !== db) {
         throw new ConfigurationError(
           `${method}() needs the tx that this store's transaction() passes to its work; got ${describeValue(tx)}, ` +
@@ -187,6 +197,11 @@ export function createSession(options: {
       };
     },
     async close() {
+      if (scope.getStore()?.open) {
+        throw new ConfigurationError(
+          'close() was called inside transaction() of the same store and would wait for it forever; close after it.',
+        );
+      }
       if (closed) return;
       closed = true;
       // Queued operations finish first; nothing can queue after `closed` is set.

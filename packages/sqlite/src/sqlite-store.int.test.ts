@@ -192,6 +192,11 @@ describe('transactions', () => {
     });
     const db = await store.transaction((tx) => tx.db);
     expect(() => store.append({ db }, entries)).toThrow(/outside a transaction/);
+    const stale = await store.transaction((tx) => tx);
+    await store.transaction(() => {
+      expect(() => store.append(stale, entries)).toThrow(/already ended/);
+    });
+    expect(await store.events()).toEqual([]);
     other.close();
   });
 
