@@ -17,6 +17,7 @@ export * from './middleware/backoff.ts';
 export * from './middleware/middleware.ts';
 export * from './middleware/retry.ts';
 export * from './middleware/timeout.ts';
+export * from './outbox/causation.ts';
 export * from './outbox/durable-handler.ts';
 export * from './outbox/inbox.ts';
 export * from './outbox/outbox.ts';
