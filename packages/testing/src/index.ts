@@ -1,2 +1,3 @@
 export * from './outbox-store-contract/index.ts';
 export * from './transport-contract/index.ts';
+export * from './spy/index.ts';

@@ -1,0 +1,2 @@
+export * from './event-matcher.ts';
+export * from './handler-spy.ts';
