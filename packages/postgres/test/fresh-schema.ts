@@ -3,6 +3,8 @@
  * per test (so test files run in parallel on one server), small pools, and cleanup.
  */
 import { randomUUID } from 'node:crypto';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { type AnyDomainEvent, defineEvent } from '@tidings/core';
 import pg from 'pg';
 
 /** `DATABASE_URL`, else the local test server (trust auth). */
@@ -37,4 +39,28 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+const anyObject: StandardSchemaV1<Record<string, unknown>> = {
+  '~standard': {
+    version: 1,
+    vendor: 'tidings-postgres-tests',
+    validate: (value) => ({ value: value as Record<string, unknown> }),
+  },
+};
+
+/** The one event type the PostgreSQL tests append. */
+export const Noted = defineEvent('pg.Noted', { schema: anyObject });
+
+/** An event of `subjectId` (none when undefined) carrying `payload`. */
+export function noted(
+  subjectId?: string,
+  payload: Record<string, unknown> = {},
+  sequence?: number,
+): AnyDomainEvent {
+  return Noted.create(payload, {
+    ...(subjectId === undefined
+      ? {}
+      : { subject: { type: 'Note', id: subjectId, ...(sequence === undefined ? {} : { sequence }) } }),
+  });
 }
