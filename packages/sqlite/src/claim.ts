@@ -4,7 +4,13 @@
  * lets one writer in at a time across every connection and process, so two relays can
  * never lease the same delivery. A lock-free read first keeps idle polling off the write lock.
  */
-import type { AnyDomainEvent, ClaimRequest, Delivery } from '@tidings/core';
+import {
+  type AnyDomainEvent,
+  type ClaimRequest,
+  ConfigurationError,
+  type Delivery,
+  describeValue,
+} from '@tidings/core';
 import { type EventRow, eventColumns, toEvent } from './rows.ts';
 import type { Session } from './session.ts';
 
@@ -16,6 +22,12 @@ interface Candidate {
 }
 
 export async function claimDeliveries(session: Session, request: ClaimRequest): Promise<readonly Delivery[]> {
+  // A NaN lease would be stored as NULL, which reads as "not leased": two owners at once.
+  if (!Number.isFinite(request.leaseMs) || request.leaseMs <= 0) {
+    throw new ConfigurationError(
+      `claim() needs leaseMs to be a positive number of milliseconds; got ${describeValue(request.leaseMs)}.`,
+    );
+  }
   const limit = Math.floor(request.limit);
   if (!(limit > 0) || request.consumers.length === 0) return [];
   const { events, deliveries } = session.tables;

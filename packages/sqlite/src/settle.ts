@@ -2,7 +2,7 @@
  * Settling claimed deliveries: `complete`, `fail`, `release`, and `redrive` for dead ones.
  * Each call is one write transaction, however many refs it carries.
  */
-import type { DeliveryRef, FailureRecord } from '@tidings/core';
+import { ConfigurationError, type DeliveryRef, describeValue, type FailureRecord } from '@tidings/core';
 import type { Session } from './session.ts';
 
 type Ref = { readonly eventId: string; readonly consumer: string };
@@ -27,6 +27,12 @@ export async function failDelivery(
   ref: DeliveryRef,
   failure: FailureRecord,
 ): Promise<void> {
+  // A NaN retry time would be stored as NULL, which dead-letters.
+  if (failure.retryAt !== null && !Number.isFinite(failure.retryAt)) {
+    throw new ConfigurationError(
+      `fail() needs retryAt to be milliseconds since epoch, or null to dead-letter; got ${describeValue(failure.retryAt)}.`,
+    );
+  }
   const fail = session.statement(
     `UPDATE ${session.tables.deliveries}
      SET attempts = attempts + 1,

@@ -243,3 +243,17 @@ describe('closing', () => {
     await store.close();
   });
 });
+
+describe('argument checks', () => {
+  it('refuses a lease or retry time that SQLite would store as NULL', async () => {
+    const store = openStore();
+    await store.transaction((tx) => store.append(tx, [{ event: testEvent('t-1'), consumers: ['c'] }]));
+    await expect(
+      store.claim({ consumers: ['c'], limit: 1, leaseMs: Number.NaN, owner: 'r1' }),
+    ).rejects.toThrow(ConfigurationError);
+    const [delivery] = await store.claim({ consumers: ['c'], limit: 1, leaseMs: 1000, owner: 'r1' });
+    const ref = { eventId: delivery!.event.id, consumer: 'c', owner: 'r1' };
+    await expect(store.fail(ref, { error: 'x', retryAt: Number.NaN })).rejects.toThrow(/retryAt/);
+    expect(await store.deadLetters()).toEqual([]);
+  });
+});
