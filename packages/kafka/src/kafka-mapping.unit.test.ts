@@ -1,0 +1,90 @@
+/**
+ * Unit tests of the pure parts of @tidings/kafka: topic naming, record mapping, retry delays.
+ */
+import { ConfigurationError, RetryLater, type TransportMessage } from '@tidings/core';
+import fc from 'fast-check';
+import type { KafkaMessage } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { idHeader, toKafkaMessage, toReceivedMessage } from './message-mapping.ts';
+import { resolveKafkaOptions } from './options.ts';
+import { pause, retryDelayOf } from './retry-delay.ts';
+import { defaultDeadLetterTopic, kafkaTopicName } from './topic-name.ts';
+
+describe('kafkaTopicName', () => {
+  it('prefixes and replaces characters Kafka rejects', () => {
+    expect(kafkaTopicName('OrderPlaced', 'shop.')).toBe('shop.OrderPlaced');
+    expect(kafkaTopicName('billing/Invoice Sent')).toBe('billing_Invoice_Sent');
+    expect(defaultDeadLetterTopic('shop.OrderPlaced')).toBe('shop.OrderPlaced.deadletter');
+  });
+
+  it('always yields a legal Kafka name or a ConfigurationError', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string({ maxLength: 10 }), (topic, prefix) => {
+        try {
+          expect(kafkaTopicName(topic, prefix)).toMatch(/^[A-Za-z0-9._-]{1,249}$/);
+        } catch (error) {
+          expect(ConfigurationError.is(error)).toBe(true);
+        }
+      }),
+    );
+  });
+});
+
+describe('record mapping', () => {
+  it('round-trips id, key, headers and body through a Kafka record', () => {
+    fc.assert(
+      fc.property(
+        fc.uuid(),
+        fc.string(),
+        fc.dictionary(
+          fc.string({ minLength: 1 }).filter((k) => k !== idHeader && k !== '__proto__'),
+          fc.string(),
+        ),
+        fc.uint8Array(),
+        (id, key, headers, body) => {
+          const sent: TransportMessage = { id, topic: 'T', key, headers, body };
+          const record = toKafkaMessage(sent);
+          const asFetched = {
+            key: Buffer.from(String(record.key)),
+            value: record.value as Buffer,
+            headers: Object.fromEntries(
+              Object.entries(record.headers ?? {}).map(([k, v]) => [k, Buffer.from(String(v))]),
+            ),
+            offset: '0',
+            timestamp: '0',
+            attributes: 0,
+          } as KafkaMessage;
+          const received = toReceivedMessage(asFetched, 'T', 1);
+          expect(received).toEqual({ ...sent, body: new Uint8Array(body), deliveryCount: 1 });
+        },
+      ),
+    );
+  });
+});
+
+describe('retry delays', () => {
+  it('honours RetryLater, then retryDelayMs, then the backoff policy', () => {
+    expect(retryDelayOf(new RetryLater('later', 1234), 1, {})).toBe(1234);
+    expect(retryDelayOf(Object.assign(new Error('x'), { retryDelayMs: 77 }), 1, {})).toBe(77);
+    expect(retryDelayOf(new Error('x'), 3, { baseDelayMs: 100, jitter: 'none' })).toBe(400);
+  });
+
+  it('pause resolves false at once when aborted', async () => {
+    const controller = new AbortController();
+    const paused = pause(60_000, controller.signal);
+    controller.abort();
+    await expect(paused).resolves.toBe(false);
+  });
+});
+
+describe('options', () => {
+  it('rejects an empty broker list with what to do', () => {
+    expect(() => resolveKafkaOptions({ brokers: [] })).toThrow(/at least one broker/);
+  });
+
+  it('defaults to earliest start, `.deadletter` topics and a third of the session as heartbeat', () => {
+    const resolved = resolveKafkaOptions({ brokers: ['b:9092'], sessionTimeoutMs: 3000 });
+    expect(resolved).toMatchObject({ fromBeginning: true, heartbeatIntervalMs: 1000, clientId: 'tidings' });
+    expect(resolved.deadLetterTopic('x')).toBe('x.deadletter');
+  });
+});

@@ -1,0 +1,190 @@
+/**
+ * @tidings/kafka against librdkafka's mock cluster (3 brokers, and 1 for the basics):
+ * round trip of id/key/headers/body, per-key order, in-place retry, dead-lettering,
+ * resume at the committed offset and rebalance to a live member after a crash.
+ * Each test uses fresh topic and group names. Mock group joins take ~3 s each.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ReceivedMessage, Transport, TransportMessage } from '@tidings/core';
+import { RetryLater } from '@tidings/core';
+import { logLevel } from 'kafkajs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type MockKafkaCluster, startMockKafka } from '../test/mock-kafka.ts';
+import { createSocketControl } from '../test/socket-control.ts';
+import { waitFor } from '../test/wait-for.ts';
+import { createKafkaTransport } from './kafka-transport.ts';
+import type { KafkaTransportOptions } from './options.ts';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function message(topic: string, key: string, n: number): TransportMessage {
+  return {
+    id: randomUUID(),
+    topic,
+    key,
+    headers: { 'ce-type': topic, 'ce-sequence': String(n), 'content-type': 'application/json' },
+    body: encoder.encode(JSON.stringify({ n })),
+  };
+}
+
+const n = (m: ReceivedMessage) => (JSON.parse(decoder.decode(m.body)) as { n: number }).n;
+
+for (const brokerCount of [3, 1]) {
+  describe(`kafka transport on a ${brokerCount}-broker mock cluster`, () => {
+    let cluster: MockKafkaCluster;
+    const open: Transport[] = [];
+    const make = (extra: Partial<KafkaTransportOptions> = {}) => {
+      const transport = createKafkaTransport({
+        brokers: cluster.brokers,
+        sessionTimeoutMs: 3_000,
+        heartbeatIntervalMs: 500,
+        retry: { baseDelayMs: 20, maxAttempts: 3 },
+        kafka: { logLevel: logLevel.NOTHING },
+        ...extra,
+      });
+      open.push(transport);
+      return transport;
+    };
+    const names = () => ({ topic: `t-${randomUUID()}`, group: `g-${randomUUID()}` });
+
+    beforeAll(async () => {
+      cluster = await startMockKafka({ brokers: brokerCount });
+    });
+    afterEach(async () => {
+      await Promise.all(open.splice(0).map((t) => t.close()));
+    });
+    afterAll(async () => {
+      await cluster?.close();
+    });
+
+    it('delivers id, key, topic, headers and body as published, once per group', async () => {
+      const { topic, group } = names();
+      const transport = make({ topicPrefix: 'it.' });
+      const got: ReceivedMessage[] = [];
+      await transport.subscribe({ group, topics: [topic] }, async (m) => {
+        got.push(m);
+      });
+      const sent = [message(topic, 'order-1', 1), message(topic, 'order-2', 2)];
+      await transport.publish(sent);
+      await waitFor(() => got.length === 2, 'two deliveries');
+      for (const expected of sent) {
+        const received = got.find((m) => m.id === expected.id);
+        expect(received).toMatchObject({
+          topic,
+          key: expected.key,
+          headers: expected.headers,
+          deliveryCount: 1,
+        });
+        expect(decoder.decode(received?.body)).toBe(decoder.decode(expected.body));
+      }
+    });
+
+    if (brokerCount === 1) return;
+
+    it('keeps per-key order with several partitions handled concurrently', async () => {
+      const { topic, group } = names();
+      const transport = make();
+      const seen = new Map<string, number[]>();
+      let total = 0;
+      await transport.subscribe({ group, topics: [topic], concurrency: 4 }, async (m) => {
+        seen.set(m.key, [...(seen.get(m.key) ?? []), n(m)]);
+        total++;
+      });
+      const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
+      const batch = Array.from({ length: 120 }, (_, i) => message(topic, keys[i % keys.length] ?? 'a', i));
+      await transport.publish(batch.slice(0, 60));
+      await transport.publish(batch.slice(60));
+      await waitFor(() => total === 120, '120 deliveries');
+      for (const key of keys) {
+        const list = seen.get(key) ?? [];
+        expect(list).toEqual([...list].sort((x, y) => x - y));
+        expect(list).toHaveLength(20);
+      }
+    });
+
+    it('retries a rejected message in place, holding back later messages of its key', async () => {
+      const { topic, group } = names();
+      const transport = make();
+      const log: string[] = [];
+      await transport.subscribe({ group, topics: [topic] }, async (m) => {
+        log.push(`${n(m)}#${m.deliveryCount}`);
+        if (n(m) === 1 && m.deliveryCount < 3) throw new RetryLater('not yet', 50);
+      });
+      await transport.publish([message(topic, 'k', 1), message(topic, 'k', 2)]);
+      await waitFor(() => log.includes('2#1'), 'the second message');
+      expect(log).toEqual(['1#1', '1#2', '1#3', '2#1']);
+    });
+
+    it('dead-letters after the last attempt with the reason, commits, and moves on', async () => {
+      const { topic, group } = names();
+      const transport = make();
+      const done: number[] = [];
+      await transport.subscribe({ group, topics: [topic] }, async (m) => {
+        if (n(m) === 1) throw new Error('payment provider said no');
+        done.push(n(m));
+      });
+      const poison = message(topic, 'k', 1);
+      await transport.publish([poison, message(topic, 'k', 2)]);
+      const dead: ReceivedMessage[] = [];
+      await transport.subscribe({ group: `${group}-dlq`, topics: [`${topic}.deadletter`] }, async (m) => {
+        dead.push(m);
+      });
+      await waitFor(() => dead.length === 1 && done.includes(2), 'the dead letter and the next message');
+      expect(dead[0]).toMatchObject({ id: poison.id, key: 'k', topic: `${topic}.deadletter` });
+      expect(dead[0]?.headers).toMatchObject({
+        ...poison.headers,
+        'tidings-dead-letter-reason': 'payment provider said no',
+        'tidings-dead-letter-group': group,
+        'tidings-dead-letter-attempts': '3',
+        'tidings-dead-letter-topic': topic,
+      });
+    });
+
+    it('resumes a group at its committed offset: nothing handled is delivered again', async () => {
+      const { topic, group } = names();
+      const first = make();
+      const got: number[] = [];
+      const sub = await first.subscribe({ group, topics: [topic] }, async (m) => {
+        got.push(n(m));
+      });
+      await first.publish([1, 2, 3].map((i) => message(topic, `k${i}`, i)));
+      await waitFor(() => got.length === 3, 'the first three');
+      await sub.close();
+      await first.publish([4, 5].map((i) => message(topic, `k${i}`, i)));
+      const second = make();
+      await second.subscribe({ group, topics: [topic] }, async (m) => {
+        got.push(n(m));
+      });
+      await waitFor(() => got.length >= 5, 'the last two');
+      expect([...got].sort()).toEqual([1, 2, 3, 4, 5]);
+    });
+
+    it('moves the partitions of a crashed member, with its unacked message, to a live one', async () => {
+      const { topic, group } = names();
+      const control = createSocketControl();
+      const doomed = make({ kafka: { logLevel: logLevel.NOTHING, socketFactory: control.socketFactory } });
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const started: string[] = [];
+      await doomed.subscribe({ group, topics: [topic] }, async (m) => {
+        started.push(m.id);
+        await held;
+      });
+      const sent = message(topic, 'k', 1);
+      await doomed.publish([sent]);
+      await waitFor(() => started.length === 1, 'the doomed member to start');
+      control.crash();
+      const survivor = make();
+      const got: ReceivedMessage[] = [];
+      await survivor.subscribe({ group, topics: [topic] }, async (m) => {
+        got.push(m);
+      });
+      await waitFor(() => got.length === 1, 'redelivery to the survivor', 30_000);
+      expect(got[0]?.id).toBe(sent.id);
+      release();
+    });
+  });
+}

@@ -1,0 +1,91 @@
+/**
+ * Starts librdkafka's mock Kafka cluster (`peer/mockkafka.c`) for integration tests: builds
+ * the binary on demand (installing Debian's librdkafka-dev when root and it is missing),
+ * starts it with random 127.0.0.1 ports and reads the bootstrap list from its stdout. The
+ * child dies with this process (PR_SET_PDEATHSIG), so a crashed run leaves no orphan.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const source = fileURLToPath(new URL('../peer/mockkafka.c', import.meta.url));
+const binary = fileURLToPath(new URL('../peer/mockkafka', import.meta.url));
+
+export interface MockKafkaCluster {
+  /** Bootstrap brokers, `127.0.0.1:port`, one per broker. */
+  readonly brokers: string[];
+  close(): Promise<void>;
+}
+
+function hasRdkafka(): boolean {
+  try {
+    execFileSync('pkg-config', ['--exists', 'rdkafka']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Builds `peer/mockkafka` when it is missing or older than its source. Idempotent. */
+export function buildMockKafka(): string {
+  if (existsSync(binary) && statSync(binary).mtimeMs >= statSync(source).mtimeMs) return binary;
+  if (!hasRdkafka()) {
+    if (process.getuid?.() !== 0) {
+      throw new Error('librdkafka-dev is missing: run `apt-get install -y librdkafka-dev` as root.');
+    }
+    execFileSync('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq librdkafka-dev'], {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      stdio: 'ignore',
+    });
+  }
+  const flags = execFileSync('pkg-config', ['--cflags', '--libs', 'rdkafka'], { encoding: 'utf8' })
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
+  execFileSync('gcc', ['-O2', '-o', binary, source, ...flags], { stdio: 'inherit' });
+  return binary;
+}
+
+function waitForBootstrap(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line) resolve(line.trim());
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`mockkafka exited with ${code} before starting: ${err}`)));
+  });
+}
+
+/**
+ * Starts a mock cluster of `brokers` brokers (default 3). Topics are auto-created with 4
+ * partitions on first use; `topics` (`name:partitions`) are created up front.
+ *
+ * @example
+ * const cluster = await startMockKafka({ brokers: 3 });
+ * const transport = createKafkaTransport({ brokers: cluster.brokers });
+ * afterAll(() => cluster.close());
+ */
+export async function startMockKafka(
+  options: { brokers?: number; topics?: string[] } = {},
+): Promise<MockKafkaCluster> {
+  const path = buildMockKafka();
+  const child = spawn(path, [String(options.brokers ?? 3), ...(options.topics ?? [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const bootstrap = await waitForBootstrap(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    brokers: bootstrap.split(','),
+    async close() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
