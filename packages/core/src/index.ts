@@ -4,6 +4,7 @@ export * from './bus/event-bus.ts';
 export * from './bus/handler.ts';
 export * from './codec/cloudevents.ts';
 export * from './codec/raw-event.ts';
+export * from './consumer/index.ts';
 export * from './errors/index.ts';
 export * from './event/ambient.ts';
 export * from './event/catalog.ts';

@@ -1,0 +1,124 @@
+/**
+ * The consumer runtime: subscribes a service's durable handlers to a transport, one
+ * consumer group per handler (the handler's name), so each handler retries and
+ * dead-letters on its own. For each message it decodes the CloudEvent, checks the catalog,
+ * upcasts and validates, then runs the handler (inbox for effects-once, timeout,
+ * middleware). A failure is redelivered by the broker after the handler's backoff; when
+ * retries are exhausted, or the message cannot be decoded, it goes to the dead-letter sink
+ * with the reason and is acked, so one poison message never stops the consumer.
+ */
+
+import { DoNotRetry } from '../errors/errors.ts';
+import { TidingsError } from '../errors/tidings-error.ts';
+import type { Catalog } from '../event/catalog.ts';
+import type { DurableHandler } from '../outbox/durable-handler.ts';
+import type { Inbox } from '../outbox/inbox.ts';
+import type { Outbox } from '../outbox/outbox.ts';
+import { describeFailure, nextAttemptAt } from '../relay/outcome.ts';
+import { runDurableHandler } from '../relay/run-handler.ts';
+import { fromTransportMessage } from '../transport/message.ts';
+import type { ReceivedMessage, Subscription, Transport } from '../transport/transport.ts';
+import type { DeadLetterSink } from './dead-letter-sink.ts';
+
+export interface ConsumerOptions<Tx> {
+  readonly transport: Transport;
+  readonly catalog: Catalog;
+  readonly handlers: readonly DurableHandler<Tx>[];
+  /** Where poison and exhausted messages go. */
+  readonly deadLetters: DeadLetterSink;
+  /** Needed by handlers declared with `inbox: true`: the consumer's own database. */
+  readonly inbox?: Inbox<Tx>;
+  /** Where follow-up events published by handlers go. */
+  readonly outbox?: Outbox<Tx>;
+  /** Prefix of every group name (e.g. the service name). Default none. */
+  readonly groupPrefix?: string;
+  /** Topic of an event type; must match the producer's. Default: the type. */
+  readonly topic?: (type: string) => string;
+  /** Messages in flight per handler; per-key order holds where the transport declares it. Default 8. */
+  readonly concurrency?: number;
+  readonly clock?: () => number;
+}
+
+export interface Consumer {
+  /** Subscribes every handler; resolves when all are ready to receive. */
+  start(): Promise<void>;
+  /** Stops receiving and waits for in-flight handlers. */
+  close(): Promise<void>;
+}
+
+/** Asks the transport to redeliver after `retryDelayMs`. */
+class Redeliver extends TidingsError {
+  static override readonly code: string = 'TIDINGS_REDELIVER';
+  readonly retryDelayMs: number;
+  constructor(cause: unknown, retryDelayMs: number) {
+    super(`Handler failed; redelivering in ${retryDelayMs} ms: ${describeFailure(cause)}`, { cause });
+    this.retryDelayMs = retryDelayMs;
+  }
+}
+
+/**
+ * @example
+ * const consumer = createConsumer({ transport, catalog, handlers: [sendEmail], deadLetters: transportDeadLetterSink(transport) });
+ * await consumer.start();
+ */
+export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
+  const clock = options.clock ?? Date.now;
+  const topic = options.topic ?? ((type: string) => type);
+  const controller = new AbortController();
+  const subscriptions: Subscription[] = [];
+  const runtime = { outbox: options.outbox, inbox: options.inbox, catalog: undefined };
+
+  const deadLetter = (handler: DurableHandler<Tx>, message: ReceivedMessage, error: unknown) =>
+    options.deadLetters.put({
+      handler: handler.name,
+      reason: describeFailure(error),
+      code: TidingsError.is(error) ? error.code : undefined,
+      attempts: message.deliveryCount,
+      at: new Date(clock()).toISOString(),
+      message,
+    });
+
+  const handle = (handler: DurableHandler<Tx>) => async (message: ReceivedMessage) => {
+    let event: ReturnType<Catalog['decode']>;
+    try {
+      event = options.catalog.decode(fromTransportMessage(message));
+    } catch (error) {
+      return deadLetter(handler, message, error);
+    }
+    if (handler.types !== '*' && !handler.types.includes(event.type)) return;
+    const attempt = Math.max(1, message.deliveryCount);
+    try {
+      await runDurableHandler(runtime, { handler, event, attempt, signal: controller.signal });
+    } catch (error) {
+      const retryAt = nextAttemptAt(error, attempt, handler.retry, clock());
+      if (retryAt === null || DoNotRetry.is(error)) return deadLetter(handler, message, error);
+      throw new Redeliver(error, Math.max(0, retryAt - clock()));
+    }
+  };
+
+  const topicsOf = (handler: DurableHandler<Tx>): string[] => {
+    const types = handler.types === '*' ? options.catalog.definitions.map((d) => d.type) : handler.types;
+    return types.map(topic);
+  };
+
+  return {
+    async start() {
+      for (const handler of options.handlers) {
+        const subscription = await options.transport.subscribe(
+          {
+            group: `${options.groupPrefix ?? ''}${handler.name}`,
+            topics: topicsOf(handler),
+            concurrency: options.concurrency ?? 8,
+          },
+          handle(handler),
+          { signal: controller.signal },
+        );
+        subscriptions.push(subscription);
+      }
+    },
+    async close() {
+      await Promise.all(subscriptions.map((s) => s.close()));
+      controller.abort();
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createCatalog } from '../event/catalog.ts';
+import { defineEvent } from '../event/define-event.ts';
+import { createMemoryOutboxStore, type MemoryTx } from '../memory/memory-outbox-store.ts';
+import { createMemoryTransport } from '../memory/memory-transport.ts';
+import { durableHandler } from '../outbox/durable-handler.ts';
+import { createOutbox } from '../outbox/outbox.ts';
+import { createOutboxRelay } from '../relay/relay.ts';
+import { toTransportMessage } from '../transport/message.ts';
+import { createConsumer } from './consumer.ts';
+import { createMemoryDeadLetterSink } from './dead-letter-sink.ts';
+
+const OrderPlaced = defineEvent('OrderPlaced', {
+  schema: z.object({ orderId: z.string(), totalCents: z.number().int() }),
+  version: 2,
+  upcasters: {
+    1: (p) => ({
+      orderId: (p as { id: string }).id,
+      totalCents: Math.round((p as { total: number }).total * 100),
+    }),
+  },
+});
+const catalog = createCatalog([OrderPlaced]);
+
+function waitUntil(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const tick = () => {
+      if (check()) return resolve();
+      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
+      setImmediate(tick);
+    };
+    tick();
+  });
+}
+
+describe('outbox → transport → consumer', () => {
+  it('delivers from the producer outbox to the consumer handler once, with the inbox', async () => {
+    const transport = createMemoryTransport();
+    const producerStore = createMemoryOutboxStore();
+    const producer = createOutbox({ store: producerStore, routes: [{ name: 'broker' }] });
+    const consumerStore = createMemoryOutboxStore();
+    const effects: string[] = [];
+    const inboxAnswers: boolean[] = [];
+    const consumer = createConsumer<MemoryTx>({
+      transport,
+      catalog,
+      inbox: {
+        transaction: (work) => consumerStore.transaction(work),
+        markProcessed: async (tx, handler, id) => {
+          const fresh = await consumerStore.markProcessed(tx, handler, id);
+          inboxAnswers.push(fresh);
+          return fresh;
+        },
+      },
+      deadLetters: createMemoryDeadLetterSink(),
+      handlers: [
+        durableHandler(
+          'analytics',
+          OrderPlaced,
+          (e) => {
+            effects.push(`${e.payload.orderId}:${e.payload.totalCents}`);
+          },
+          { inbox: true },
+        ),
+      ],
+    });
+    await consumer.start();
+    const event = OrderPlaced.create(
+      { orderId: 'o-1', totalCents: 4200 },
+      { subject: { type: 'Order', id: 'o-1' } },
+    );
+    await producer.publish(event);
+    const relay = createOutboxRelay(producer, { transports: { broker: transport } });
+    await relay.drain();
+    expect((await producerStore.stats())[0]).toMatchObject({ consumer: 'broker', done: 1 });
+    await waitUntil(() => effects.length === 1, 'the handler');
+    // The broker redelivers the same message (e.g. the ack was lost): no second effect.
+    await transport.publish([toTransportMessage(event)]);
+    await waitUntil(() => inboxAnswers.length === 2, 'the redelivery');
+    await consumer.close();
+    expect(inboxAnswers).toEqual([true, false]);
+    expect(effects).toEqual(['o-1:4200']);
+    await transport.close();
+  });
+
+  it('upcasts an old version; sends poison and exhausted messages to the dead-letter sink and keeps going', async () => {
+    const transport = createMemoryTransport();
+    const deadLetters = createMemoryDeadLetterSink();
+    const handled: string[] = [];
+    const consumer = createConsumer({
+      transport,
+      catalog,
+      deadLetters,
+      handlers: [
+        durableHandler(
+          'email',
+          OrderPlaced,
+          (e) => {
+            if (e.payload.orderId === 'cursed') throw new Error('mail server said no');
+            handled.push(`${e.payload.orderId}:${e.payload.totalCents}`);
+          },
+          { retry: { maxAttempts: 3, baseDelayMs: 1, jitter: 'none' } },
+        ),
+      ],
+    });
+    await consumer.start();
+    const v2 = toTransportMessage(OrderPlaced.create({ orderId: 'o-2', totalCents: 100 }));
+    const v1 = {
+      ...v2,
+      id: 'old',
+      headers: { ...v2.headers, 'ce-id': 'old', 'ce-dataversion': '1' },
+      body: new TextEncoder().encode('{"id":"o-1","total":12.5}'),
+    };
+    const poison = {
+      ...v2,
+      id: 'poison',
+      headers: { ...v2.headers, 'ce-id': 'poison' },
+      body: new TextEncoder().encode('{"orderId": 42'),
+    };
+    const invalid = {
+      ...v2,
+      id: 'invalid',
+      headers: { ...v2.headers, 'ce-id': 'invalid' },
+      body: new TextEncoder().encode('{"orderId":"x"}'),
+    };
+    const cursed = toTransportMessage(OrderPlaced.create({ orderId: 'cursed', totalCents: 1 }));
+    await transport.publish([poison, invalid, cursed, v1, v2]);
+    await waitUntil(
+      () => handled.length === 2 && deadLetters.records.length === 3,
+      'handled and dead letters',
+    );
+    expect(handled.sort()).toEqual(['o-1:1250', 'o-2:100']);
+    const byId = Object.fromEntries(deadLetters.records.map((r) => [r.message.id, r]));
+    expect(byId.poison).toMatchObject({ handler: 'email', code: 'TIDINGS_DECODE', attempts: 1 });
+    expect(byId.invalid).toMatchObject({
+      code: 'TIDINGS_VALIDATION',
+      reason: expect.stringContaining('totalCents'),
+    });
+    expect(byId[cursed.id]).toMatchObject({ attempts: 3, reason: 'mail server said no' });
+    await consumer.close();
+    await transport.close();
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * Where the consumer runtime puts messages it must give up on: undecodable or invalid
+ * messages at once, and messages whose handler exhausted its retries. Nothing vanishes:
+ * each record keeps the original message and the reason.
+ */
+import type { ReceivedMessage, Transport } from '../transport/transport.ts';
+
+export interface DeadLetterRecord {
+  /** The handler (subscription group) that gave up. */
+  readonly handler: string;
+  /** Why, for people. */
+  readonly reason: string;
+  /** Error code when there was one (e.g. `TIDINGS_DECODE`). */
+  readonly code: string | undefined;
+  /** How many times the message was delivered to this handler. */
+  readonly attempts: number;
+  /** ISO-8601. */
+  readonly at: string;
+  readonly message: ReceivedMessage;
+}
+
+export interface DeadLetterSink {
+  /** MUST durably keep the record before resolving: the message is acked right after. */
+  put(record: DeadLetterRecord): Promise<void>;
+}
+
+/** Keeps dead letters in memory (tests, single-process apps). */
+export function createMemoryDeadLetterSink(): DeadLetterSink & {
+  readonly records: readonly DeadLetterRecord[];
+} {
+  const records: DeadLetterRecord[] = [];
+  return {
+    records,
+    async put(record) {
+      records.push(record);
+    },
+  };
+}
+
+export interface TransportDeadLetterOptions {
+  /** Topic for a handler's dead letters. Default `tidings.deadletter.<handler>`. */
+  readonly topic?: (handler: string) => string;
+}
+
+/**
+ * Publishes dead letters to a topic on a transport, the original headers and body kept
+ * and the reason added as `x-tidings-*` headers, so they can be inspected and redriven.
+ */
+export function transportDeadLetterSink(
+  transport: Transport,
+  options: TransportDeadLetterOptions = {},
+): DeadLetterSink {
+  const topic = options.topic ?? ((handler: string) => `tidings.deadletter.${handler}`);
+  return {
+    put: (record) =>
+      transport.publish([
+        {
+          id: record.message.id,
+          topic: topic(record.handler),
+          key: record.message.key,
+          body: record.message.body,
+          headers: {
+            ...record.message.headers,
+            'x-tidings-reason': record.reason.slice(0, 1000),
+            'x-tidings-code': record.code ?? '',
+            'x-tidings-handler': record.handler,
+            'x-tidings-attempts': String(record.attempts),
+            'x-tidings-original-topic': record.message.topic,
+            'x-tidings-dead-at': record.at,
+          },
+        },
+      ]),
+  };
+}
