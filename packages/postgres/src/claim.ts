@@ -5,6 +5,7 @@
  * 'pending' while leased or waiting for a retry, so it keeps parking its followers; a
  * dead-lettered head stops being pending and unblocks them.
  *
+ * Each consumer is scanned on its own, in position order, so the limit stops the scan early.
  * `FOR UPDATE SKIP LOCKED` makes concurrent claimers pass over rows another claimer is
  * leasing; if that claimer has already committed when the row is reached, PostgreSQL
  * re-checks the lease condition on the new row version and drops it. A follower cannot
@@ -21,24 +22,33 @@ interface ClaimedRow extends EventRow {
 }
 
 export function claimStatement(names: TableNames, request: ClaimRequest, now: number): Statement {
+  // One lateral scan per consumer, each walking that consumer's pending index in position
+  // order and stopping at the limit, then merged. A single scan with "consumer = ANY(...)"
+  // lets the planner sort every pending row first, or walk other consumers' rows.
   const text = `
     WITH candidates AS (
-      SELECT d.event_id, d.consumer
-      FROM ${names.deliveries} d
-      WHERE d.consumer = ANY($1::text[])
-        AND d.status = 'pending'
-        AND d.next_attempt_at <= $2
-        AND (d.lease_until IS NULL OR d.lease_until <= $2)
-        AND NOT EXISTS (
-          SELECT 1 FROM ${names.deliveries} earlier
-          WHERE earlier.consumer = d.consumer
-            AND earlier.ordering_key = d.ordering_key
-            AND earlier.status = 'pending'
-            AND earlier.position < d.position
-        )
-      ORDER BY d.position
+      SELECT c.event_id, c.consumer
+      FROM unnest($1::text[]) AS wanted(consumer)
+      CROSS JOIN LATERAL (
+        SELECT d.event_id, d.consumer, d.position
+        FROM ${names.deliveries} d
+        WHERE d.consumer = wanted.consumer
+          AND d.status = 'pending'
+          AND d.next_attempt_at <= $2
+          AND (d.lease_until IS NULL OR d.lease_until <= $2)
+          AND NOT EXISTS (
+            SELECT 1 FROM ${names.deliveries} earlier
+            WHERE earlier.consumer = d.consumer
+              AND earlier.ordering_key = d.ordering_key
+              AND earlier.status = 'pending'
+              AND earlier.position < d.position
+          )
+        ORDER BY d.position
+        LIMIT $3
+        FOR UPDATE SKIP LOCKED
+      ) c
+      ORDER BY c.position
       LIMIT $3
-      FOR UPDATE SKIP LOCKED
     ), leased AS (
       UPDATE ${names.deliveries} d
       SET lease_owner = $4, lease_until = $5
@@ -51,7 +61,7 @@ export function claimStatement(names: TableNames, request: ClaimRequest, now: nu
     ORDER BY e.position, l.slot`;
   return {
     text,
-    values: [request.consumers, now, request.limit, request.owner, now + request.leaseMs],
+    values: [[...new Set(request.consumers)], now, request.limit, request.owner, now + request.leaseMs],
   };
 }
 

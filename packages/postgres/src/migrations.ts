@@ -59,9 +59,8 @@ const migrations: readonly Migration[] = [
       // The head-of-queue test in claim: is there an earlier pending row of this consumer and key?
       `CREATE INDEX ${n.index('deliveries_queue_idx')} ON ${n.deliveries} (consumer, ordering_key, position)
         WHERE status = 'pending'`,
+      // Claims walk each consumer's pending rows in position order and stop at the limit.
       `CREATE INDEX ${n.index('deliveries_pending_idx')} ON ${n.deliveries} (consumer, position)
-        WHERE status = 'pending'`,
-      `CREATE INDEX ${n.index('deliveries_due_idx')} ON ${n.deliveries} (consumer, next_attempt_at, position)
         WHERE status = 'pending'`,
       `CREATE INDEX ${n.index('deliveries_dead_idx')} ON ${n.deliveries} (consumer, finished_at, position)
         WHERE status = 'dead'`,
