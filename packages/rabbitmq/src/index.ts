@@ -1,1 +1,3 @@
-export {};
+export * from './names.ts';
+export * from './options.ts';
+export * from './rabbitmq-transport.ts';

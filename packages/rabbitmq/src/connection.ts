@@ -1,0 +1,124 @@
+/**
+ * One AMQP connection that comes back by itself: after the broker or network drops it, it
+ * reconnects with capped exponential backoff and tells listeners (the publisher and each
+ * subscription), which re-declare what they need and resume.
+ */
+import { ClosedError, TransportError } from '@tidings/core';
+import amqp, { type ChannelModel } from 'amqplib';
+
+export interface ConnectionManager {
+  /** The live connection, waiting up to `connectTimeoutMs` while (re)connecting. */
+  model(): Promise<ChannelModel>;
+  /** `listener` runs after every reconnect (not the first connect). Returns an unsubscribe. */
+  onReconnect(listener: (model: ChannelModel) => void): () => void;
+  readonly closed: boolean;
+  close(): Promise<void>;
+}
+
+export interface ConnectionOptions {
+  readonly url: string;
+  readonly connect: ((url: string) => Promise<ChannelModel>) | undefined;
+  readonly connectTimeoutMs: number;
+  readonly name: string;
+}
+
+function safeUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+export async function createConnectionManager(options: ConnectionOptions): Promise<ConnectionManager> {
+  const connect = options.connect ?? ((url: string) => amqp.connect(url));
+  const listeners = new Set<(model: ChannelModel) => void>();
+  let current: ChannelModel | undefined;
+  let waiters: Array<(model: ChannelModel) => void> = [];
+  let lastError: unknown;
+  let closed = false;
+  let wakeBackoff: (() => void) | undefined;
+
+  function adopt(model: ChannelModel, reconnected: boolean): void {
+    // Without an 'error' listener an emitted error would crash the process.
+    model.on('error', (error: unknown) => {
+      lastError = error;
+    });
+    model.on('close', () => {
+      if (current !== model) return;
+      current = undefined;
+      if (!closed) void reconnect();
+    });
+    current = model;
+    for (const resolve of waiters) resolve(model);
+    waiters = [];
+    if (reconnected) for (const listener of listeners) listener(model);
+  }
+
+  async function reconnect(): Promise<void> {
+    for (let attempt = 0; !closed; attempt++) {
+      try {
+        const model = await connect(options.url);
+        if (closed) {
+          await model.close().catch(() => {});
+          return;
+        }
+        adopt(model, true);
+        return;
+      } catch (error) {
+        lastError = error;
+        const delay = Math.min(100 * 2 ** attempt, 5_000);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          wakeBackoff = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
+  }
+
+  try {
+    adopt(await connect(options.url), false);
+  } catch (error) {
+    throw new TransportError(
+      `Cannot connect to RabbitMQ at ${safeUrl(options.url)}: ${(error as Error).message}. Check the url and that the broker runs.`,
+      { cause: error },
+    );
+  }
+
+  return {
+    get closed() {
+      return closed;
+    },
+    model() {
+      if (closed) return Promise.reject(new ClosedError(`The ${options.name} transport is closed.`));
+      if (current) return Promise.resolve(current);
+      return new Promise<ChannelModel>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters = waiters.filter((w) => w !== onModel);
+          reject(
+            new TransportError(
+              `RabbitMQ at ${safeUrl(options.url)} is unreachable after ${options.connectTimeoutMs} ms of reconnecting; the last error was: ${String((lastError as Error | undefined)?.message ?? lastError)}.`,
+              { cause: lastError },
+            ),
+          );
+        }, options.connectTimeoutMs);
+        const onModel = (model: ChannelModel) => {
+          clearTimeout(timer);
+          resolve(model);
+        };
+        waiters.push(onModel);
+      });
+    },
+    onReconnect(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      wakeBackoff?.();
+      const model = current;
+      current = undefined;
+      await model?.close().catch(() => {});
+    },
+  };
+}

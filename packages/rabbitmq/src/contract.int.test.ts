@@ -1,0 +1,65 @@
+import type { Transport } from '@tidings/core';
+import { runTransportContract } from '@tidings/testing';
+import amqp, { type ChannelModel } from 'amqplib';
+import { rabbitMqFeatures } from './options.ts';
+import { createRabbitMqTransport } from './rabbitmq-transport.ts';
+
+const url = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+/** Test plumbing: each transport's live connection, and a switch that keeps it from reconnecting. */
+interface Wiring {
+  model: ChannelModel | undefined;
+  dead: boolean;
+}
+const wiring = new WeakMap<Transport, Wiring>();
+
+async function create(extra: { singleActiveConsumer?: boolean } = {}): Promise<Transport> {
+  const state: Wiring = { model: undefined, dead: false };
+  const transport = await createRabbitMqTransport({
+    url,
+    exchange: 'tidings-contract',
+    connectTimeoutMs: 5_000,
+    ...extra,
+    connect: async (target) => {
+      if (state.dead) throw new Error('this process has crashed');
+      state.model = await amqp.connect(target);
+      return state.model;
+    },
+  });
+  wiring.set(transport, state);
+  return transport;
+}
+
+function destroySocket(transport: Transport): void {
+  const model = wiring.get(transport)?.model as unknown as {
+    connection: { stream: { destroy(e: Error): void } };
+  };
+  // With an error, as a network failure looks: amqplib reacts to the socket's 'error'.
+  model.connection.stream.destroy(new Error('simulated network failure'));
+}
+
+const hooks = {
+  crash: async (transport: Transport) => {
+    wiring.get(transport)!.dead = true;
+    destroySocket(transport);
+  },
+  dropConnection: async (transport: Transport) => destroySocket(transport),
+};
+
+runTransportContract({
+  name: 'rabbitmq (quorum queues)',
+  features: rabbitMqFeatures({}),
+  create: () => create(),
+  ...hooks,
+  timeoutMs: 15_000,
+});
+
+runTransportContract({
+  name: 'rabbitmq (quorum queues, single active consumer)',
+  features: rabbitMqFeatures({ singleActiveConsumer: true }),
+  create: () => create({ singleActiveConsumer: true }),
+  ...hooks,
+  // One member of a group is active at a time; the other stands by.
+  balancesGroupMembers: false,
+  timeoutMs: 15_000,
+});

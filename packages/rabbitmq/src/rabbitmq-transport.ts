@@ -1,0 +1,91 @@
+/**
+ * The RabbitMQ transport: a durable topic exchange, one durable (quorum by default) queue
+ * per consumer group bound to each topic, publisher confirms, manual acks, delayed retries
+ * through per-delay wait queues, a dead-letter queue per group, and reconnection.
+ */
+import { ClosedError, ConfigurationError, type Subscription, type Transport } from '@tidings/core';
+import { createConnectionManager } from './connection.ts';
+import { toAmqp } from './message-mapping.ts';
+import { routingKeyOf } from './names.ts';
+import { type RabbitMqTransportOptions, rabbitMqFeatures, resolveOptions } from './options.ts';
+import { createPublisher } from './publisher.ts';
+import { openSubscription } from './subscription.ts';
+
+/**
+ * Connects to RabbitMQ and returns a Transport. Rejects with `TransportError` when the
+ * broker cannot be reached; later connection losses are repaired in the background.
+ *
+ * @example
+ * const transport = await createRabbitMqTransport({ url: 'amqp://guest:guest@127.0.0.1:5672' });
+ * await transport.subscribe({ group: 'emails', topics: ['order.placed'] }, async (m) => send(m));
+ * await transport.publish([{ id, topic: 'order.placed', key: 'Order:1', headers, body }]);
+ * await transport.close();
+ */
+export async function createRabbitMqTransport(options: RabbitMqTransportOptions): Promise<Transport> {
+  const resolved = resolveOptions(options);
+  const connection = await createConnectionManager(resolved);
+  const publisher = createPublisher(connection, resolved.exchange);
+  const subscriptions = new Set<Subscription>();
+  const publishing = new Set<Promise<void>>();
+  let closing: Promise<void> | undefined;
+
+  const closedError = (what: string) =>
+    new ClosedError(`Cannot ${what}: the ${resolved.name} transport is closed. Create a new transport.`);
+
+  return {
+    name: resolved.name,
+    features: rabbitMqFeatures(options),
+
+    async publish(messages) {
+      if (closing) throw closedError('publish');
+      const items = messages.map((message) => ({
+        exchange: resolved.exchange,
+        routingKey: routingKeyOf(message.topic),
+        ...toAmqp(message),
+      }));
+      const sent = publisher.send(items);
+      publishing.add(sent);
+      try {
+        await sent;
+      } finally {
+        publishing.delete(sent);
+      }
+    },
+
+    async subscribe(request, handler, subscribeOptions = {}) {
+      if (closing) throw closedError('subscribe');
+      const concurrency = request.concurrency ?? 1;
+      if (!Number.isInteger(concurrency) || concurrency < 1) {
+        throw new ConfigurationError(
+          `Subscription concurrency must be a positive integer, got ${String(concurrency)}.`,
+        );
+      }
+      if (request.topics.length === 0) {
+        throw new ConfigurationError(`Subscription of group "${request.group}" names no topics.`);
+      }
+      const subscription = await openSubscription({
+        connection,
+        publisher,
+        options: resolved,
+        request,
+        concurrency,
+        handler,
+        onClosed: () => subscriptions.delete(subscription),
+      });
+      subscriptions.add(subscription);
+      const signal = subscribeOptions.signal;
+      if (signal?.aborted) await subscription.close();
+      else signal?.addEventListener('abort', () => void subscription.close(), { once: true });
+      return subscription;
+    },
+
+    close() {
+      closing ??= (async () => {
+        await Promise.all([...subscriptions].map((s) => s.close()));
+        await Promise.allSettled([...publishing]);
+        await connection.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * RabbitMQ-specific behaviour beyond the contract: the declared topology, confirms meaning
+ * "in the queue", dead-lettering (delivery limit and DoNotRetry), and delayed retries.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  ConfigurationError,
+  DoNotRetry,
+  type ReceivedMessage,
+  RetryLater,
+  type Transport,
+  type TransportMessage,
+} from '@tidings/core';
+import amqp, { type Channel, type ChannelModel } from 'amqplib';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { groupNames } from './names.ts';
+import { resolveOptions } from './options.ts';
+import { createRabbitMqTransport } from './rabbitmq-transport.ts';
+import { groupQueueArguments } from './topology.ts';
+
+const url = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const exchange = 'tidings-rabbit-int';
+let admin: ChannelModel;
+let channel: Channel;
+
+beforeAll(async () => {
+  admin = await amqp.connect(url);
+  channel = await admin.createChannel();
+});
+afterAll(() => admin.close());
+
+const unique = (label: string) => `${label}-${randomBytes(5).toString('hex')}`;
+
+async function open(options: { deliveryLimit?: number } = {}): Promise<Transport> {
+  const transport = await createRabbitMqTransport({
+    url,
+    exchange,
+    ...(options.deliveryLimit ? { deadLetter: { deliveryLimit: options.deliveryLimit } } : {}),
+  });
+  onTestFinished(() => transport.close());
+  return transport;
+}
+
+function message(topic: string): TransportMessage {
+  const id = randomUUID();
+  return {
+    id,
+    topic,
+    key: 'Order:1',
+    headers: { 'ce-id': id, 'x-note': 'kept' },
+    body: Buffer.from('{"n":1}'),
+  };
+}
+
+async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('RabbitMQ transport', () => {
+  it('declares a durable quorum queue per group with dead-letter arguments, bound per topic', async () => {
+    const transport = await open();
+    const group = unique('g');
+    const topic = `${unique('order')}.*`;
+    const seen: string[] = [];
+    await transport.subscribe({ group, topics: [topic] }, async (m) => {
+      seen.push(m.topic);
+    });
+    const names = groupNames(exchange, group);
+    // Declaring with exactly our arguments succeeds: the queue is quorum with DLX and limit.
+    const args = groupQueueArguments(resolveOptions({ url, exchange }), names);
+    expect(args).toMatchObject({ 'x-queue-type': 'quorum', 'x-delivery-limit': 20 });
+    await expect(channel.assertQueue(names.queue, { durable: true, arguments: args })).resolves.toBeTruthy();
+    await expect(channel.checkQueue(names.deadQueue)).resolves.toMatchObject({ queue: names.deadQueue });
+    // Other options for the same group are refused with advice, not silently mixed.
+    const classic = await createRabbitMqTransport({ url, exchange, queueType: 'classic' });
+    onTestFinished(() => classic.close());
+    const refusal = await classic
+      .subscribe({ group, topics: [topic] }, async () => {})
+      .catch((e: unknown) => e);
+    expect(ConfigurationError.is(refusal)).toBe(true);
+    expect(String(refusal)).toMatch(/exists with other arguments/);
+    // The topic's '*' is escaped: a sibling it would match as a wildcard is not routed. One
+    // consumer reads the queue in order, so had the sibling been routed it would come first.
+    const sibling = topic.replace('*', 'shipped');
+    await transport.publish([message(sibling), message(topic)]);
+    await until(() => seen.length > 0, 'the exact topic');
+    expect(seen[0]).toBe(topic);
+  });
+
+  it('resolves publish only when the messages are in the queue (publisher confirms)', async () => {
+    const transport = await open();
+    const group = unique('g');
+    const topic = unique('confirm');
+    await (await transport.subscribe({ group, topics: [topic] }, async () => {})).close();
+    await transport.publish(Array.from({ length: 50 }, () => message(topic)));
+    const { messageCount } = await channel.checkQueue(groupNames(exchange, group).queue);
+    expect(messageCount).toBe(50);
+  });
+
+  it('dead-letters a message past the delivery limit, and a DoNotRetry at once', async () => {
+    const transport = await open({ deliveryLimit: 3 });
+    const group = unique('g');
+    const topic = unique('dead');
+    const seen: ReceivedMessage[] = [];
+    const poison = message(topic);
+    const refused = message(topic);
+    await transport.subscribe({ group, topics: [topic] }, async (m) => {
+      seen.push(m);
+      if (m.id === refused.id) throw new DoNotRetry('bad input');
+      throw new Error('always fails');
+    });
+    await transport.publish([poison, refused]);
+    const deadQueue = groupNames(exchange, group).deadQueue;
+    await until(async () => (await channel.checkQueue(deadQueue)).messageCount === 2, 'two dead letters');
+    expect(seen.filter((m) => m.id === poison.id).map((m) => m.deliveryCount)).toEqual([1, 2, 3]);
+    expect(seen.filter((m) => m.id === refused.id)).toHaveLength(1);
+    const dead = await channel.get(deadQueue, { noAck: true });
+    expect(dead).not.toBe(false);
+    expect([poison.id, refused.id]).toContain(dead ? dead.properties.messageId : undefined);
+  });
+
+  it('retries after a RetryLater through a wait queue, keeping id, topic, key and headers', async () => {
+    const transport = await open();
+    const group = unique('g');
+    const topic = unique('later');
+    const seen: ReceivedMessage[] = [];
+    await transport.subscribe({ group, topics: [topic] }, async (m) => {
+      seen.push(m);
+      if (seen.length < 3) throw new RetryLater('not yet', 120);
+    });
+    const sent = message(topic);
+    await transport.publish([sent]);
+    await until(() => seen.length === 3, 'two delayed retries');
+    for (const m of seen) {
+      expect({ id: m.id, topic: m.topic, key: m.key, headers: m.headers }).toEqual({
+        id: sent.id,
+        topic: sent.topic,
+        key: sent.key,
+        headers: sent.headers,
+      });
+    }
+    expect(seen.map((m) => m.deliveryCount)).toEqual([1, 2, 3]);
+    await expect(channel.checkQueue(groupNames(exchange, group).waitQueue(120))).resolves.toBeTruthy();
+  });
+});
