@@ -111,7 +111,10 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
       });
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
+        await client.query('BEGIN').catch((error: Error) => {
+          broken = error; // a connection that cannot BEGIN must not go back to the pool
+          throw storeFailure('begin a transaction', error);
+        });
         let result: Awaited<ReturnType<typeof work>>;
         try {
           result = await work(client);
