@@ -1,0 +1,58 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const main = new URL('./main.ts', import.meta.url).pathname;
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function start(env: Record<string, string>) {
+  const dir = mkdtempSync(join(tmpdir(), 'shop-'));
+  const { stdout } = await run(
+    process.execPath,
+    ['--conditions=@tidings/source', '--import', 'tsx', main, '--once'],
+    {
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        SHOP_DB: join(dir, 'shop.db'),
+        SHOP_MAIL_DIR: join(dir, 'mail'),
+        ...env,
+      },
+      timeout: 60_000,
+    },
+  );
+  return stdout;
+}
+
+const expected =
+  'shop: 3 users registered, 3 orders placed, 2 e-mails sent, 1 dead letter(s), dashboard orders=3 revenue=$346.00 registrations=3';
+
+const schema = `shop_test_${process.pid}`;
+
+afterAll(async () => {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.end();
+});
+
+describe('npm start -- --once', () => {
+  it('plays the story on the embedded SQLite store and exits 0 with the summary', async () => {
+    const stdout = await start({ DATABASE_URL: '' });
+    expect(stdout).toContain('sqlite at');
+    expect(stdout).toContain('send-order-confirmation handled OrderPlaced o-1002 (attempt 2)');
+    expect(stdout).toContain('lines[0].quantity');
+    expect(stdout.trim().split('\n').at(-1)).toBe(expected);
+  });
+
+  it('plays the same story on PostgreSQL when DATABASE_URL is set', async () => {
+    const stdout = await start({ DATABASE_URL: databaseUrl, SHOP_SCHEMA: schema });
+    expect(stdout).toContain('postgres at');
+    expect(stdout.trim().split('\n').at(-1)).toBe(expected);
+  });
+});
