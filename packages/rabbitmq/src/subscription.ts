@@ -92,7 +92,12 @@ export async function openSubscription(deps: SubscriptionDeps): Promise<Subscrip
         try {
           await attach(await connection.model());
           retries = 0;
-          if (closing) await close();
+          if (closing) {
+            // close() ran while we re-attached and found no channel: drop the new one too.
+            const late = channel as Channel | undefined;
+            channel = undefined;
+            await late?.close().catch(() => {});
+          }
         } catch {
           retries += 1;
           if (!closing && !connection.closed) scheduleReattach();
