@@ -1,1 +1,3 @@
-export {};
+export * from './dead-letter.ts';
+export * from './options.ts';
+export * from './redis-transport.ts';

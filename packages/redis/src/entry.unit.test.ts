@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { entryFields, type RawEntry, toDelivery } from './entry.ts';
+
+describe('stream entry layout', () => {
+  it('reads back what it wrote, bytes and unicode included', () => {
+    const body = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const fields = entryFields({
+      id: 'e1',
+      key: 'Kunde:Grüße',
+      headers: { 'ce-id': 'e1', 'x-empty': '' },
+      body,
+    });
+    const raw: RawEntry = [
+      Buffer.from('1-0'),
+      fields.map((f) => (typeof f === 'string' ? Buffer.from(f) : f)),
+    ];
+    const delivery = toDelivery('p:', 'p:order.placed', raw, 1);
+    expect(delivery?.entryId).toBe('1-0');
+    expect(delivery?.message).toMatchObject({
+      id: 'e1',
+      topic: 'order.placed',
+      key: 'Kunde:Grüße',
+      headers: { 'ce-id': 'e1', 'x-empty': '' },
+      deliveryCount: 1,
+    });
+    expect(Buffer.from(delivery?.message.body ?? []).equals(Buffer.from(body))).toBe(true);
+  });
+
+  it('skips an entry that was deleted meanwhile', () => {
+    expect(toDelivery('p:', 'p:t', [Buffer.from('1-0'), null], 2)).toBeUndefined();
+  });
+});
