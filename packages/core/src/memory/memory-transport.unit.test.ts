@@ -1,4 +1,6 @@
+import { ClosedError, ConfigurationError } from '@tidings/core';
 import { runTransportContract } from '@tidings/testing';
+import { describe, expect, it } from 'vitest';
 import {
   createMemoryBroker,
   createMemoryTransport,
@@ -15,4 +17,39 @@ runTransportContract({
   create: async () => createMemoryTransport({ broker }),
   crash: async (transport) => (transport as MemoryTransport).crash(),
   timeoutMs: 5_000,
+});
+
+describe('memory transport', () => {
+  it('refuses a subscription that cannot work, saying why', async () => {
+    const transport = createMemoryTransport();
+    await expect(
+      transport.subscribe({ group: 'g', topics: ['t'], concurrency: 0 }, async () => {}),
+    ).rejects.toSatisfy((e: unknown) => ConfigurationError.is(e) && /concurrency/.test(String(e)));
+    await expect(transport.subscribe({ group: 'g', topics: [] }, async () => {})).rejects.toSatisfy(
+      (e: unknown) => ConfigurationError.is(e),
+    );
+    await transport.close();
+    await expect(transport.subscribe({ group: 'g', topics: ['t'] }, async () => {})).rejects.toSatisfy(
+      (e: unknown) => ClosedError.is(e),
+    );
+  });
+
+  it('keeps transports on private brokers apart', async () => {
+    const a = createMemoryTransport();
+    const b = createMemoryTransport();
+    const seen: string[] = [];
+    let delivered!: () => void;
+    const second = new Promise<void>((resolve) => (delivered = resolve));
+    await b.subscribe({ group: 'g', topics: ['t'] }, async (m) => {
+      seen.push(m.id);
+      if (m.id === '2') delivered();
+    });
+    await a.subscribe({ group: 'g', topics: ['t'] }, async () => {});
+    await a.publish([{ id: '1', topic: 't', key: 'k', headers: {}, body: new Uint8Array() }]);
+    await b.publish([{ id: '2', topic: 't', key: 'k', headers: {}, body: new Uint8Array() }]);
+    await second;
+    await b.close();
+    await a.close();
+    expect(seen).toEqual(['2']);
+  });
 });

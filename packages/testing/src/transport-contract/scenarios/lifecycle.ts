@@ -37,6 +37,35 @@ export function lifecycleScenarios(ctx: ContractContext): void {
     await transport.close();
   });
 
+  it('resolves subscription close() only after its in-flight handler finished and acked', async () => {
+    const transport = await useTransports(ctx)();
+    const topic = uniqueName('subdrain');
+    const group = uniqueName('g');
+    const gate = createGate();
+    let finished = false;
+    const first = createRecorder(ctx);
+    const subscription = await transport.subscribe(
+      { group, topics: [topic] },
+      first.handler(async () => {
+        await gate.opened;
+        finished = true;
+      }),
+    );
+    const sent = makeMessage(topic, 1);
+    await transport.publish([sent]);
+    await first.waitForIds([sent.id], 'the message to be in flight');
+    const closed = subscription.close().then(() => finished);
+    gate.open();
+    expect(await closed).toBe(true);
+    // Acked before close resolved: a later member of the group gets only newer messages.
+    const later = makeMessage(topic, 2);
+    await transport.publish([later]);
+    const second = createRecorder(ctx);
+    await transport.subscribe({ group, topics: [topic] }, second.handler());
+    await second.waitForIds([later.id], 'the newer message');
+    expect(second.ids().has(sent.id)).toBe(false);
+  });
+
   it('rejects publish() after close() with ClosedError', async () => {
     const transport = await useTransports(ctx)();
     await transport.close();
