@@ -183,7 +183,9 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
       } catch (error) {
         onError(error);
       }
-      if (handled < batchSize && !closed) await waitForWork();
+      // A partial batch does not mean the backlog is empty: completing the head of a subject
+      // makes its next event claimable. Only an empty round waits for a wake-up or the poll.
+      if (handled === 0 && !closed) await waitForWork();
     }
   };
 
