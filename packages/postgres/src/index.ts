@@ -1,2 +1,2 @@
-export * from './options.ts';
+export type { PgTx, PostgresOutboxStoreOptions } from './options.ts';
 export * from './postgres-outbox-store.ts';
