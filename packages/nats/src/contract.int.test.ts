@@ -1,0 +1,36 @@
+/**
+ * The shared transport contract against the NATS JetStream server on 127.0.0.1:4222. One
+ * stream per run (unique name and subject prefix), deleted afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { runTransportContract } from '@tidings/testing';
+import { afterAll } from 'vitest';
+import { createNatsTransport, type NatsTransport, natsFeatures } from './nats-transport.ts';
+
+const servers = 'nats://127.0.0.1:4222';
+const suffix = randomBytes(4).toString('hex');
+const stream = `TC_CONTRACT_${suffix}`;
+const subjectPrefix = `tc-contract-${suffix}`;
+
+afterAll(async () => {
+  const nc = await connect({ servers });
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.delete(stream).catch(() => undefined);
+  await nc.close();
+});
+
+runTransportContract({
+  name: 'nats (JetStream)',
+  features: natsFeatures,
+  // A short ack wait so a crashed member's message returns well within the suite's timeout.
+  create: () => createNatsTransport({ servers, stream, subjectPrefix, ackWaitMs: 2000 }),
+  // close() without drain: nothing held is acked, the socket goes away, no reconnect.
+  crash: async (transport) => {
+    await (transport as NatsTransport).connection.close();
+  },
+  dropConnection: async (transport) => {
+    await (transport as NatsTransport).connection.reconnect();
+  },
+});
