@@ -19,6 +19,7 @@ import {
   errorMessage,
   type MessageHandler,
   type ReceivedMessage,
+  retryDelayOf,
   type SubscribeRequest,
   type Subscription,
   TransportError,
@@ -29,7 +30,7 @@ import { fromNatsHeaders } from './headers.ts';
 import { createKeyedDispatcher } from './keyed-dispatcher.ts';
 import type { ResolvedNatsOptions } from './options.ts';
 import type { PublishTarget } from './publish.ts';
-import { isFinalFailure, requestedDelayMs } from './retry-delay.ts';
+
 import { durableName, subjectTopic, topicSubject } from './subjects.ts';
 
 export interface SubscriptionContext {
@@ -115,7 +116,7 @@ export async function openSubscription(
   const heartbeatMs = Math.max(500, Math.floor(options.ackWaitMs / 3));
 
   const settle = async (msg: JsMsg, received: ReceivedMessage, error: unknown): Promise<void> => {
-    const final = isFinalFailure(error);
+    const final = DoNotRetry.is(error);
     if (final || received.deliveryCount >= options.maxDeliver) {
       const reason = final
         ? `handler refused to retry: ${errorMessage(error)}`
@@ -128,7 +129,7 @@ export async function openSubscription(
         options.onError(deadLetterError);
       }
     }
-    const delay = requestedDelayMs(error) ?? options.redeliveryDelayMs;
+    const delay = retryDelayOf(error) ?? options.redeliveryDelayMs;
     quietly(() => msg.nak(delay > 0 ? delay : undefined));
   };
 

@@ -8,8 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
   ConfigurationError,
+  DoNotRetry,
   errorMessage,
   type MessageHandler,
+  retryDelayOf,
   type SubscribeRequest,
   type Subscription,
 } from '@tidings/core';
@@ -19,7 +21,6 @@ import { deadLetter } from './dead-letter.ts';
 import { type Delivery, type RawEntry, streamName, toDelivery } from './entry.ts';
 import { createKeyedDispatcher } from './keyed-dispatcher.ts';
 import type { ResolvedRedisOptions } from './options.ts';
-import { isFinalFailure, requestedDelayMs } from './retry-delay.ts';
 
 export interface SubscriptionContext {
   readonly redis: Redis;
@@ -94,7 +95,7 @@ export async function openSubscription(
   };
 
   const settle = async (delivery: Delivery, error: unknown): Promise<void> => {
-    const final = isFinalFailure(error);
+    const final = DoNotRetry.is(error);
     const deliveries = delivery.message.deliveryCount;
     if (final || deliveries >= options.maxDeliveries) {
       const reason = final
@@ -108,7 +109,7 @@ export async function openSubscription(
         options.onError(deadLetterError);
       }
     }
-    retryLater(delivery, requestedDelayMs(error) ?? options.redeliveryDelayMs);
+    retryLater(delivery, retryDelayOf(error) ?? options.redeliveryDelayMs);
   };
 
   const handle = async (delivery: Delivery): Promise<void> => {
