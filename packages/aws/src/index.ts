@@ -1,1 +1,7 @@
-export {};
+export * from './dead-letter.ts';
+export * from './names.ts';
+export * from './options.ts';
+export * from './payload-store.ts';
+export * from './provision.ts';
+export * from './sns-sqs-transport.ts';
+export * from './wire-format.ts';

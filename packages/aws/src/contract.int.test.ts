@@ -1,0 +1,60 @@
+/**
+ * The shared transport contract against fauxqs, for a standard and a FIFO setup. Each
+ * transport gets its own SDK clients (like a separate process) so crash and dropConnection
+ * act on one member only. Bodies over the SNS limit are offloaded to fauxqs's S3.
+ */
+import type { Transport } from '@tidings/core';
+import { runTransportContract } from '@tidings/testing';
+import { afterAll, beforeAll } from 'vitest';
+import {
+  createTestClients,
+  type FauxqsPeer,
+  startFauxqsPeer,
+  type TestClients,
+} from '../test/fauxqs-peer.ts';
+import { createS3PayloadStore } from './s3-payload-store.ts';
+import { createSnsSqsTransport, snsSqsFeatures } from './sns-sqs-transport.ts';
+
+let peer: FauxqsPeer;
+beforeAll(async () => {
+  peer = await startFauxqsPeer();
+});
+afterAll(async () => {
+  await peer?.close();
+});
+
+const clientsOf = new WeakMap<Transport, TestClients>();
+
+for (const fifo of [false, true]) {
+  runTransportContract({
+    name: fifo ? 'sns-sqs FIFO (fauxqs)' : 'sns-sqs standard (fauxqs)',
+    features: snsSqsFeatures(fifo),
+    create: async () => {
+      const clients = createTestClients(peer.endpoint);
+      const transport = createSnsSqsTransport({
+        sns: clients.sns,
+        sqs: clients.sqs,
+        fifo,
+        // Short enough that a crashed member's message comes back within the suite's wait.
+        visibilityTimeoutSeconds: 2,
+        waitTimeSeconds: 1,
+        retry: { baseDelayMs: 50, maxAttempts: 5 },
+        // The contract sends a 1 MiB body; SNS (and fauxqs) cap messages at 256 KiB, so it goes to S3.
+        payloadStore: createS3PayloadStore({ s3: peer.s3, bucket: peer.bucket }),
+        onError: () => undefined,
+      });
+      const close = transport.close.bind(transport);
+      const wrapped = Object.assign(transport, {
+        close: async () => {
+          await close();
+          clients.destroy();
+        },
+      });
+      clientsOf.set(wrapped, clients);
+      return wrapped;
+    },
+    crash: async (transport) => clientsOf.get(transport)?.crash(),
+    dropConnection: async (transport) => clientsOf.get(transport)?.drop(),
+    timeoutMs: 15_000,
+  });
+}
