@@ -115,7 +115,6 @@ export async function createGroupSubscription(
             heartbeatIntervalMs: options.heartbeatIntervalMs,
             stopping: stopping.signal,
             topicOf: (kafkaTopic) => topics.get(kafkaTopic) ?? kafkaTopic,
-            commit: (topic, partition, offset) => consumer.commitOffsets([{ topic, partition, offset }]),
             deadLetter,
           },
           payload,

@@ -7,7 +7,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { idHeader, toKafkaMessage, toReceivedMessage } from './message-mapping.ts';
 import { resolveKafkaOptions } from './options.ts';
-import { pause, retryDelayOf } from './retry-delay.ts';
+import { nextRetryDelay, pause } from './retry-delay.ts';
 import { defaultDeadLetterTopic, kafkaTopicName } from './topic-name.ts';
 
 describe('kafkaTopicName', () => {
@@ -64,9 +64,9 @@ describe('record mapping', () => {
 
 describe('retry delays', () => {
   it('honours RetryLater, then retryDelayMs, then the backoff policy', () => {
-    expect(retryDelayOf(new RetryLater('later', 1234), 1, {})).toBe(1234);
-    expect(retryDelayOf(Object.assign(new Error('x'), { retryDelayMs: 77 }), 1, {})).toBe(77);
-    expect(retryDelayOf(new Error('x'), 3, { baseDelayMs: 100, jitter: 'none' })).toBe(400);
+    expect(nextRetryDelay(new RetryLater('later', 1234), 1, {})).toBe(1234);
+    expect(nextRetryDelay(Object.assign(new Error('x'), { retryDelayMs: 77 }), 1, {})).toBe(77);
+    expect(nextRetryDelay(new Error('x'), 3, { baseDelayMs: 100, jitter: 'none' })).toBe(400);
   });
 
   it('pause resolves false at once when aborted', async () => {

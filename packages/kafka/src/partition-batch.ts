@@ -8,7 +8,7 @@
 import { DoNotRetry, type MessageHandler, type RetryPolicy } from '@tidings/core';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { toReceivedMessage } from './message-mapping.ts';
-import { pause, retryDelayOf } from './retry-delay.ts';
+import { nextRetryDelay, pause } from './retry-delay.ts';
 
 export interface PartitionBatchContext {
   readonly handler: MessageHandler;
@@ -18,8 +18,6 @@ export interface PartitionBatchContext {
   readonly stopping: AbortSignal;
   /** The Tidings topic of a Kafka topic. */
   readonly topicOf: (kafkaTopic: string) => string;
-  /** Commits `offset` (the next one to read) for the partition. */
-  readonly commit: (topic: string, partition: number, offset: string) => Promise<void>;
   /** Writes the record to its dead-letter topic; rejects if the broker did not accept it. */
   readonly deadLetter: (
     record: KafkaMessage,
@@ -78,7 +76,11 @@ export async function processPartitionBatch(
     if (uncommitted === undefined) return;
     const offset = uncommitted;
     uncommitted = undefined;
-    await ctx.commit(batch.topic, batch.partition, offset);
+    // Through the batch, not consumer.commitOffsets: kafkajs drops the latter once stop() began,
+    // and close() must commit what the in-flight handler finished before leaving the group.
+    await payload.commitOffsetsIfNecessary({
+      topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset }] }],
+    });
   };
 
   let failed = false;
@@ -101,7 +103,7 @@ export async function processPartitionBatch(
         } else {
           // Commit what is done before waiting: a rebalance during the wait then loses nothing.
           await flush();
-          if (!(await waitBeforeRetry(ctx, payload, retryDelayOf(result.error, count, ctx.retry), live)))
+          if (!(await waitBeforeRetry(ctx, payload, nextRetryDelay(result.error, count, ctx.retry), live)))
             break;
         }
       }

@@ -1,0 +1,43 @@
+/**
+ * The shared transport contract against librdkafka's mock cluster (3 brokers). One file on
+ * purpose: mock group joins take ~3 s each, so the Kafka contract runs once, not per setup.
+ * Each transport gets its own socket factory so crash and dropConnection hit one member only.
+ */
+import type { Transport } from '@tidings/core';
+import { runTransportContract } from '@tidings/testing';
+import { logLevel } from 'kafkajs';
+import { afterAll, beforeAll } from 'vitest';
+import { type MockKafkaCluster, startMockKafka } from '../test/mock-kafka.ts';
+import { createSocketControl, type SocketControl } from '../test/socket-control.ts';
+import { createKafkaTransport, kafkaFeatures } from './kafka-transport.ts';
+
+let cluster: MockKafkaCluster;
+beforeAll(async () => {
+  cluster = await startMockKafka({ brokers: 3 });
+});
+afterAll(async () => {
+  await cluster?.close();
+});
+
+const controls = new WeakMap<Transport, SocketControl>();
+
+runTransportContract({
+  name: 'kafka (librdkafka mock cluster, 3 brokers)',
+  features: kafkaFeatures,
+  create: async () => {
+    const control = createSocketControl();
+    const transport = createKafkaTransport({
+      brokers: cluster.brokers,
+      sessionTimeoutMs: 3_000,
+      heartbeatIntervalMs: 500,
+      retry: { baseDelayMs: 50, maxAttempts: 5 },
+      kafka: { logLevel: logLevel.NOTHING, socketFactory: control.socketFactory },
+    });
+    controls.set(transport, control);
+    return transport;
+  },
+  crash: async (transport) => controls.get(transport)?.crash(),
+  dropConnection: async (transport) => controls.get(transport)?.drop(),
+  // Joins and rebalances on the mock take seconds; a crashed member's session must expire.
+  timeoutMs: 30_000,
+});
