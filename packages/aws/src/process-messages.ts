@@ -17,7 +17,7 @@ import {
 import { sendToDeadLetterQueue } from './dead-letter.ts';
 import type { DeleteBatcher } from './delete-batcher.ts';
 import type { ResolvedSnsSqsOptions } from './options.ts';
-import { retryDelayOf } from './retry-delay.ts';
+import { nextRetryDelay } from './retry-delay.ts';
 import { decodeBody, envelopeAttribute, parseEnvelope, toReceived } from './wire-format.ts';
 
 /** SQS's longest visibility timeout. */
@@ -119,7 +119,7 @@ async function processOne(ctx: ProcessContext, message: Message): Promise<boolea
       ctx.options.onError(error);
     }
   }
-  const delayMs = retryDelayOf(failure.error, attempts, ctx.options.retry);
+  const delayMs = nextRetryDelay(failure.error, attempts, ctx.options.retry);
   await setVisibility(ctx, message, delayMs / 1000);
   return false;
 }
