@@ -30,3 +30,4 @@ export * from './relay/run-handler.ts';
 export * from './transport/message.ts';
 export * from './transport/retry-delay.ts';
 export * from './transport/transport.ts';
+export * from './instrumentation/index.ts';

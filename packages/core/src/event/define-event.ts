@@ -5,6 +5,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { ConfigurationError, errorMessage, ValidationError } from '../errors/errors.ts';
 import { describeValue } from '../errors/tidings-error.ts';
+import { currentInstrumentation } from '../instrumentation/hooks.ts';
 import { currentEvent } from './ambient.ts';
 import type { AnyDomainEvent, DomainEvent, EventSubject } from './envelope.ts';
 import { deepFreeze } from './freeze.ts';
@@ -155,7 +156,9 @@ export function defineEvent<const Type extends string, S extends StandardSchemaV
       event.correlationId = createOptions.correlationId ?? cause?.correlationId ?? id;
       const causationId = createOptions.causationId ?? cause?.id;
       if (causationId !== undefined) event.causationId = causationId;
-      event.metadata = { ...createOptions.metadata };
+      // Instrumentation may add defaults (e.g. the active traceparent); explicit keys win.
+      const defaults = currentInstrumentation()?.metadataForNewEvent?.(type);
+      event.metadata = defaults ? { ...defaults, ...createOptions.metadata } : { ...createOptions.metadata };
       event.payload = structuredClone(value);
       return deepFreeze(event) as unknown as DomainEvent<Type, StandardSchemaV1.InferOutput<S>>;
     },

@@ -7,6 +7,7 @@
 import { ClosedError, ConfigurationError } from '../errors/errors.ts';
 import type { Catalog } from '../event/catalog.ts';
 import { createEventId } from '../event/id.ts';
+import { currentInstrumentation } from '../instrumentation/hooks.ts';
 import type { RetryPolicy } from '../middleware/backoff.ts';
 import type { Inbox } from '../outbox/inbox.ts';
 import type { Outbox } from '../outbox/outbox.ts';
@@ -96,11 +97,12 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
 
   const ref = (d: Delivery): DeliveryRef => ({ eventId: d.event.id, consumer: d.consumer, owner: d.owner });
 
-  const fail = (delivery: Delivery, error: unknown, policy: RetryPolicy) =>
-    store.fail(ref(delivery), {
-      error: describeFailure(error),
-      retryAt: nextAttemptAt(error, delivery.attempt, policy, clock(), options.random),
-    });
+  const fail = (delivery: Delivery, error: unknown, policy: RetryPolicy) => {
+    const retryAt = nextAttemptAt(error, delivery.attempt, policy, clock(), options.random);
+    if (retryAt === null)
+      currentInstrumentation()?.onDeadLetter?.({ consumer: delivery.consumer, event: delivery.event, error });
+    return store.fail(ref(delivery), { error: describeFailure(error), retryAt });
+  };
 
   const runHandlers = async (deliveries: Delivery[], done: DeliveryRef[]) => {
     let next = 0;
@@ -127,7 +129,14 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
   const runRoute = async (name: string, deliveries: Delivery[], done: DeliveryRef[]) => {
     const target = routes.get(name)!;
     try {
-      await target.transport.publish(deliveries.map((d) => toTransportMessage(d.event, target)));
+      const messages = deliveries.map((d) => toTransportMessage(d.event, target));
+      const wrap = currentInstrumentation()?.wrapPublish;
+      if (!wrap) await target.transport.publish(messages);
+      else {
+        const events = deliveries.map((d) => d.event);
+        const batch = { route: name, transport: target.transport.name, events, messages };
+        await wrap(batch, () => target.transport.publish(messages));
+      }
       done.push(...deliveries.map(ref));
     } catch (error) {
       for (const delivery of deliveries) await fail(delivery, error, target.retry ?? infinite);

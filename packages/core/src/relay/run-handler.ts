@@ -9,6 +9,7 @@ import { DoNotRetry, TimeoutError } from '../errors/errors.ts';
 import { runAsCausedBy } from '../event/ambient.ts';
 import type { Catalog, RawEvent } from '../event/catalog.ts';
 import type { AnyDomainEvent } from '../event/envelope.ts';
+import { currentInstrumentation } from '../instrumentation/hooks.ts';
 import { withMiddleware } from '../middleware/middleware.ts';
 import type { DurableHandler, DurableHandlerContext } from '../outbox/durable-handler.ts';
 import type { Inbox } from '../outbox/inbox.ts';
@@ -61,6 +62,13 @@ async function withTimeout<T>(ms: number, name: string, controller: AbortControl
 
 /** Runs the handler; resolves when it succeeded (or the inbox says it already had). */
 export async function runDurableHandler<Tx>(runtime: HandlerRuntime<Tx>, run: HandlerRun<Tx>): Promise<void> {
+  const wrap = currentInstrumentation()?.wrapHandler;
+  if (!wrap) return runHandlerOnce(runtime, run);
+  const info = { handler: run.handler.name, event: run.event, attempt: run.attempt };
+  return wrap(info, () => runHandlerOnce(runtime, run));
+}
+
+async function runHandlerOnce<Tx>(runtime: HandlerRuntime<Tx>, run: HandlerRun<Tx>): Promise<void> {
   const { handler, attempt } = run;
   const event = decode(runtime.catalog, run.event);
   const controller = new AbortController();
