@@ -4,6 +4,7 @@
  * Store-agnostic: it only speaks the OutboxStore port. Several relays may share a store.
  * Wakes on the store's `onAppend` signal, and polls as a fallback.
  */
+import { setMaxListeners } from 'node:events';
 import { ClosedError, ConfigurationError } from '../errors/errors.ts';
 import type { Catalog } from '../event/catalog.ts';
 import { createEventId } from '../event/id.ts';
@@ -90,6 +91,8 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
     catalog: options.catalog,
   };
   const controller = new AbortController();
+  // Every handler in flight listens for shutdown on this one signal.
+  setMaxListeners(0, controller.signal);
   let closed = false;
   let loop: Promise<void> | undefined;
   let wakeUp: (() => void) | undefined;
