@@ -1,4 +1,5 @@
 export * from './aggregate/aggregate.ts';
+export * from './asyncapi/index.ts';
 export * from './bus/context.ts';
 export * from './bus/event-bus.ts';
 export * from './bus/handler.ts';
@@ -12,6 +13,7 @@ export * from './event/define-event.ts';
 export * from './event/envelope.ts';
 export * from './event/freeze.ts';
 export * from './event/id.ts';
+export * from './instrumentation/index.ts';
 export * from './memory/memory-outbox-store.ts';
 export * from './memory/memory-transport.ts';
 export * from './middleware/backoff.ts';
@@ -30,4 +32,3 @@ export * from './relay/run-handler.ts';
 export * from './transport/message.ts';
 export * from './transport/retry-delay.ts';
 export * from './transport/transport.ts';
-export * from './instrumentation/index.ts';

@@ -1,0 +1,3 @@
+export * from './cloudevents-headers.ts';
+export * from './payload-schema.ts';
+export * from './to-asyncapi.ts';
