@@ -1,0 +1,19 @@
+/**
+ * The `tidings` entry point (run by `bin/tidings.js` under tsx): wires the process's
+ * streams, environment and Ctrl-C to `runCli`.
+ */
+import { runCli } from './run-cli.ts';
+
+const controller = new AbortController();
+const stop = () => controller.abort();
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  signal: controller.signal,
+});
+process.off('SIGINT', stop);
+process.off('SIGTERM', stop);
