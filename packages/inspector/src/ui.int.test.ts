@@ -65,6 +65,7 @@ describe('the inspector page in Chromium, over a SQLite store', () => {
     await page.goto(inspector.url);
     await page.waitForSelector('table.events tbody tr');
     expect(await page.locator('table.events tbody tr').count()).toBe(4);
+    await page.screenshot({ path: '/tmp/tidings-inspector-timeline.png', fullPage: true });
 
     await page.click(`tr[data-event-id="${story.placed.id}"] a.type`);
     await page.waitForSelector('[data-testid="causation-graph"] .graph-node');

@@ -88,7 +88,10 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://inspector.invalid');
     if (!url.pathname.startsWith('/api/')) {
-      const file = request.method === 'GET' ? await readStaticFile(url.pathname) : undefined;
+      const file =
+        request.method === 'GET' || request.method === 'HEAD'
+          ? await readStaticFile(url.pathname)
+          : undefined;
       if (!file) return send(response, { status: 404, body: { error: `Nothing at ${url.pathname}.` } });
       response.writeHead(200, { ...securityHeaders, 'content-type': file.contentType });
       response.end(file.body);

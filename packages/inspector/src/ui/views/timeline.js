@@ -4,10 +4,10 @@ import { api } from '../api.js';
 import { badge, empty, h, shortId, show, subjectText, time } from '../dom.js';
 
 const fields = [
-  ['type', 'Type', 'shop.OrderPlaced'],
-  ['subject', 'Subject', 'Order:o-1001'],
+  ['type', 'Type', 'e.g. shop.OrderPlaced'],
+  ['subject', 'Subject', 'e.g. Order:o-1001'],
   ['correlation', 'Story (correlation id)', ''],
-  ['since', 'Since', '2026-11-26T07:00'],
+  ['since', 'Since', 'e.g. 2026-11-26T07:00'],
   ['until', 'Until', ''],
 ];
 
