@@ -7,11 +7,12 @@
 import { readdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createEventBus, createOutbox, createOutboxRelay, ValidationError } from '@tidings/core';
+import { createEventBus, createOutbox, createOutboxRelay } from '@tidings/core';
 import { createShopCommands } from './commands.ts';
 import { openShopDatabase } from './database.ts';
 import { catalog } from './events.ts';
 import { createShopHandlers, money } from './handlers.ts';
+import { flakyOrders, playStory, storyUsers } from './story.ts';
 import { describe, type HandlerCounts, observeHandlers, paint } from './view.ts';
 
 const { values } = parseArgs({
@@ -34,7 +35,7 @@ const outbox = createOutbox({
     database,
     mailDir,
     observe: observeHandlers(log, counts),
-    flakyOnce: new Set(['o-1002']),
+    flakyOnce: flakyOrders,
   }),
 });
 const relay = createOutboxRelay(outbox, { catalog, pollIntervalMs: 100 });
@@ -42,30 +43,7 @@ relay.start();
 const shop = createShopCommands(database, outbox);
 
 log(paint('bold', `Tidings shop — ${database.kind} at ${database.location}`));
-const users = [
-  { id: 'u-ada', name: 'Ada', email: 'ada@example.com' },
-  { id: 'u-grace', name: 'Grace', email: 'grace@example.com' },
-  { id: 'u-linus', name: 'Linus', email: 'linus@bounce.invalid' },
-];
-for (const user of users) await shop.registerUser(user);
-await shop.placeOrder('o-1001', { userId: 'u-ada', email: 'ada@example.com' }, [
-  { sku: 'keyboard', quantity: 1, priceCents: 8900 },
-  { sku: 'cable', quantity: 2, priceCents: 650 },
-]);
-await shop.placeOrder('o-1002', { userId: 'u-grace', email: 'grace@example.com' }, [
-  { sku: 'monitor', quantity: 1, priceCents: 21900 },
-]);
-await shop.placeOrder('o-1003', { userId: 'u-linus', email: 'linus@bounce.invalid' }, [
-  { sku: 'mouse', quantity: 1, priceCents: 2500 },
-]);
-try {
-  await shop.placeOrder('o-1004', { userId: 'u-ada', email: 'ada@example.com' }, [
-    { sku: 'desk', quantity: 0, priceCents: 30000 },
-  ]);
-} catch (error) {
-  if (!ValidationError.is(error)) throw error;
-  log(`${paint('red', '⨯')} rejected o-1004 before anything was saved: ${error.message}`);
-}
+await playStory(shop, (line) => log(paint('red', line)));
 
 // Wait until every durable delivery has finished (done or dead-lettered).
 const deadline = Date.now() + 30_000;
@@ -90,7 +68,7 @@ log(paint('bold', 'Dead letters:'));
 for (const letter of dead) log(`   ☠ ${letter.consumer} on ${describe(letter.event)}: ${letter.lastError}`);
 log('');
 log(
-  `shop: ${users.length} users registered, ${dashboard.orders} orders placed, ${mails.length} e-mails sent, ` +
+  `shop: ${storyUsers.length} users registered, ${dashboard.orders} orders placed, ${mails.length} e-mails sent, ` +
     `${dead.length} dead letter(s), dashboard orders=${dashboard.orders} revenue=${money(dashboard.revenueCents)} registrations=${dashboard.registrations}`,
 );
 

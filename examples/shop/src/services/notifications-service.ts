@@ -1,0 +1,98 @@
+/**
+ * The notifications & analytics service: consumes the orders service's events from the
+ * broker and runs the same durable handlers as the single-process shop — the e-mail and the
+ * dashboard — with the inbox in its own database, so a redelivered message has no second
+ * effect. Poison and exhausted messages go to the broker's dead-letter topic with the
+ * reason. With --once it exits after the story's outcome is reached.
+ */
+import { readdir, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  type AnyDomainEvent,
+  createConsumer,
+  createOutbox,
+  type DeadLetterSink,
+  type Handler,
+  transportDeadLetterSink,
+} from '@tidings/core';
+import { openShopDatabase } from '../database.ts';
+import { catalog } from '../events.ts';
+import { createShopHandlers, money } from '../handlers.ts';
+import { flakyOrders, storyUsers } from '../story.ts';
+import { type HandlerCounts, observeHandlers } from '../view.ts';
+import { brokerName, connectBroker } from './broker.ts';
+
+const { values } = parseArgs({ options: { once: { type: 'boolean', default: false } } });
+const log = (line: string) => console.log(`[notifications] ${line}`);
+const broker = brokerName();
+const transport = await connectBroker(broker, 'notifications');
+const database = await openShopDatabase({ fresh: true });
+const mailDir = resolve(process.env.SHOP_MAIL_DIR ?? '.data/mail');
+await rm(mailDir, { recursive: true, force: true });
+
+let deadLetters = 0;
+const brokerDeadLetters = transportDeadLetterSink(transport);
+const sink: DeadLetterSink = {
+  async put(record) {
+    await brokerDeadLetters.put(record);
+    deadLetters += 1;
+    log(
+      `☠ ${record.handler} gave up on message ${record.message.id} after ${record.attempts} attempt(s): ${record.reason}`,
+    );
+    await check();
+  },
+};
+const counts: HandlerCounts = { ran: 0, failed: 0 };
+const observe = observeHandlers(log, counts);
+const handlers = createShopHandlers({
+  database,
+  mailDir,
+  flakyOnce: flakyOrders,
+  observe: <E extends AnyDomainEvent>(next: Handler<E>): Handler<E> => {
+    const observed = observe(next);
+    return async (event, context) => {
+      await observed(event, context);
+      setImmediate(() => void check());
+    };
+  },
+});
+// Follow-up events (OrderConfirmationSent) are recorded in this service's own outbox.
+const outbox = createOutbox({ store: database.store });
+const consumer = createConsumer({
+  transport,
+  catalog,
+  handlers,
+  inbox: database.store,
+  outbox,
+  deadLetters: sink,
+  groupPrefix: `${process.env.SHOP_STREAM ?? 'shop'}.`,
+});
+await consumer.start();
+console.log('ready');
+log(`consuming from ${broker}; inbox and dashboard in ${database.location}`);
+
+let finished = false;
+async function check() {
+  if (finished) return;
+  const dashboard = await database.readDashboard();
+  const mails = (await readdir(mailDir).catch(() => [] as string[])).filter((f) => f.endsWith('.eml'));
+  const done =
+    dashboard.orders >= 3 &&
+    dashboard.registrations >= storyUsers.length &&
+    mails.length >= 2 &&
+    deadLetters >= 1;
+  if (!done || finished) return;
+  finished = true;
+  log(`e-mails: ${mails.sort().join(', ')}; last handled ${counts.ran} message(s)`);
+  console.log(
+    `notifications: ${mails.length} e-mails sent, ${deadLetters} dead letter(s), dashboard orders=${dashboard.orders} ` +
+      `revenue=${money(dashboard.revenueCents)} registrations=${dashboard.registrations} (via ${broker})`,
+  );
+  if (values.once) {
+    await consumer.close();
+    await transport.close();
+    await database.close();
+    process.exit(0);
+  }
+}
