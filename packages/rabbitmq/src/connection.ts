@@ -26,8 +26,38 @@ function safeUrl(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
 }
 
+/**
+ * Bounds one connection attempt: a broker that accepts the socket but never answers the
+ * handshake would otherwise hold the first connect, or the reconnect loop, forever.
+ */
+function boundedConnect(
+  connect: (url: string) => Promise<ChannelModel>,
+  url: string,
+  timeoutMs: number,
+): Promise<ChannelModel> {
+  return new Promise((resolve, reject) => {
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      reject(new Error(`no AMQP handshake within ${timeoutMs} ms`));
+    }, timeoutMs);
+    connect(url).then(
+      (model) => {
+        clearTimeout(timer);
+        if (timedOut) void model.close().catch(() => {});
+        else resolve(model);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
 export async function createConnectionManager(options: ConnectionOptions): Promise<ConnectionManager> {
-  const connect = options.connect ?? ((url: string) => amqp.connect(url));
+  const open = options.connect ?? ((url: string) => amqp.connect(url));
+  const connect = (url: string) => boundedConnect(open, url, options.connectTimeoutMs);
   const listeners = new Set<(model: ChannelModel) => void>();
   let current: ChannelModel | undefined;
   let waiters: Array<(model: ChannelModel) => void> = [];

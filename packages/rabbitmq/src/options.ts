@@ -34,7 +34,10 @@ export interface RabbitMqTransportOptions {
   readonly singleActiveConsumer?: boolean;
   /** Opens a connection; replace it for TLS socket options or failure tests. */
   readonly connect?: (url: string) => Promise<ChannelModel>;
-  /** Longest wait for a connection before `publish` or `subscribe` rejects (ms). Default 10 000. */
+  /**
+   * Longest wait (ms) for one connection attempt's handshake, and for a connection before
+   * `publish` or `subscribe` rejects while reconnecting. Default 10 000.
+   */
   readonly connectTimeoutMs?: number;
   /** Default `rabbitmq`. */
   readonly name?: string;
