@@ -1,10 +1,15 @@
 import type { Transport } from '@tidings/core';
 import { runTransportContract } from '@tidings/testing';
 import amqp, { type ChannelModel } from 'amqplib';
+import { afterAll } from 'vitest';
+import { createQueueJanitor } from '../test/queue-janitor.ts';
 import { rabbitMqFeatures } from './options.ts';
 import { createRabbitMqTransport } from './rabbitmq-transport.ts';
 
 const url = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const exchange = 'tidings-contract';
+const janitor = createQueueJanitor(url, exchange);
+afterAll(() => janitor.sweep());
 
 /** Test plumbing: each transport's live connection, and a switch that keeps it from reconnecting. */
 interface Wiring {
@@ -17,7 +22,7 @@ async function create(extra: { singleActiveConsumer?: boolean } = {}): Promise<T
   const state: Wiring = { model: undefined, dead: false };
   const transport = await createRabbitMqTransport({
     url,
-    exchange: 'tidings-contract',
+    exchange,
     connectTimeoutMs: 5_000,
     ...extra,
     connect: async (target) => {
@@ -26,8 +31,9 @@ async function create(extra: { singleActiveConsumer?: boolean } = {}): Promise<T
       return state.model;
     },
   });
-  wiring.set(transport, state);
-  return transport;
+  const tracked = janitor.track(transport);
+  wiring.set(tracked, state);
+  return tracked;
 }
 
 function destroySocket(transport: Transport): void {

@@ -13,6 +13,7 @@ import {
 } from '@tidings/core';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { createQueueJanitor } from '../test/queue-janitor.ts';
 import { groupNames } from './names.ts';
 import { resolveOptions } from './options.ts';
 import { createRabbitMqTransport } from './rabbitmq-transport.ts';
@@ -27,7 +28,11 @@ beforeAll(async () => {
   admin = await amqp.connect(url);
   channel = await admin.createChannel();
 });
-afterAll(() => admin.close());
+const janitor = createQueueJanitor(url, exchange);
+afterAll(async () => {
+  await janitor.sweep();
+  await admin.close();
+});
 
 const unique = (label: string) => `${label}-${randomBytes(5).toString('hex')}`;
 
@@ -63,7 +68,7 @@ async function until(condition: () => boolean | Promise<boolean>, what: string):
 describe('RabbitMQ transport', () => {
   it('declares a durable quorum queue per group with dead-letter arguments, bound per topic', async () => {
     const transport = await open();
-    const group = unique('g');
+    const group = janitor.remember(unique('g'));
     const topic = `${unique('order')}.*`;
     const seen: string[] = [];
     await transport.subscribe({ group, topics: [topic] }, async (m) => {
@@ -93,7 +98,7 @@ describe('RabbitMQ transport', () => {
 
   it('resolves publish only when the messages are in the queue (publisher confirms)', async () => {
     const transport = await open();
-    const group = unique('g');
+    const group = janitor.remember(unique('g'));
     const topic = unique('confirm');
     await (await transport.subscribe({ group, topics: [topic] }, async () => {})).close();
     await transport.publish(Array.from({ length: 50 }, () => message(topic)));
@@ -103,7 +108,7 @@ describe('RabbitMQ transport', () => {
 
   it('dead-letters a message past the delivery limit, and a DoNotRetry at once', async () => {
     const transport = await open({ deliveryLimit: 3 });
-    const group = unique('g');
+    const group = janitor.remember(unique('g'));
     const topic = unique('dead');
     const seen: ReceivedMessage[] = [];
     const poison = message(topic);
@@ -125,7 +130,7 @@ describe('RabbitMQ transport', () => {
 
   it('retries after a RetryLater through a wait queue, keeping id, topic, key and headers', async () => {
     const transport = await open();
-    const group = unique('g');
+    const group = janitor.remember(unique('g'));
     const topic = unique('later');
     const seen: ReceivedMessage[] = [];
     await transport.subscribe({ group, topics: [topic] }, async (m) => {
