@@ -5,21 +5,42 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { groupNames } from '@tidings/rabbitmq';
+import amqp from 'amqplib';
+import { afterAll, describe, expect, it } from 'vitest';
 import { brokers } from './broker.ts';
 
 const run = promisify(execFile);
 const script = new URL('./two-services.ts', import.meta.url).pathname;
 
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups) await cleanup();
+});
+
+/** Quorum queues are heavy on a small shared broker: remove what the run declared. */
+async function deleteRabbitQueues(stream: string) {
+  const connection = await amqp.connect(process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
+  const channel = await connection.createChannel();
+  for (const handler of ['send-order-confirmation', 'update-analytics-dashboard']) {
+    const names = groupNames('shop', `${stream}.${handler}`);
+    await channel.deleteQueue(names.queue);
+    await channel.deleteQueue(names.deadQueue);
+  }
+  await connection.close();
+}
+
 describe('the shop as two services over a broker', () => {
   it.each(brokers)(
     'BROKER=%s',
     async (broker) => {
+      const stream = `shoptest${Date.now().toString(36)}`;
+      if (broker === 'rabbitmq') cleanups.push(() => deleteRabbitQueues(stream));
       const { stdout } = await run(
         process.execPath,
         ['--conditions=@tidings/source', '--import', 'tsx', script],
         {
-          env: { ...process.env, BROKER: broker, NO_COLOR: '1', DATABASE_URL: '' },
+          env: { ...process.env, BROKER: broker, NO_COLOR: '1', DATABASE_URL: '', SHOP_STREAM: stream },
           timeout: 170_000,
         },
       );
