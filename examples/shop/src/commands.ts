@@ -22,12 +22,11 @@ export function createShopCommands<Tx>(database: ShopDatabase<Tx>, outbox: Outbo
     placeOrder(orderId: string, customer: { userId: string; email: string }, lines: readonly OrderLine[]) {
       const order = new Order(orderId);
       order.place(customer, lines);
-      const [placed] = order.peekEvents();
       return outbox.transaction(async (tx, record) => {
         await database.saveOrder(tx, {
           id: orderId,
           userId: customer.userId,
-          totalCents: (placed?.payload as { totalCents: number }).totalCents,
+          totalCents: order.totalCents,
         });
         record(order.pullEvents());
       });

@@ -2,12 +2,13 @@
  * `npm start`: the shop's scripted story on the embedded SQLite store (or PostgreSQL when
  * DATABASE_URL is set), with a live view of every event and handler. `--once` (or
  * SHOP_ONCE=1) exits after the story with a summary line; otherwise the relay keeps
- * running until Ctrl-C.
+ * running and the local inspector serves the story until Ctrl-C.
  */
 import { readdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEventBus, createOutbox, createOutboxRelay } from '@tidings/core';
+import { startInspector } from '@tidings/inspector';
 import { createShopCommands } from './commands.ts';
 import { openShopDatabase } from './database.ts';
 import { catalog } from './events.ts';
@@ -76,8 +77,20 @@ if (once) {
   await relay.close();
   await database.close();
 } else {
+  // The inspector shows the story: the timeline, an order's causation graph, the dead letter.
+  const inspector = await startInspector({
+    store: database.store,
+    catalog,
+    allowRedrive: true,
+    port: Number(process.env.INSPECTOR_PORT ?? 0),
+    storeLabel: database.location,
+  });
+  log('');
+  log(`${paint('bold', 'Inspector:')} ${inspector.url}`);
+  log(paint('dim', '  (timeline, causation graph of an order, the dead letter with one-click redrive)'));
   log(paint('dim', 'The relay keeps running; press Ctrl-C to stop.'));
   process.once('SIGINT', async () => {
+    await inspector.close();
     await relay.close();
     await database.close();
     process.exit(0);

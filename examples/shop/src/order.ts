@@ -10,6 +10,7 @@ export interface OrderLine {
 
 export class Order extends AggregateRoot {
   #placed = false;
+  #totalCents = 0;
 
   constructor(id: string) {
     super('Order', id);
@@ -27,5 +28,10 @@ export class Order extends AggregateRoot {
       totalCents,
     });
     this.#placed = true;
+    this.#totalCents = totalCents;
+  }
+
+  get totalCents(): number {
+    return this.#totalCents;
   }
 }

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,5 +54,39 @@ describe('npm start -- --once', () => {
     const stdout = await start({ DATABASE_URL: databaseUrl, SHOP_SCHEMA: schema });
     expect(stdout).toContain('postgres at');
     expect(stdout.trim().split('\n').at(-1)).toBe(expected);
+  });
+
+  it('without --once keeps running and serves the inspector on the shop database', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shop-'));
+    const child = spawn(process.execPath, ['--conditions=@tidings/source', '--import', 'tsx', main], {
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        DATABASE_URL: '',
+        SHOP_DB: join(dir, 'shop.db'),
+        SHOP_MAIL_DIR: join(dir, 'mail'),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          const match = /Inspector: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
+          if (match) resolve(match[1] as string);
+        });
+        child.once('exit', (code) => reject(new Error(`shop exited with ${code}: ${output}`)));
+      });
+      const token = new URL(url).searchParams.get('token') as string;
+      const api = (path: string) => fetch(new URL(path, url), { headers: { 'x-tidings-token': token } });
+      const events = (await (await api('/api/events')).json()) as { events: { type: string }[] };
+      expect(JSON.stringify(events)).toContain('shop.OrderConfirmationSent');
+      const dead = await (await api('/api/dead-letters')).text();
+      expect(dead).toContain('linus@bounce.invalid');
+      expect((await fetch(new URL('/api/events', url))).status).toBe(401);
+    } finally {
+      child.kill('SIGINT');
+    }
   });
 });
