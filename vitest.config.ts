@@ -8,6 +8,7 @@ export default defineConfig({
   resolve,
   ssr: { resolve: { conditions: ['@tidings/source'], externalConditions: ['@tidings/source'] } },
   test: {
+    reporters: ['default', './test/summary-reporter.ts'],
     projects: [
       {
         resolve,
