@@ -12,12 +12,12 @@ import {
   DoNotRetry,
   errorMessage,
   type MessageHandler,
+  nextRetryDelay,
   type ReceivedMessage,
 } from '@tidings/core';
 import { sendToDeadLetterQueue } from './dead-letter.ts';
 import type { DeleteBatcher } from './delete-batcher.ts';
 import type { ResolvedSnsSqsOptions } from './options.ts';
-import { nextRetryDelay } from './retry-delay.ts';
 import { decodeBody, envelopeAttribute, parseEnvelope, toReceived } from './wire-format.ts';
 
 /** SQS's longest visibility timeout. */

@@ -4,9 +4,8 @@
  * and on close stops receiving, releases what it has not started and waits for the rest.
  */
 import { type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { backoffDelay } from '@tidings/core';
+import { backoffDelay, pause } from '@tidings/core';
 import { type ProcessContext, processInOrder } from './process-messages.ts';
-import { pause } from './retry-delay.ts';
 
 export interface QueuePoller {
   close(): Promise<void>;

@@ -1,13 +1,12 @@
 /**
  * Unit tests of the pure parts of @tidings/kafka: topic naming, record mapping, retry delays.
  */
-import { ConfigurationError, RetryLater, type TransportMessage } from '@tidings/core';
+import { ConfigurationError, nextRetryDelay, pause, RetryLater, type TransportMessage } from '@tidings/core';
 import fc from 'fast-check';
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { idHeader, toKafkaMessage, toReceivedMessage } from './message-mapping.ts';
 import { resolveKafkaOptions } from './options.ts';
-import { nextRetryDelay, pause } from './retry-delay.ts';
 import { defaultDeadLetterTopic, kafkaTopicName } from './topic-name.ts';
 
 describe('kafkaTopicName', () => {

@@ -5,10 +5,9 @@
  * every message before it was handled. Stopping (close or rebalance) finishes the message
  * in flight, commits, and leaves the rest for whoever owns the partition next.
  */
-import { DoNotRetry, type MessageHandler, type RetryPolicy } from '@tidings/core';
+import { DoNotRetry, type MessageHandler, nextRetryDelay, pause, type RetryPolicy } from '@tidings/core';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { toReceivedMessage } from './message-mapping.ts';
-import { nextRetryDelay, pause } from './retry-delay.ts';
 
 export interface PartitionBatchContext {
   readonly handler: MessageHandler;

@@ -15,6 +15,7 @@ import {
 import { type NatsConnection, nanos } from '@nats-io/transport-node';
 import {
   ConfigurationError,
+  createKeyedDispatcher,
   DoNotRetry,
   errorMessage,
   type MessageHandler,
@@ -27,7 +28,6 @@ import {
 import { loadChunks } from './chunks.ts';
 import { publishDeadLetter } from './dead-letter.ts';
 import { fromNatsHeaders } from './headers.ts';
-import { createKeyedDispatcher } from './keyed-dispatcher.ts';
 import type { ResolvedNatsOptions } from './options.ts';
 import type { PublishTarget } from './publish.ts';
 

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
   ConfigurationError,
+  createKeyedDispatcher,
   DoNotRetry,
   errorMessage,
   type MessageHandler,
@@ -19,7 +20,6 @@ import type { Redis } from 'ioredis';
 import { claimIdle, type GroupMember, heldKey, reclaimOwn, touch } from './claims.ts';
 import { deadLetter } from './dead-letter.ts';
 import { type Delivery, type RawEntry, streamName, toDelivery } from './entry.ts';
-import { createKeyedDispatcher } from './keyed-dispatcher.ts';
 import type { ResolvedRedisOptions } from './options.ts';
 
 export interface SubscriptionContext {

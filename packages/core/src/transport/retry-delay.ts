@@ -3,6 +3,7 @@
  * honours `RetryLater` (its `delayMs`) and any error carrying `retryDelayMs` alike.
  */
 import { RetryLater } from '../errors/errors.ts';
+import { backoffDelay, type RetryPolicy } from '../middleware/backoff.ts';
 
 /**
  * The delay (ms, ≥ 0) `error` asks for before redelivery, or `undefined` for "at once".
@@ -17,4 +18,28 @@ export function retryDelayOf(error: unknown): number | undefined {
       ? (error as { retryDelayMs?: unknown }).retryDelayMs
       : undefined;
   return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
+
+/**
+ * How long to wait before retrying a rejected message: what the handler asked for, else the
+ * policy's backoff. Used by transports that retry in place (Kafka, SQS).
+ */
+export function nextRetryDelay(error: unknown, attempt: number, policy: RetryPolicy): number {
+  return retryDelayOf(error) ?? backoffDelay(attempt, policy);
+}
+
+/** Resolves after `ms`, or at once with `false` when `signal` aborts (never rejects). */
+export function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
