@@ -43,6 +43,11 @@ export interface OutboxRelayOptions {
   readonly random?: () => number;
   /** Store or transport errors of the loop itself (it keeps going). Default: console.error. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Retention of the audit log: every `everyMs` (default 1 h) the running relay deletes
+   * events older than `keepMs` whose deliveries are all done. Off when absent.
+   */
+  readonly retention?: { readonly keepMs: number; readonly everyMs?: number };
 }
 
 export interface OutboxRelay {
@@ -187,9 +192,17 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
   };
   const unsubscribe = store.onAppend?.(wake);
 
+  let nextPrune = options.retention ? clock() : Number.POSITIVE_INFINITY;
+  const prune = async () => {
+    if (!options.retention || clock() < nextPrune) return;
+    nextPrune = clock() + (options.retention.everyMs ?? 3_600_000);
+    await store.prune(clock() - options.retention.keepMs);
+  };
+
   const run = async () => {
     while (!closed) {
       let handled = 0;
+      await prune().catch(onError);
       try {
         handled = await runOnce();
       } catch (error) {

@@ -254,4 +254,28 @@ describe('relay with durable handlers', () => {
     await outbox.publish(placed('o-2', 1));
     expect((await store.stats())[0]).toMatchObject({ pending: 1 });
   });
+
+  it('prunes published events older than the retention while running', async () => {
+    const { store, clock } = setup();
+    const outbox = createOutbox({ store, handlers: [durableHandler('email', OrderPlaced, () => {})] });
+    await outbox.publish(placed('o-old', 1));
+    await createOutboxRelay(outbox, { clock: clock.now }).drain();
+    clock.advance(10_000);
+    await outbox.publish(placed('o-new', 1));
+    let pruned!: () => void;
+    const prunedOnce = new Promise<void>((resolve) => {
+      pruned = resolve;
+    });
+    const watched = { ...store, prune: (before: number) => store.prune(before).finally(pruned) };
+    const relay = createOutboxRelay(
+      { ...outbox, store: watched },
+      { clock: clock.now, retention: { keepMs: 5_000 } },
+    );
+    relay.start();
+    await prunedOnce;
+    await relay.close();
+    expect((await store.events()).map((e) => (e.event.payload as { orderId: string }).orderId)).toEqual([
+      'o-new',
+    ]);
+  });
 });
