@@ -48,10 +48,22 @@ describe('tidings command line', () => {
     expect(await runCli([], captureIo())).toBe(2);
   });
 
-  it('says clearly when AsyncAPI export is not available or the catalog is missing', async () => {
+  it('says clearly when the catalog is missing', async () => {
     const io = captureIo();
     expect(await runCli(['asyncapi'], io)).toBe(2);
     expect(io.written.stderr).toContain('needs --catalog');
+  });
+
+  it('prints the AsyncAPI 3.0 document of a catalog module', async () => {
+    const io = captureIo({ cwd: new URL('../../../../examples/shop/src/', import.meta.url).pathname });
+    expect(await runCli(['asyncapi', '--catalog', './events.ts'], io)).toBe(0);
+    const document = JSON.parse(io.written.stdout) as { asyncapi: string; channels: Record<string, unknown> };
+    expect(document.asyncapi).toBe('3.0.0');
+    expect(Object.keys(document.channels)).toEqual([
+      'shop.UserRegistered',
+      'shop.OrderPlaced',
+      'shop.OrderConfirmationSent',
+    ]);
   });
 
   it('parses store locations and hides passwords', () => {

@@ -1,9 +1,9 @@
 /**
- * `tidings asyncapi --catalog ./events.ts`: prints the catalog's AsyncAPI document as
- * JSON, using core's `toAsyncApi` when this version of core has it.
+ * `tidings asyncapi --catalog ./events.ts`: prints the catalog's AsyncAPI 3.0 document as
+ * JSON (core's `toAsyncApi`), titled after the catalog module.
  */
-import * as core from '@tidings/core';
-import { ConfigurationError } from '@tidings/core';
+import { basename, extname } from 'node:path';
+import { ConfigurationError, toAsyncApi } from '@tidings/core';
 import type { Flags } from '../args.ts';
 import { loadCatalog } from '../load-catalog.ts';
 import type { CliIo, Terminal } from '../terminal.ts';
@@ -12,14 +12,8 @@ export async function asyncApiCommand(flags: Flags, io: CliIo, terminal: Termina
   if (!flags.catalog) {
     throw new ConfigurationError('tidings asyncapi needs --catalog <file> (a module exporting "catalog").');
   }
-  // Looked up at run time: the export is being added to core alongside this CLI.
-  const toAsyncApi = (core as Record<string, unknown>).toAsyncApi;
-  if (typeof toAsyncApi !== 'function') {
-    throw new ConfigurationError(
-      'This version of @tidings/core has no toAsyncApi(catalog); update @tidings/core to export AsyncAPI documents.',
-    );
-  }
   const catalog = await loadCatalog(flags.catalog, io.cwd);
-  const document = await (toAsyncApi as (catalog: core.Catalog) => unknown)(catalog);
-  terminal.out(typeof document === 'string' ? document : JSON.stringify(document, null, 2));
+  const title = `Tidings catalog ${basename(flags.catalog, extname(flags.catalog))}`;
+  const document = toAsyncApi(catalog, { title, version: '1.0.0', send: '*' });
+  terminal.out(JSON.stringify(document, null, 2));
 }
