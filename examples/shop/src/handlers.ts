@@ -49,7 +49,11 @@ export function createShopHandlers<Tx>(options: ShopHandlerOptions<Tx>) {
         '',
       ].join('\n');
       await writeFile(file, body);
-      await context.publish(OrderConfirmationSent, { orderId, to: email, file });
+      await context.publish(
+        OrderConfirmationSent,
+        { orderId, to: email, file },
+        { subject: { type: 'Order', id: orderId } },
+      );
     },
     { retry, middleware },
   );
