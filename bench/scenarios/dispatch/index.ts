@@ -1,0 +1,16 @@
+/** In-process dispatch benchmarks, 1 and 10 handlers, sync and async, grouped with their peers. */
+import type { Benchmark } from '../../registry.ts';
+import { emitterBenchmarks } from './emitters.ts';
+import { handlerCounts } from './fixture.ts';
+import { nestBenchmarks } from './nest.ts';
+import { tidingsBenchmarks } from './tidings.ts';
+
+// Anchors first in each group so the table reads anchor, peers, Tidings.
+export const dispatchBenchmarks: readonly Benchmark[] = handlerCounts.flatMap((n) => {
+  const [nodeEvents, ee3, mittBench, emittery] = emitterBenchmarks(n);
+  const [tidingsSync, tidingsAsync] = tidingsBenchmarks(n);
+  const [nestSync, nestAsync] = nestBenchmarks(n);
+  return [nodeEvents, ee3, mittBench, nestSync, tidingsSync, emittery, nestAsync, tidingsAsync].filter(
+    (b): b is Benchmark => b !== undefined,
+  );
+});

@@ -1,0 +1,50 @@
+/** The Tidings bus: `publishSync` for sync handlers, awaited `publish` (sequential) for async ones. */
+import { createEventBus } from '@tidings/core';
+import { defineBenchmark } from '../../registry.ts';
+import {
+  asyncGroup,
+  asyncHandler,
+  event,
+  type HandlerCount,
+  OrderPlaced,
+  size,
+  syncGroup,
+  syncHandler,
+} from './fixture.ts';
+
+export const tidingsBenchmarks = (n: HandlerCount) => [
+  defineBenchmark({
+    name: `dispatch/sync/${n}/tidings`,
+    group: syncGroup(n),
+    anchor: `dispatch/sync/${n}/node-events`,
+    target: { ratio: 0.7 },
+    note: '`bus.publishSync(event)`',
+    size: size(n === 1 ? 5_000_000 : 1_000_000),
+    setup() {
+      const bus = createEventBus();
+      for (let i = 0; i < n; i++) bus.subscribe(`h${i}`, OrderPlaced, syncHandler);
+      return bus;
+    },
+    run(bus, iterations) {
+      for (let i = 0; i < iterations; i++) bus.publishSync(event);
+      return iterations;
+    },
+  }),
+  defineBenchmark({
+    name: `dispatch/async/${n}/tidings`,
+    group: asyncGroup(n),
+    anchor: `dispatch/async/${n}/emittery`,
+    target: { ratio: 10 },
+    note: '`await bus.publish(event)` (sequential), one event after another, async handlers',
+    size: size(n === 1 ? 1_000_000 : 300_000),
+    setup() {
+      const bus = createEventBus();
+      for (let i = 0; i < n; i++) bus.subscribe(`h${i}`, OrderPlaced, asyncHandler);
+      return bus;
+    },
+    async run(bus, iterations) {
+      for (let i = 0; i < iterations; i++) await bus.publish(event);
+      return iterations;
+    },
+  }),
+];
