@@ -16,7 +16,7 @@
  */
 
 import { ConfigurationError, type HandlerFailure, HandlersFailedError } from '../errors/errors.ts';
-import { runAsCausedBy, runSyncAsCausedBy } from '../event/ambient.ts';
+import { enterSyncCause, restoreSyncCause, runAsCausedBy } from '../event/ambient.ts';
 import type { AnyDomainEvent } from '../event/envelope.ts';
 import { createHandlerContext, type PublishSink } from './context.ts';
 import {
@@ -70,6 +70,20 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
+const nothingToAwait = Promise.resolve();
+
+/** Where sequential dispatch stood when a handler first returned a thenable. */
+interface Position {
+  readonly list: readonly AnyDomainEvent[] | undefined;
+  /** Event `i` of the publication and its handlers as routed when dispatch reached it. */
+  readonly i: number;
+  readonly event: AnyDomainEvent;
+  readonly matching: readonly Entry[];
+  /** The handler (`matching[j]`) whose thenable is pending. */
+  readonly j: number;
+  readonly failures: HandlerFailure[] | undefined;
+}
+
 function failure(entry: Entry, event: AnyDomainEvent, error: unknown): HandlerFailure {
   return { handler: entry.name, eventId: event.id, eventType: event.type, error };
 }
@@ -94,24 +108,142 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
   const context = (entry: Entry, event: AnyDomainEvent): HandlerContext =>
     createHandlerContext(entry.name, event, sink);
 
-  const runSequential = async (event: AnyDomainEvent, list: readonly Entry[], failures: HandlerFailure[]) => {
-    for (const entry of list) {
-      try {
-        const result = entry.handle(event, context(entry, event));
-        if (isThenable(result)) await result;
-      } catch (error) {
-        failures.push(failure(entry, event, error));
+  // The dispatch loops below allocate the failure list only on the first failure: the common
+  // case (nothing fails) allocates nothing beyond each handler's context.
+
+  const call = (entry: Entry, event: AnyDomainEvent) => entry.handle(event, context(entry, event));
+
+  /**
+   * Sequential dispatch. It stays synchronous (no promise at all) while handlers return plain
+   * values, and switches to `continueSequential` at the first thenable, so sync handlers under
+   * `publish` cost no microtask and async ones cost one await each. Each call runs inside
+   * `runAsCausedBy`, which is what keeps the ambient cause across the handler's own awaits.
+   * Returns undefined when everything finished synchronously and nothing failed; otherwise
+   * throws, or returns the promise of the rest, `HandlersFailedError` when anything failed.
+   */
+  const runSequential = (events: readonly AnyDomainEvent[] | AnyDomainEvent): Promise<void> | undefined => {
+    const list = Array.isArray(events) ? (events as readonly AnyDomainEvent[]) : undefined;
+    const count = list ? list.length : 1;
+    let failures: HandlerFailure[] | undefined;
+    for (let i = 0; i < count; i++) {
+      const event = list ? (list[i] as AnyDomainEvent) : (events as AnyDomainEvent);
+      const matching = route(event.type);
+      for (let j = 0; j < matching.length; j++) {
+        const entry = matching[j] as Entry;
+        try {
+          const result = runAsCausedBy(event, call, entry, event);
+          if (isThenable(result)) {
+            const at: Position = { list, i, event, matching, j, failures };
+            if (i === count - 1 && j === matching.length - 1) return settleLast(result, at);
+            // Started inside the event's async context, the rest of this event's handlers
+            // inherit it across awaits without a runAsCausedBy each.
+            return runAsCausedBy(event, continueSequential, result, at);
+          }
+        } catch (error) {
+          failures ??= [];
+          failures.push(failure(entry, event, error));
+        }
       }
     }
+    if (failures) throw new HandlersFailedError(failures);
+    return undefined;
   };
 
-  const runConcurrent = async (event: AnyDomainEvent, list: readonly Entry[], failures: HandlerFailure[]) => {
+  /** The last handler returned a thenable: one `then`, no async frame. */
+  const settleLast = (pending: PromiseLike<unknown>, at: Position): Promise<void> =>
+    Promise.resolve(pending).then(
+      () => {
+        if (at.failures) throw new HandlersFailedError(at.failures);
+      },
+      (error: unknown) => {
+        const entry = at.matching[at.j] as Entry;
+        throw new HandlersFailedError([...(at.failures ?? []), failure(entry, at.event, error)]);
+      },
+    );
+
+  const continueSequential = async (pending: PromiseLike<unknown>, at: Position): Promise<void> => {
+    let { event, matching, failures } = at;
+    const { list } = at;
+    const count = list ? list.length : 1;
+    try {
+      await pending;
+    } catch (error) {
+      failures ??= [];
+      failures.push(failure(matching[at.j] as Entry, event, error));
+    }
+    for (let i = at.i, j = at.j + 1; i < count; i++, j = 0) {
+      if (i !== at.i) {
+        event = list?.[i] as AnyDomainEvent;
+        matching = route(event.type);
+      }
+      for (; j < matching.length; j++) {
+        const entry = matching[j] as Entry;
+        try {
+          const result = i === at.i ? call(entry, event) : runAsCausedBy(event, call, entry, event);
+          if (isThenable(result)) await result;
+        } catch (error) {
+          failures ??= [];
+          failures.push(failure(entry, event, error));
+        }
+      }
+    }
+    if (failures) throw new HandlersFailedError(failures);
+  };
+
+  const runConcurrent = async (
+    event: AnyDomainEvent,
+    list: readonly Entry[],
+  ): Promise<HandlerFailure[] | undefined> => {
     const settled = await Promise.allSettled(
       list.map(async (entry) => entry.handle(event, context(entry, event))),
     );
+    let failures: HandlerFailure[] | undefined;
     settled.forEach((result, i) => {
-      if (result.status === 'rejected') failures.push(failure(list[i] as Entry, event, result.reason));
+      if (result.status === 'rejected') {
+        failures ??= [];
+        failures.push(failure(list[i] as Entry, event, result.reason));
+      }
     });
+    return failures;
+  };
+
+  const publishConcurrent = async (events: AnyDomainEvent | readonly AnyDomainEvent[]): Promise<void> => {
+    const list = Array.isArray(events) ? (events as readonly AnyDomainEvent[]) : [events as AnyDomainEvent];
+    let failures: HandlerFailure[] | undefined;
+    for (const event of list) {
+      const matching = route(event.type);
+      if (matching.length === 0) continue;
+      const failed = await runAsCausedBy(event, runConcurrent, event, matching);
+      if (failed) failures = failures ? [...failures, ...failed] : failed;
+    }
+    if (failures) throw new HandlersFailedError(failures);
+  };
+
+  const runSync = (
+    event: AnyDomainEvent,
+    list: readonly Entry[],
+    failures: HandlerFailure[] | undefined,
+  ): HandlerFailure[] | undefined => {
+    const previous = enterSyncCause(event);
+    try {
+      for (const entry of list) {
+        try {
+          const result = entry.handle(event, context(entry, event));
+          if (isThenable(result)) {
+            Promise.resolve(result).catch(() => {});
+            throw new ConfigurationError(
+              `Handler "${entry.name}" returned a promise during publishSync; use publish() for async handlers.`,
+            );
+          }
+        } catch (error) {
+          failures ??= [];
+          failures.push(failure(entry, event, error));
+        }
+      }
+    } finally {
+      restoreSyncCause(previous);
+    }
+    return failures;
   };
 
   const bus: EventBus = {
@@ -135,38 +267,25 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
       routes = new Map();
       return true;
     },
-    async publish(events, publishOptions) {
-      const list = Array.isArray(events) ? (events as readonly AnyDomainEvent[]) : [events as AnyDomainEvent];
-      const run = (publishOptions?.mode ?? defaultMode) === 'concurrent' ? runConcurrent : runSequential;
-      const failures: HandlerFailure[] = [];
-      for (const event of list) {
-        const matching = route(event.type);
-        if (matching.length > 0) await runAsCausedBy(event, () => run(event, matching, failures));
+    publish(events, publishOptions) {
+      try {
+        if ((publishOptions?.mode ?? defaultMode) === 'concurrent') return publishConcurrent(events);
+        return runSequential(events) ?? nothingToAwait;
+      } catch (error) {
+        return Promise.reject(error);
       }
-      if (failures.length > 0) throw new HandlersFailedError(failures);
     },
     publishSync(events) {
-      const list = Array.isArray(events) ? (events as readonly AnyDomainEvent[]) : [events as AnyDomainEvent];
       let failures: HandlerFailure[] | undefined;
-      for (const event of list) {
+      if (Array.isArray(events)) {
+        for (const event of events as readonly AnyDomainEvent[]) {
+          const matching = route(event.type);
+          if (matching.length > 0) failures = runSync(event, matching, failures);
+        }
+      } else {
+        const event = events as AnyDomainEvent;
         const matching = route(event.type);
-        if (matching.length === 0) continue;
-        runSyncAsCausedBy(event, () => {
-          for (const entry of matching) {
-            try {
-              const result = entry.handle(event, context(entry, event));
-              if (isThenable(result)) {
-                Promise.resolve(result).catch(() => {});
-                throw new ConfigurationError(
-                  `Handler "${entry.name}" returned a promise during publishSync; use publish() for async handlers.`,
-                );
-              }
-            } catch (error) {
-              failures ??= [];
-              failures.push(failure(entry, event, error));
-            }
-          }
-        });
+        if (matching.length > 0) failures = runSync(event, matching, undefined);
       }
       if (failures) throw new HandlersFailedError(failures);
     },
