@@ -2,5 +2,12 @@
 import { brokerBenchmarks } from './brokers/index.ts';
 import type { Benchmark } from './registry.ts';
 import { dispatchBenchmarks } from './scenarios/dispatch/index.ts';
+import { appendBenchmarks } from './scenarios/stores/append.ts';
+import { relayBenchmarks } from './scenarios/stores/relay.ts';
 
-export const allBenchmarks: readonly Benchmark[] = [...dispatchBenchmarks, ...brokerBenchmarks];
+export const allBenchmarks: readonly Benchmark[] = [
+  ...dispatchBenchmarks,
+  ...appendBenchmarks,
+  ...relayBenchmarks,
+  ...brokerBenchmarks,
+];

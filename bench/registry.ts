@@ -18,6 +18,13 @@ export interface BenchmarkSize {
   readonly smoke?: number;
 }
 
+export interface SetupOptions {
+  /** Events per timed run in this mode. */
+  readonly iterations: number;
+  /** Lets a benchmark scale what it prepares (e.g. a million history rows only in `full`). */
+  readonly mode: 'full' | 'quick' | 'smoke';
+}
+
 /** What a timed run reports: the number of events it processed, and latencies if it measured them. */
 export type RunResult = number | { readonly ops: number; readonly latenciesMs?: readonly number[] };
 
@@ -39,8 +46,14 @@ export interface Benchmark<State = unknown> {
   /** One line under the table: what exactly is measured. */
   readonly note?: string;
   readonly size: BenchmarkSize;
+  /**
+   * Run each timed run in a fresh Node process (its own warm-up first). For benchmarks whose
+   * peers would otherwise pay for process-wide state another benchmark switched on: on Node 20
+   * the first `AsyncLocalStorage.run` installs promise hooks that slow every later promise.
+   */
+  readonly isolate?: boolean;
   /** Builds what every run needs (connections, schema, subscribers); not timed. */
-  setup(options: { readonly iterations: number }): State | Promise<State>;
+  setup(options: SetupOptions): State | Promise<State>;
   /** Runs before each timed run, not timed (e.g. refill a backlog the run consumes). */
   beforeRun?(state: State, iterations: number): void | Promise<void>;
   /** The timed part: processes `iterations` events and says how many it did. */

@@ -2,9 +2,10 @@
  * Runs registered benchmarks group by group. Within a group every member is set up first,
  * warmed up once, then the members take turns for each of the `runs` rounds, so a slow minute
  * on a shared machine hits the subject and its anchor alike. Not timed: setup, `beforeRun`,
- * teardown.
+ * teardown. A benchmark marked `isolate` runs each time in a fresh process instead.
  */
-import type { Benchmark, RunResult } from './registry.ts';
+import { type Measured, measureIsolated, measureOnce } from './measure.ts';
+import type { Benchmark } from './registry.ts';
 import { quantile, type Summary, summarize } from './stats.ts';
 
 export type RunMode = 'full' | 'quick' | 'smoke';
@@ -46,10 +47,6 @@ function iterationsOf(benchmark: Benchmark, mode: RunMode): number {
   return mode === 'smoke' ? (benchmark.size.smoke ?? 1) : benchmark.size[mode];
 }
 
-function opsOf(result: RunResult): number {
-  return typeof result === 'number' ? result : result.ops;
-}
-
 interface Live {
   readonly benchmark: Benchmark;
   readonly iterations: number;
@@ -59,15 +56,10 @@ interface Live {
   error?: string;
 }
 
-async function timed(live: Live): Promise<{ rate: number; latencies?: readonly number[] }> {
-  const { benchmark, iterations, state } = live;
-  await benchmark.beforeRun?.(state, iterations);
-  const start = process.hrtime.bigint();
-  const result = await benchmark.run(state, iterations);
-  const elapsedNs = Number(process.hrtime.bigint() - start);
-  const ops = opsOf(result);
-  const latencies = typeof result === 'number' ? undefined : result.latenciesMs;
-  return { rate: (ops * 1e9) / Math.max(elapsedNs, 1), ...(latencies ? { latencies } : {}) };
+async function timed(live: Live, mode: RunMode): Promise<Measured> {
+  if (live.benchmark.isolate && mode !== 'smoke')
+    return measureIsolated(live.benchmark, live.iterations, mode);
+  return measureOnce(live.benchmark, live.state, live.iterations);
 }
 
 function message(error: unknown): string {
@@ -102,8 +94,9 @@ async function runGroup(group: string, members: readonly Benchmark[], options: R
   const versions: Record<string, string> = {};
   for (const live of lives) {
     try {
+      if (live.benchmark.isolate && options.mode !== 'smoke') continue;
       log(`  setup ${live.benchmark.name}`);
-      live.state = await live.benchmark.setup({ iterations: live.iterations });
+      live.state = await live.benchmark.setup({ iterations: live.iterations, mode: options.mode });
       Object.assign(versions, await live.benchmark.versions?.(live.state));
     } catch (error) {
       fail(live, error);
@@ -114,8 +107,11 @@ async function runGroup(group: string, members: readonly Benchmark[], options: R
     for (const live of lives) {
       if (live.error !== undefined) continue;
       try {
-        const { rate, latencies } = await timed(live);
+        // An isolated benchmark warms up inside its own process, so it skips the shared warm-up.
         const warmup = options.mode !== 'smoke' && round === 0;
+        if (warmup && live.benchmark.isolate) continue;
+        const { rate, latencies, versions: childVersions } = await timed(live, options.mode);
+        Object.assign(versions, childVersions);
         log(`  ${warmup ? 'warmup' : `run ${round}`} ${live.benchmark.name}: ${Math.round(rate)} events/s`);
         if (warmup) continue;
         live.rates.push(rate);

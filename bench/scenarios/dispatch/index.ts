@@ -5,12 +5,15 @@ import { handlerCounts } from './fixture.ts';
 import { nestBenchmarks } from './nest.ts';
 import { tidingsBenchmarks } from './tidings.ts';
 
-// Anchors first in each group so the table reads anchor, peers, Tidings.
+// Anchors first in each group so the table reads anchor, peers, Tidings. Every run is isolated
+// in a fresh process: the Tidings bus switches AsyncLocalStorage on, which on Node 20 makes every
+// later promise in the process dearer (emittery measured ~1.6× slower after it), and each engine
+// should get its own JIT state rather than call sites shaped by the others.
 export const dispatchBenchmarks: readonly Benchmark[] = handlerCounts.flatMap((n) => {
   const [nodeEvents, ee3, mittBench, emittery] = emitterBenchmarks(n);
   const [tidingsSync, tidingsAsync] = tidingsBenchmarks(n);
   const [nestSync, nestAsync] = nestBenchmarks(n);
-  return [nodeEvents, ee3, mittBench, nestSync, tidingsSync, emittery, nestAsync, tidingsAsync].filter(
-    (b): b is Benchmark => b !== undefined,
-  );
+  return [nodeEvents, ee3, mittBench, nestSync, tidingsSync, emittery, nestAsync, tidingsAsync]
+    .filter((b): b is Benchmark => b !== undefined)
+    .map((b) => ({ ...b, isolate: true }));
 });
