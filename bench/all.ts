@@ -2,6 +2,7 @@
 import { brokerBenchmarks } from './brokers/index.ts';
 import type { Benchmark } from './registry.ts';
 import { dispatchBenchmarks } from './scenarios/dispatch/index.ts';
+import { latencyBenchmarks } from './scenarios/latency/latency.ts';
 import { appendBenchmarks } from './scenarios/stores/append.ts';
 import { relayBenchmarks } from './scenarios/stores/relay.ts';
 
@@ -9,5 +10,6 @@ export const allBenchmarks: readonly Benchmark[] = [
   ...dispatchBenchmarks,
   ...appendBenchmarks,
   ...relayBenchmarks,
+  ...latencyBenchmarks,
   ...brokerBenchmarks,
 ];

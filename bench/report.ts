@@ -24,7 +24,7 @@ export function formatNumber(value: number): string {
 
 function ratioOf(result: BenchmarkResult, anchor: BenchmarkResult | undefined): number | undefined {
   if (!anchor || anchor === result) return undefined;
-  if (result.benchmark.target?.on === 'latency' || (result.latency && !result.throughput)) {
+  if (result.benchmark.target?.on === 'latency' || result.latency) {
     return result.latency && anchor.latency ? result.latency.p50 / anchor.latency.p50 : undefined;
   }
   return result.throughput && anchor.throughput
