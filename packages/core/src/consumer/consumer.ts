@@ -8,6 +8,7 @@
  * with the reason and is acked, so one poison message never stops the consumer.
  */
 
+import { setMaxListeners } from 'node:events';
 import { DoNotRetry } from '../errors/errors.ts';
 import { TidingsError } from '../errors/tidings-error.ts';
 import type { Catalog } from '../event/catalog.ts';
@@ -65,6 +66,8 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
   const clock = options.clock ?? Date.now;
   const topic = options.topic ?? ((type: string) => type);
   const controller = new AbortController();
+  // Every handler in flight listens for shutdown on this one signal (as in the relay).
+  setMaxListeners(0, controller.signal);
   const subscriptions: Subscription[] = [];
   const runtime = { outbox: options.outbox, inbox: options.inbox, catalog: undefined };
 
