@@ -4,7 +4,14 @@
  * consume-and-ack loop. Both subscriptions live for the whole benchmark; their handlers wait
  * at a gate while `beforeRun` publishes, and the timed run opens it and waits for the last.
  */
-import { type Consumer, createConsumer, createMemoryDeadLetterSink, durableHandler } from '@tidings/core';
+import {
+  type Consumer,
+  createConsumer,
+  createMemoryDeadLetterSink,
+  durableHandler,
+  type Subscription,
+  type Transport,
+} from '@tidings/core';
 import { type Benchmark, defineBenchmark } from '../registry.ts';
 import { benchMessages, catalog, chunk, Ticked, throughputSize, waitUntil } from './fixture.ts';
 import { createGate, type Gate } from './gate.ts';
@@ -70,6 +77,45 @@ function rawConsume(peer: BrokerPeer): Benchmark {
   });
 }
 
+interface TransportState extends Counted {
+  readonly session: BrokerSession;
+  readonly transport: Transport;
+  readonly subscription: Subscription;
+}
+
+/** The transport's own subscribe loop with a no-op handler: splits adapter cost from the consumer runtime's. */
+function transportConsume(peer: BrokerPeer): Benchmark {
+  return defineBenchmark<TransportState>({
+    name: `brokers/${peer.id}/consume/transport-only`,
+    group: group(peer),
+    anchor: rawName(peer),
+    size: throughputSize(peer.slow),
+    note: `Tidings transport.subscribe, concurrency ${consumerConcurrency}, a no-op message handler: no decoding, no consumer runtime.`,
+    async setup() {
+      const session = await peer.open();
+      const transport = await session.createTransport();
+      const counted: Counted = { gate: createGate(), handled: 0 };
+      const subscription = await transport.subscribe(
+        { group: 'bench-transport', topics: [Ticked.type], concurrency: consumerConcurrency },
+        async () => count(counted),
+      );
+      return Object.assign(counted, { session, transport, subscription });
+    },
+    async beforeRun(state, n) {
+      state.gate = createGate();
+      state.handled = 0;
+      for (const slice of chunk(benchMessages(n), 1000)) await state.transport.publish(slice);
+    },
+    run: (state, n) => drained(state, n, 'the transport subscription'),
+    versions: (state) => state.session.versions(),
+    async teardown(state) {
+      state.gate.open();
+      await state.subscription.close();
+      await state.session.close();
+    },
+  });
+}
+
 interface TidingsState extends Counted {
   readonly session: BrokerSession;
   readonly publish: (messages: ReturnType<typeof benchMessages>) => Promise<void>;
@@ -124,7 +170,7 @@ function tidingsConsume(peer: BrokerPeer, inbox: boolean): Benchmark {
   });
 }
 
-/** The consume group of one broker: raw loop, then Tidings without and with the inbox. */
+/** The consume group of one broker: raw loop, the bare transport, then the consumer without and with the inbox. */
 export function consumeBenchmarks(peer: BrokerPeer): Benchmark[] {
-  return [rawConsume(peer), tidingsConsume(peer, false), tidingsConsume(peer, true)];
+  return [rawConsume(peer), transportConsume(peer), tidingsConsume(peer, false), tidingsConsume(peer, true)];
 }
