@@ -30,7 +30,9 @@ export async function openRawSqlite(filename: string, prefix = 'raw_'): Promise<
      VALUES (?, ?, ?, ?, 'pending', ?)`,
   );
   const select = db.prepare(
-    `SELECT d.event_id, e.type, e.payload, e.metadata FROM ${prefix}deliveries d
+    // Without INDEXED BY the planner picks the (consumer, ordering_key, position) index and
+    // sorts every pending row per batch: 3k rows/s at a 100k backlog instead of ~40k.
+    `SELECT d.event_id, e.type, e.payload, e.metadata FROM ${prefix}deliveries d INDEXED BY ${prefix}deliveries_pending
      JOIN ${prefix}events e ON e.id = d.event_id
      WHERE d.consumer = ? AND d.status = 'pending' ORDER BY d.position LIMIT ?`,
   );
