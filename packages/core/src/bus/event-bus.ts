@@ -94,12 +94,18 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
   let routes = new Map<string, readonly Entry[]>();
   const defaultMode = options.mode ?? 'sequential';
 
+  // The last type routed, checked before the map: bursts of one type skip the hash lookup.
+  let lastType: string | undefined;
+  let lastRoute: readonly Entry[] = [];
   const route = (type: string): readonly Entry[] => {
+    if (type === lastType) return lastRoute;
     let list = routes.get(type);
     if (!list) {
       list = entries.filter((e) => e.types === '*' || e.types.includes(type));
       routes.set(type, list);
     }
+    lastType = type;
+    lastRoute = list;
     return list;
   };
 
@@ -226,7 +232,8 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
   ): HandlerFailure[] | undefined => {
     const previous = enterSyncCause(event);
     try {
-      for (const entry of list) {
+      for (let i = 0; i < list.length; i++) {
+        const entry = list[i] as Entry;
         try {
           const result = entry.handle(event, context(entry, event));
           if (isThenable(result)) {
@@ -256,6 +263,7 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
       }
       entries.push({ name, types: typesOfTarget(target), handle: handler as Handler });
       routes = new Map();
+      lastType = undefined;
       return () => {
         bus.unsubscribe(name);
       };
@@ -265,6 +273,7 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
       if (index < 0) return false;
       entries.splice(index, 1);
       routes = new Map();
+      lastType = undefined;
       return true;
     },
     publish(events, publishOptions) {
