@@ -196,21 +196,33 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
     if (failures) throw new HandlersFailedError(failures);
   };
 
-  const runConcurrent = async (
+  /**
+   * Concurrent dispatch of one event: every handler is called at once, in subscription order,
+   * and only the thenables are awaited together. Failures are reported in subscription order.
+   */
+  const runConcurrent = (
     event: AnyDomainEvent,
     list: readonly Entry[],
-  ): Promise<HandlerFailure[] | undefined> => {
-    const settled = await Promise.allSettled(
-      list.map(async (entry) => entry.handle(event, context(entry, event))),
-    );
-    let failures: HandlerFailure[] | undefined;
-    settled.forEach((result, i) => {
-      if (result.status === 'rejected') {
-        failures ??= [];
-        failures.push(failure(list[i] as Entry, event, result.reason));
+  ): HandlerFailure[] | undefined | Promise<HandlerFailure[] | undefined> => {
+    let failed: (HandlerFailure | undefined)[] | undefined;
+    let pending: Promise<void>[] | undefined;
+    const fail = (j: number, error: unknown) => {
+      failed ??= [];
+      failed[j] = failure(list[j] as Entry, event, error);
+    };
+    for (let j = 0; j < list.length; j++) {
+      try {
+        const result = call(list[j] as Entry, event);
+        if (isThenable(result)) {
+          pending ??= [];
+          pending.push(Promise.resolve(result).then(undefined, (error: unknown) => fail(j, error)));
+        }
+      } catch (error) {
+        fail(j, error);
       }
-    });
-    return failures;
+    }
+    const collect = () => failed?.filter((f): f is HandlerFailure => f !== undefined);
+    return pending ? Promise.all(pending).then(collect) : collect();
   };
 
   const publishConcurrent = async (events: AnyDomainEvent | readonly AnyDomainEvent[]): Promise<void> => {
