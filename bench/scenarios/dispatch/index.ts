@@ -11,9 +11,19 @@ import { tidingsBenchmarks } from './tidings.ts';
 // should get its own JIT state rather than call sites shaped by the others.
 export const dispatchBenchmarks: readonly Benchmark[] = handlerCounts.flatMap((n) => {
   const [nodeEvents, ee3, mittBench, emittery] = emitterBenchmarks(n);
-  const [tidingsSync, tidingsAsync] = tidingsBenchmarks(n);
+  const [tidingsSync, tidingsAsync, tidingsConcurrent] = tidingsBenchmarks(n);
   const [nestSync, nestAsync] = nestBenchmarks(n);
-  return [nodeEvents, ee3, mittBench, nestSync, tidingsSync, emittery, nestAsync, tidingsAsync]
+  return [
+    nodeEvents,
+    ee3,
+    mittBench,
+    nestSync,
+    tidingsSync,
+    emittery,
+    nestAsync,
+    tidingsAsync,
+    tidingsConcurrent,
+  ]
     .filter((b): b is Benchmark => b !== undefined)
     .map((b) => ({ ...b, isolate: true }));
 });

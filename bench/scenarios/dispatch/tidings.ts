@@ -47,4 +47,20 @@ export const tidingsBenchmarks = (n: HandlerCount) => [
       return iterations;
     },
   }),
+  defineBenchmark({
+    name: `dispatch/async/${n}/tidings-concurrent`,
+    group: asyncGroup(n),
+    anchor: `dispatch/async/${n}/emittery`,
+    note: "`await bus.publish(event, { mode: 'concurrent' })`: all handlers start at once, like emittery",
+    size: size(n === 1 ? 1_000_000 : 300_000),
+    setup() {
+      const bus = createEventBus({ mode: 'concurrent' });
+      for (let i = 0; i < n; i++) bus.subscribe(`h${i}`, OrderPlaced, asyncHandler);
+      return bus;
+    },
+    async run(bus, iterations) {
+      for (let i = 0; i < iterations; i++) await bus.publish(event);
+      return iterations;
+    },
+  }),
 ];
