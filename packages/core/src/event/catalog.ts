@@ -7,7 +7,7 @@ import { ConfigurationError, UnknownEventTypeError, ValidationError } from '../e
 import { describeValue } from '../errors/tidings-error.ts';
 import type { EventDefinition } from './define-event.ts';
 import type { AnyDomainEvent, EventSubject } from './envelope.ts';
-import { deepFreeze } from './freeze.ts';
+import { copyData, deepFreeze } from './freeze.ts';
 
 /** An envelope as it arrives: shape checked, payload not yet validated. */
 export interface RawEvent {
@@ -69,7 +69,7 @@ export function createCatalog(definitions: readonly EventDefinition[]): Catalog 
       const event: Record<string, unknown> = {
         ...raw,
         version: definition.version,
-        payload: structuredClone(payload),
+        payload: copyData(payload),
       };
       return deepFreeze(event) as unknown as AnyDomainEvent;
     },

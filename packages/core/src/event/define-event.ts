@@ -8,7 +8,7 @@ import { describeValue } from '../errors/tidings-error.ts';
 import { currentInstrumentation } from '../instrumentation/hooks.ts';
 import { currentEvent } from './ambient.ts';
 import type { AnyDomainEvent, DomainEvent, EventSubject } from './envelope.ts';
-import { deepFreeze } from './freeze.ts';
+import { copyData, deepFreeze } from './freeze.ts';
 import { createEventId } from './id.ts';
 import { validateSync } from './validate.ts';
 
@@ -159,7 +159,7 @@ export function defineEvent<const Type extends string, S extends StandardSchemaV
       // Instrumentation may add defaults (e.g. the active traceparent); explicit keys win.
       const defaults = currentInstrumentation()?.metadataForNewEvent?.(type);
       event.metadata = defaults ? { ...defaults, ...createOptions.metadata } : { ...createOptions.metadata };
-      event.payload = structuredClone(value);
+      event.payload = copyData(value);
       return deepFreeze(event) as unknown as DomainEvent<Type, StandardSchemaV1.InferOutput<S>>;
     },
     is(event): event is DomainEvent<Type, StandardSchemaV1.InferOutput<S>> {
