@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { ConfigurationError, type ReceivedMessage, type TransportMessage } from '@tidings/core';
+import { waitUntil } from '@tidings/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestClients,
@@ -13,7 +14,6 @@ import {
   startFauxqsPeer,
   type TestClients,
 } from '../test/fauxqs-peer.ts';
-import { waitFor } from '../test/wait-for.ts';
 import { deadLetterAttribute } from './dead-letter.ts';
 import type { DeadLetterRecord, SnsSqsTransportOptions } from './options.ts';
 import { provisionSnsSqs } from './provision.ts';
@@ -71,7 +71,7 @@ describe('sns-sqs transport (fauxqs)', () => {
     });
     const sent = message(topic);
     await transport.publish([sent]);
-    await waitFor(() => dead.length === 1, 'the dead letter');
+    await waitUntil(() => dead.length === 1, 'the dead letter');
     expect(dead[0]).toMatchObject({
       group,
       reason: 'mail server down',
@@ -95,7 +95,7 @@ describe('sns-sqs transport (fauxqs)', () => {
 
     healthy = true;
     await expect(transport.redriveFromDeadLetterQueue(group)).resolves.toBe(1);
-    await waitFor(() => handled.length === 1, 'the redriven message');
+    await waitUntil(() => handled.length === 1, 'the redriven message');
     expect(handled[0]).toMatchObject({ id: sent.id, topic, key: 'k' });
   });
 
@@ -109,7 +109,7 @@ describe('sns-sqs transport (fauxqs)', () => {
     await clients.sqs.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: 'hello' }));
     const good = message(topic);
     await transport.publish([good]);
-    await waitFor(
+    await waitUntil(
       () => dead.length === 1 && handled.includes(good.id),
       'the dead letter and the good message',
     );
@@ -126,7 +126,7 @@ describe('sns-sqs transport (fauxqs)', () => {
     const after = message(topic, 'Order:1');
     await transport.publish([sent]);
     await transport.publish([sent, after]);
-    await waitFor(() => got.includes(after.id), 'the message after the duplicate');
+    await waitUntil(() => got.includes(after.id), 'the message after the duplicate');
     expect(got).toEqual([sent.id, after.id]);
   });
 

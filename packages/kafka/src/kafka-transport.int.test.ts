@@ -7,11 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import type { ReceivedMessage, Transport, TransportMessage } from '@tidings/core';
 import { RetryLater } from '@tidings/core';
+import { waitUntil } from '@tidings/testing';
 import { logLevel } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type MockKafkaCluster, startMockKafka } from '../test/mock-kafka.ts';
 import { createSocketControl } from '../test/socket-control.ts';
-import { waitFor } from '../test/wait-for.ts';
 import { createKafkaTransport } from './kafka-transport.ts';
 import type { KafkaTransportOptions } from './options.ts';
 
@@ -67,7 +67,7 @@ for (const brokerCount of [3, 1]) {
       });
       const sent = [message(topic, 'order-1', 1), message(topic, 'order-2', 2)];
       await transport.publish(sent);
-      await waitFor(() => got.length === 2, 'two deliveries');
+      await waitUntil(() => got.length === 2, 'two deliveries');
       for (const expected of sent) {
         const received = got.find((m) => m.id === expected.id);
         expect(received).toMatchObject({
@@ -95,7 +95,7 @@ for (const brokerCount of [3, 1]) {
       const batch = Array.from({ length: 120 }, (_, i) => message(topic, keys[i % keys.length] ?? 'a', i));
       await transport.publish(batch.slice(0, 60));
       await transport.publish(batch.slice(60));
-      await waitFor(() => total === 120, '120 deliveries');
+      await waitUntil(() => total === 120, '120 deliveries');
       for (const key of keys) {
         const list = seen.get(key) ?? [];
         expect(list).toEqual([...list].sort((x, y) => x - y));
@@ -112,7 +112,7 @@ for (const brokerCount of [3, 1]) {
         if (n(m) === 1 && m.deliveryCount < 3) throw new RetryLater('not yet', 50);
       });
       await transport.publish([message(topic, 'k', 1), message(topic, 'k', 2)]);
-      await waitFor(() => log.includes('2#1'), 'the second message');
+      await waitUntil(() => log.includes('2#1'), 'the second message');
       expect(log).toEqual(['1#1', '1#2', '1#3', '2#1']);
     });
 
@@ -130,7 +130,7 @@ for (const brokerCount of [3, 1]) {
       await transport.subscribe({ group: `${group}-dlq`, topics: [`${topic}.deadletter`] }, async (m) => {
         dead.push(m);
       });
-      await waitFor(() => dead.length === 1 && done.includes(2), 'the dead letter and the next message');
+      await waitUntil(() => dead.length === 1 && done.includes(2), 'the dead letter and the next message');
       expect(dead[0]).toMatchObject({ id: poison.id, key: 'k', topic: `${topic}.deadletter` });
       expect(dead[0]?.headers).toMatchObject({
         ...poison.headers,
@@ -149,14 +149,14 @@ for (const brokerCount of [3, 1]) {
         got.push(n(m));
       });
       await first.publish([1, 2, 3].map((i) => message(topic, `k${i}`, i)));
-      await waitFor(() => got.length === 3, 'the first three');
+      await waitUntil(() => got.length === 3, 'the first three');
       await sub.close();
       await first.publish([4, 5].map((i) => message(topic, `k${i}`, i)));
       const second = make();
       await second.subscribe({ group, topics: [topic] }, async (m) => {
         got.push(n(m));
       });
-      await waitFor(() => got.length >= 5, 'the last two');
+      await waitUntil(() => got.length >= 5, 'the last two');
       expect([...got].sort()).toEqual([1, 2, 3, 4, 5]);
     });
 
@@ -175,14 +175,14 @@ for (const brokerCount of [3, 1]) {
       });
       const sent = message(topic, 'k', 1);
       await doomed.publish([sent]);
-      await waitFor(() => started.length === 1, 'the doomed member to start');
+      await waitUntil(() => started.length === 1, 'the doomed member to start');
       control.crash();
       const survivor = make();
       const got: ReceivedMessage[] = [];
       await survivor.subscribe({ group, topics: [topic] }, async (m) => {
         got.push(m);
       });
-      await waitFor(() => got.length === 1, 'redelivery to the survivor', 30_000);
+      await waitUntil(() => got.length === 1, 'redelivery to the survivor', 30_000);
       expect(got[0]?.id).toBe(sent.id);
       release();
     });

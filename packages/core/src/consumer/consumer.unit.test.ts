@@ -1,3 +1,4 @@
+import { waitUntil } from '@tidings/testing';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createCatalog } from '../event/catalog.ts';
@@ -22,18 +23,6 @@ const OrderPlaced = defineEvent('OrderPlaced', {
   },
 });
 const catalog = createCatalog([OrderPlaced]);
-
-function waitUntil(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = () => {
-      if (check()) return resolve();
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
-      setImmediate(tick);
-    };
-    tick();
-  });
-}
 
 describe('outbox → transport → consumer', () => {
   it('delivers from the producer outbox to the consumer handler once, with the inbox', async () => {

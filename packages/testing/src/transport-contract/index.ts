@@ -1,2 +1,3 @@
 export type { TransportContractOptions } from './options.ts';
 export { runTransportContract } from './run-transport-contract.ts';
+export { waitUntil } from './wait-for.ts';

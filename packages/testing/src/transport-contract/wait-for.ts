@@ -66,3 +66,18 @@ export function createGate(): Gate {
   });
   return { opened, open };
 }
+
+/**
+ * `waitFor` with the argument order integration tests read best: what to wait for, then
+ * the deadline (default 20 s). Bounded polling for where no promise or spy can be awaited.
+ *
+ * @example
+ * await waitUntil(() => received.length === 2, 'two deliveries');
+ */
+export function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  return waitFor(condition, timeoutMs, what);
+}
