@@ -29,7 +29,7 @@ import {
 } from '@tidings/core';
 import { loadChunks } from './chunks.ts';
 import { publishDeadLetter } from './dead-letter.ts';
-import { fromNatsHeaders } from './headers.ts';
+import { fromNatsHeaders, msgIdHeader } from './headers.ts';
 import type { ResolvedNatsOptions } from './options.ts';
 import type { PublishTarget } from './publish.ts';
 import { createPullSlots } from './pull-slots.ts';
@@ -93,7 +93,20 @@ async function toReceived(context: SubscriptionContext, msg: JsMsg): Promise<Rec
     topic: subjectTopic(options.prefix, msg.subject),
     key,
     headers,
-    body: chunks === undefined ? msg.data : await loadChunks(jsm, options.stream, chunks),
+    body:
+      chunks === undefined
+        ? msg.data
+        : await loadChunks(
+            jsm,
+            {
+              stream: options.stream,
+              prefix: options.prefix,
+              maxBytes: options.maxMessageBytes,
+              maxPayload: context.publishTarget.maxPayload,
+            },
+            msg.headers?.get(msgIdHeader) ?? '',
+            chunks,
+          ),
     deliveryCount: msg.info.deliveryCount,
   };
 }
