@@ -16,6 +16,7 @@ export type SqliteOutboxStore = OutboxStore<SqliteTx> &
   Inbox<SqliteTx> & {
     /** Always present here: listeners hear of appends committed through this store object. */
     onAppend(listener: () => void): () => void;
+    pruneInbox(olderThan: number): Promise<number>;
   };
 
 /**
@@ -47,6 +48,7 @@ export function createSqliteOutboxStore(options: SqliteOutboxStoreOptions): Sqli
   const markProcessed = session.statement(
     `INSERT OR IGNORE INTO ${tables.inbox} (handler, event_id, processed_at) VALUES (?, ?, ?)`,
   );
+  const pruneInbox = session.statement(`DELETE FROM ${tables.inbox} WHERE processed_at < :olderThan`);
 
   return {
     transaction: (work) => session.transaction(work),
@@ -67,6 +69,8 @@ export function createSqliteOutboxStore(options: SqliteOutboxStoreOptions): Sqli
       session.checkTx('markProcessed', tx);
       return markProcessed.run(handler, eventId, clock()).changes === 1;
     },
+    pruneInbox: (olderThan) =>
+      session.write('pruneInbox', () => pruneInbox.run({ olderThan: Math.ceil(olderThan) }).changes),
     close: () => session.close(),
   };
 }
