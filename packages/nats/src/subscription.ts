@@ -24,7 +24,7 @@ import {
   type Subscription,
   TransportError,
 } from '@tidings/core';
-import { createKeyedDispatcher, errorMessage, retryDelayOf } from '@tidings/core/spi';
+import { createKeyedDispatcher, errorMessage, pause, retryDelayOf } from '@tidings/core/spi';
 import { loadChunks } from './chunks.ts';
 import { publishDeadLetter } from './dead-letter.ts';
 import { fromNatsHeaders, msgIdHeader } from './headers.ts';
@@ -37,6 +37,7 @@ import { durableName, subjectTopic, topicSubject } from './subjects.ts';
 // A pull that finds nothing ends after this long and is renewed; short, so slots a quiet
 // topic took go back to the others soon.
 const pullExpiresMs = 2_000;
+const pullRetryMs = 500;
 
 export interface SubscriptionContext {
   readonly nc: NatsConnection;
@@ -195,6 +196,7 @@ export async function openSubscription(
     }
   });
   let closing = false;
+  const stopping = new AbortController();
   let closed: Promise<void> | undefined;
   const pulls = new Set<ConsumerMessages>();
   // With several topics each consumer pulls a fair share, so one idle topic cannot sit on
@@ -221,7 +223,10 @@ export async function openSubscription(
           pulls.delete(batch);
         }
       } catch (error) {
-        if (!closing) options.onError(error);
+        if (closing) return;
+        options.onError(error);
+        // The client reconnects by itself; wait a little rather than spin on a failing pull.
+        await pause(pullRetryMs, stopping.signal);
       } finally {
         slots.give(wanted - delivered);
       }
@@ -236,6 +241,7 @@ export async function openSubscription(
   const close = (): Promise<void> => {
     closed ??= (async () => {
       closing = true;
+      stopping.abort();
       slots.close();
       await Promise.all([...pulls].map((batch) => batch.close().catch(() => undefined)));
       await Promise.all(loops);
