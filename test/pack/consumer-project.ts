@@ -76,12 +76,40 @@ async function reuseSqliteAddon(dir: string): Promise<void> {
   await copyFile(new URL(addon, root), join(dir, addon));
 }
 
-/** Fails when a @tidings package is a link (to the workspace) or tsx slipped in. */
-export async function assertNoWorkspaceLinks(dir: string): Promise<void> {
+/** Every file a manifest points at (exports conditions, bin), relative to the package. */
+function targetsOf(manifest: InstalledManifest): string[] {
+  const targets: string[] = [];
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string') targets.push(value);
+    else if (value && typeof value === 'object') Object.values(value).forEach(collect);
+  };
+  collect(manifest.exports);
+  collect(manifest.bin);
+  return targets;
+}
+
+interface InstalledManifest {
+  readonly exports?: unknown;
+  readonly bin?: unknown;
+}
+
+/**
+ * Fails when a @tidings package is a link (to the workspace), names a file in `exports` or
+ * `bin` that its tarball lacks (TypeScript would quietly fall back to a sibling `.d.ts`), or
+ * when tsx slipped in.
+ */
+export async function checkInstalledPackages(dir: string): Promise<void> {
   const scope = join(dir, 'node_modules/@tidings');
   for (const name of await readdir(scope)) {
-    if ((await lstat(join(scope, name))).isSymbolicLink()) {
-      throw new Error(`${scope}/${name} is a symbolic link: the project must install the packed tarball.`);
+    const folder = join(scope, name);
+    if ((await lstat(folder)).isSymbolicLink()) {
+      throw new Error(`${folder} is a symbolic link: the project must install the packed tarball.`);
+    }
+    const manifest = JSON.parse(await readFile(join(folder, 'package.json'), 'utf8')) as InstalledManifest;
+    for (const target of targetsOf(manifest)) {
+      if (!(await lstat(join(folder, target)).catch(() => undefined))) {
+        throw new Error(`@tidings/${name} points at ${target}, which its tarball does not contain.`);
+      }
     }
   }
   const tsx = await lstat(join(dir, 'node_modules/tsx')).catch(() => undefined);
