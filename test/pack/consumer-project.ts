@@ -83,13 +83,21 @@ export async function installProject(
 }
 
 /**
- * better-sqlite3's compiled addon, copied from the workspace's identical version (the same
- * Node ABI): everything else in the project comes from the tarballs and the registry.
+ * better-sqlite3's compiled addon, copied from the workspace's identical version: everything
+ * else in the project comes from the tarballs and the registry. When the copy does not load
+ * (the workspace's addon was built for another Node ABI), it is compiled like npm would.
  */
 async function reuseSqliteAddon(dir: string): Promise<void> {
   const addon = 'node_modules/better-sqlite3/build/Release/better_sqlite3.node';
   await mkdir(join(dir, 'node_modules/better-sqlite3/build/Release'), { recursive: true });
-  await copyFile(new URL(addon, root), join(dir, addon));
+  await copyFile(new URL(addon, root), join(dir, addon)).catch(() => undefined);
+  const probe = "require('better-sqlite3')(':memory:').close()";
+  const loads = await run(process.execPath, ['-e', probe], { cwd: dir, allowFailure: true });
+  if (loads.code === 0) return;
+  console.log(
+    `      (the workspace's better-sqlite3 addon does not load on Node ${process.version}: compiling it)`,
+  );
+  await run('npm', ['rebuild', 'better-sqlite3', '--foreground-scripts'], { cwd: dir });
 }
 
 /** Every file a manifest points at (exports conditions, bin), relative to the package. */
