@@ -90,7 +90,7 @@ port=$(port_of POSTGRES 5432)
 if ! port_open "$port" && ! start_server POSTGRES postgresql pg_ctlcluster start_postgres; then
   lack "PostgreSQL on 127.0.0.1:$port" \
     'apt-get install -y postgresql && pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start'
-elif [ "$port" = 5432 ] && ! psql -h 127.0.0.1 -U postgres -d test -Atc 'select 1' >/dev/null 2>&1; then
+elif [ "$port" = 5432 ] && have psql && ! psql -h 127.0.0.1 -U postgres -d test -Atc 'select 1' >/dev/null 2>&1; then
   psql -h 127.0.0.1 -U postgres -d postgres -qc 'create database test' >/dev/null 2>&1 ||
     lack "PostgreSQL database test" "psql -h 127.0.0.1 -U postgres -d postgres -c 'create database test'"
 fi
@@ -99,7 +99,7 @@ port=$(port_of MARIADB 3306)
 if ! port_open "$port" && ! start_server MARIADB mariadb-server /usr/sbin/mariadbd start_mariadb; then
   lack "MariaDB on 127.0.0.1:$port" \
     'apt-get install -y mariadb-server && start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd'
-elif [ "$port" = 3306 ] && ! mariadb -h 127.0.0.1 -u root test -e 'select 1' >/dev/null 2>&1; then
+elif [ "$port" = 3306 ] && have mariadb && ! mariadb -h 127.0.0.1 -u root test -e 'select 1' >/dev/null 2>&1; then
   mariadb -h 127.0.0.1 -u root -e 'create database if not exists test' >/dev/null 2>&1 ||
     lack "MariaDB database test" "mariadb -h 127.0.0.1 -u root -e 'create database test'"
 fi
