@@ -7,10 +7,13 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { groupNames } from '@tidings/rabbitmq';
 import amqp from 'amqplib';
+import { startFauxqs } from 'fauxqs';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { shopHandlerNames } from '../handlers.ts';
@@ -22,9 +25,18 @@ const script = new URL('./two-services.ts', import.meta.url).pathname;
 
 // A safety net only: the run must have removed all of it itself (asserted below).
 const runs: { broker: BrokerName; env: NodeJS.ProcessEnv }[] = [];
+const closers: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const { broker, env } of runs) await removeRunState(broker, env);
+  for (const close of closers) await close();
 });
+
+/** An SNS/SQS endpoint that outlives the run, so the test can see what the run left on it. */
+async function startSnsSqs(): Promise<string> {
+  const server = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false });
+  closers.push(() => server.stop());
+  return `http://127.0.0.1:${server.port}`;
+}
 
 /** What of a run's state is still on the broker it ran on, by name. */
 async function leftOn(broker: BrokerName, env: NodeJS.ProcessEnv): Promise<string[]> {
@@ -74,7 +86,29 @@ async function leftOn(broker: BrokerName, env: NodeJS.ProcessEnv): Promise<strin
       redis.disconnect();
     }
   }
-  // Kafka's mock cluster and the in-process fauxqs stop with the run.
+  if (broker === 'sqs') {
+    const config = {
+      endpoint: env.AWS_ENDPOINT_URL as string,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    };
+    const sqs = new SQSClient(config);
+    const sns = new SNSClient(config);
+    try {
+      const queues = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: names.resourcePrefix }));
+      const topics = await sns.send(new ListTopicsCommand({}));
+      return [
+        ...(queues.QueueUrls ?? []),
+        ...(topics.Topics ?? []).flatMap(({ TopicArn }) =>
+          TopicArn?.includes(names.resourcePrefix) ? [TopicArn] : [],
+        ),
+      ];
+    } finally {
+      sqs.destroy();
+      sns.destroy();
+    }
+  }
+  // Kafka's mock cluster stops with the run (and cannot delete topics).
   return [];
 }
 
@@ -83,7 +117,14 @@ describe('the shop as two services over a broker', () => {
     'BROKER=%s',
     async (broker) => {
       const stream = `shoptest${Date.now().toString(36)}`;
-      const env = { ...process.env, BROKER: broker, NO_COLOR: '1', DATABASE_URL: '', SHOP_STREAM: stream };
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        BROKER: broker,
+        NO_COLOR: '1',
+        DATABASE_URL: '',
+        SHOP_STREAM: stream,
+      };
+      if (broker === 'sqs') env.AWS_ENDPOINT_URL = await startSnsSqs();
       runs.push({ broker, env });
       const { stdout } = await run(
         process.execPath,
