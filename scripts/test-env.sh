@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Makes sure this machine has everything `npm test` needs, and changes nothing that is already
 # there: the five local servers (PostgreSQL, MariaDB, RabbitMQ, NATS with JetStream, Redis)
-# answering, the `test` databases, Debian's chromium for the inspector's browser test, and
-# librdkafka-dev, pkg-config and gcc for the Kafka tests' mock cluster. `npm test` (pretest)
-# and `.ci/run` both call it. When all is present it only probes (well under a second).
+# answering, the `test` databases, Debian's chromium for the inspector's browser test,
+# librdkafka-dev, pkg-config and gcc for the Kafka tests' mock cluster, and the compilers
+# `npm install` needs for better-sqlite3. `npm test` (pretest) and `.ci/run` both call it.
+# When all is present it only probes (well under a second).
 # When something is missing it installs or starts it if it may (root, apt works); otherwise
 # it names what is missing and the command that fixes it, and exits 1.
 #
@@ -124,6 +125,12 @@ if ! port_open "$port" && ! start_server REDIS redis-server redis-server start_r
 fi
 
 # --- packages --------------------------------------------------------------------------
+# `npm install` builds better-sqlite3 from source (.ci/run calls this script before it).
+if ! { have python3 && have make && have g++; }; then
+  if ! apt_install python3 make g++ || ! { have python3 && have make && have g++; }; then
+    lack "python3, make and g++ (npm install builds better-sqlite3)" 'apt-get install -y python3 make g++'
+  fi
+fi
 # The Kafka tests build librdkafka's mock cluster with gcc and pkg-config.
 if ! { have gcc && have pkg-config && pkg-config --exists rdkafka 2>/dev/null; }; then
   # The override names where pkg-config looks; an install cannot satisfy a pretended absence.
