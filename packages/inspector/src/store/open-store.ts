@@ -8,6 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigurationError, type OutboxStore } from '@tidings/core';
 import { describeValue } from '@tidings/core/spi';
+import { assertStoreExists } from './store-exists.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -97,7 +98,9 @@ export function redact(url: string): string {
 
 /**
  * Opens the store a location names and checks it answers, so a server that is down or a
- * file that is not a database fails here with one clear line instead of later.
+ * file that is not a database fails here with one clear line instead of later. A store
+ * that is not there (a mistyped schema or prefix) is refused before the store is created,
+ * so opening never migrates anything into existence.
  *
  * @example
  * const { store } = await openStore(parseStoreLocation(process.env.TIDINGS_DB));
@@ -110,6 +113,7 @@ export async function openStore(
 ): Promise<OpenedStore> {
   let store: OutboxStore;
   try {
+    await assertStoreExists(location, options);
     store = await createStore(location, options);
   } catch (error) {
     throw unreachable(location, error);
