@@ -42,7 +42,7 @@ export async function leaseCandidates(
         WHERE d.consumer = ? AND d.status = 'pending' AND d.next_attempt_at <= ?
           AND (d.lease_until IS NULL OR d.lease_until <= ?)
           AND NOT EXISTS (
-            SELECT 1 FROM ${names.deliveries} h
+            SELECT 1 FROM ${names.deliveries} h FORCE INDEX (deliveries_queue)
             WHERE h.consumer = d.consumer AND h.status = 'pending' AND h.ordering_key = d.ordering_key
               AND h.seq < d.seq
           )

@@ -1,7 +1,8 @@
 /**
  * What a relay reports back about claimed deliveries: done, failed (retry or dead-letter),
- * released, and the operator's redrive. Batched refs travel as one row-constructor list, so
- * a batch is one statement.
+ * released, and the operator's redrive. A batch is one statement whose refs are spelled as
+ * `(event_id = ? AND consumer = ?) OR …`: MariaDB plans a one-element row-constructor
+ * `IN ((?, ?))` as a full scan, which under REPEATABLE READ would lock every row.
  */
 import type { DeliveryRef, FailureRecord } from '@tidings/core';
 import type { Statement } from './append.ts';
@@ -9,15 +10,33 @@ import type { TableNames } from './options.ts';
 
 type Key = { readonly eventId: string; readonly consumer: string };
 
-const pairs = (refs: readonly Key[]) => refs.map((r) => [r.eventId, r.consumer]);
+/** The WHERE condition matching exactly these refs on the unique (event_id, consumer) key, and its values. */
+function matching(refs: readonly Key[]): { readonly condition: string; readonly values: unknown[] } {
+  return {
+    condition: `(${refs.map(() => '(event_id = ? AND consumer = ?)').join(' OR ')})`,
+    values: refs.flatMap((r) => [r.eventId, r.consumer]),
+  };
+}
+
+/** The same, each ref also requiring its own lease owner. */
+function matchingOwned(refs: readonly DeliveryRef[]): {
+  readonly condition: string;
+  readonly values: unknown[];
+} {
+  return {
+    condition: `(${refs.map(() => '(event_id = ? AND consumer = ? AND lease_owner = ?)').join(' OR ')})`,
+    values: refs.flatMap((r) => [r.eventId, r.consumer, r.owner]),
+  };
+}
 
 /** Marks pending deliveries done, whoever holds the lease: the work was delivered. */
 export function completeStatement(names: TableNames, refs: readonly DeliveryRef[], now: number): Statement {
+  const { condition, values } = matching(refs);
   return {
     sql: `UPDATE ${names.deliveries}
       SET status = 'done', finished_at = ?, lease_owner = NULL, lease_until = NULL
-      WHERE (event_id, consumer) IN (?) AND status = 'pending'`,
-    values: [now, pairs(refs)],
+      WHERE ${condition} AND status = 'pending'`,
+    values: [now, ...values],
   };
 }
 
@@ -59,19 +78,21 @@ export function failStatement(
 
 /** Gives leases back, without counting an attempt, when the caller still owns them. */
 export function releaseStatement(names: TableNames, refs: readonly DeliveryRef[]): Statement {
+  const { condition, values } = matchingOwned(refs);
   return {
     sql: `UPDATE ${names.deliveries} SET lease_owner = NULL, lease_until = NULL
-      WHERE (event_id, consumer, lease_owner) IN (?) AND status = 'pending'`,
-    values: [refs.map((r) => [r.eventId, r.consumer, r.owner])],
+      WHERE ${condition} AND status = 'pending'`,
+    values,
   };
 }
 
 /** Makes dead deliveries pending and due now; attempts and history stay. */
 export function redriveStatement(names: TableNames, refs: readonly Key[], now: number): Statement {
+  const { condition, values } = matching(refs);
   return {
     sql: `UPDATE ${names.deliveries}
       SET status = 'pending', next_attempt_at = ?, finished_at = NULL, lease_owner = NULL, lease_until = NULL
-      WHERE status = 'dead' AND (event_id, consumer) IN (?)`,
-    values: [now, pairs(refs)],
+      WHERE status = 'dead' AND ${condition}`,
+    values: [now, ...values],
   };
 }
