@@ -31,9 +31,10 @@ export function guard(core: unknown): void {
 
 export interface StorePool {
   readonly pool: Pool;
-  readonly own: boolean;
   /** Checks out a connection that listens for 'error'. */
   connect(): Promise<PoolConnection>;
+  /** Stops watching the pool's new connections; ends the pool when the store created it. */
+  close(): Promise<void>;
 }
 
 export function openPool(options: MysqlOutboxStoreOptions): StorePool {
@@ -52,10 +53,14 @@ export function openPool(options: MysqlOutboxStoreOptions): StorePool {
       `pool ${describeValue(options.pool)} is not a mysql2 pool; pass mysql.createPool(…) from "mysql2/promise" (or "mysql2").`,
     );
   }
-  pool.on('connection', (connection) => guard(connection.connection ?? connection));
+  const onConnection = (connection: PoolConnection) => guard(connection.connection ?? connection);
+  pool.on('connection', onConnection);
   return {
     pool,
-    own,
+    async close() {
+      pool.off('connection', onConnection);
+      if (own) await pool.end();
+    },
     async connect() {
       const connection = await pool.getConnection();
       guard(connection.connection);

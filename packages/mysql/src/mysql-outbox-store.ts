@@ -313,7 +313,7 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
     close() {
       closing ??= (async () => {
         await ready?.catch(() => undefined);
-        if (db.own) await db.pool.end();
+        await db.close();
       })();
       return closing;
     },
