@@ -4,7 +4,7 @@
  * (and the refusal of handles that are not one), and events that read back exactly.
  */
 import { ClosedError, ConfigurationError, StoreError } from '@tidings/core';
-import type mysql from 'mysql2/promise';
+import mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { dropTables, mysqlUrl, noted, uniquePrefix } from '../test/fresh-tables.ts';
@@ -41,6 +41,23 @@ describe('migrations', () => {
     await one.transaction((tx) => one.append(tx, [{ event, consumers: ['c'] }]));
     expect(await two.event(event.id)).toBeUndefined();
     expect(await two.claim({ consumers: ['c'], limit: 10, leaseMs: 1_000, owner: 'r' })).toEqual([]);
+  });
+
+  it('qualify names with the database option, on a pool that has no default database', async () => {
+    const tablePrefix = uniquePrefix();
+    onTestFinished(() => dropTables(tablePrefix));
+    const url = new URL(mysqlUrl);
+    const database = url.pathname.slice(1);
+    url.pathname = '/';
+    const pool = mysql.createPool({ uri: url.toString(), connectionLimit: 2 });
+    onTestFinished(() => pool.end());
+    const store = createMysqlOutboxStore({ pool, database, tablePrefix });
+    onTestFinished(() => store.close());
+    const event = noted('n-1');
+    await store.transaction((tx) => store.append(tx, [{ event, consumers: ['c'] }]));
+    expect((await store.claim({ consumers: ['c'], limit: 1, leaseMs: 1, owner: 'r' }))[0]?.event).toEqual(
+      event,
+    );
   });
 
   it('with autoMigrate false, tables older than the code fail at once, naming store.migrate()', async () => {
