@@ -4,8 +4,7 @@
  * (and the refusal of handles that are not one), and events that read back exactly.
  */
 import { ClosedError, ConfigurationError, StoreError } from '@tidings/core';
-import mysql from 'mysql2/promise';
-import type { RowDataPacket } from 'mysql2/promise';
+import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { dropTables, mysqlUrl, noted, uniquePrefix } from '../test/fresh-tables.ts';
 import { freshTables } from '../test/open-stores.ts';
