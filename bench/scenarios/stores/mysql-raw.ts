@@ -3,7 +3,8 @@
  * the store's migration under another prefix), one multi-row INSERT per table, and a claim
  * loop of `SELECT … FOR UPDATE SKIP LOCKED LIMIT n` + `UPDATE … done` per transaction.
  */
-import { type AnyDomainEvent, orderingKey } from '@tidings/core';
+import type { AnyDomainEvent } from '@tidings/core';
+import { orderingKey } from '@tidings/core/spi';
 import { createMysqlOutboxStore } from '@tidings/mysql';
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { consumer } from './fixture.ts';

@@ -5,7 +5,8 @@
  * refused before anything is written, naming the field, since a non-strict `sql_mode`
  * would otherwise truncate them silently.
  */
-import { type OutboxEntry, orderingKey, StoreError } from '@tidings/core';
+import { StoreError } from '@tidings/core';
+import { type OutboxEntry, orderingKey } from '@tidings/core/spi';
 import type { TableNames } from './options.ts';
 
 export interface Statement {

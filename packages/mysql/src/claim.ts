@@ -12,7 +12,7 @@
  * claimer still counts as pending, so a follower cannot slip through. READ COMMITTED keeps
  * InnoDB from taking gap locks that would make concurrent appends wait for claims.
  */
-import type { ClaimRequest, Delivery } from '@tidings/core';
+import type { ClaimRequest, Delivery } from '@tidings/core/spi';
 import type { PoolConnection } from 'mysql2/promise';
 import { run } from './connection.ts';
 import type { TableNames } from './options.ts';

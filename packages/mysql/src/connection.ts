@@ -5,7 +5,8 @@
  * placeholders, custom type casts) cannot change, and the checks that refuse a handle that
  * is not a connection inside a transaction before anything is written through it.
  */
-import { ConfigurationError, describeValue } from '@tidings/core';
+import { ConfigurationError } from '@tidings/core';
+import { describeValue } from '@tidings/core/spi';
 import mysql, { type Connection, type Pool, type PoolConnection, type QueryOptions } from 'mysql2/promise';
 import type { MysqlOutboxStoreOptions, MysqlTx } from './options.ts';
 

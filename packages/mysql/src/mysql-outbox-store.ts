@@ -10,12 +10,12 @@ import {
   ClosedError,
   ConfigurationError,
   type DeadLetter,
-  describeValue,
   type Inbox,
   type OutboxStore,
   type StoredEvent,
   StoreError,
 } from '@tidings/core';
+import { describeValue } from '@tidings/core/spi';
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import { appendStatements, type Statement } from './append.ts';
 import {

@@ -4,7 +4,8 @@
  * quoted table names every other module splices into SQL, and the migration lock's name.
  */
 import { createHash } from 'node:crypto';
-import { ConfigurationError, describeValue } from '@tidings/core';
+import { ConfigurationError } from '@tidings/core';
+import { describeValue } from '@tidings/core/spi';
 import type { Connection, Pool } from 'mysql2/promise';
 
 /**

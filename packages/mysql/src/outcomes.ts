@@ -4,7 +4,7 @@
  * `(event_id = ? AND consumer = ?) OR …`: MariaDB plans a one-element row-constructor
  * `IN ((?, ?))` as a full scan, which under REPEATABLE READ would lock every row.
  */
-import type { DeliveryRef, FailureRecord } from '@tidings/core';
+import type { DeliveryRef, FailureRecord } from '@tidings/core/spi';
 import type { Statement } from './append.ts';
 import type { TableNames } from './options.ts';
 

@@ -3,7 +3,8 @@
  * value into a `ConfigurationError` at construction rather than a broker error later.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
-import { ConfigurationError, describeValue } from '@tidings/core';
+import { ConfigurationError } from '@tidings/core';
+import { describeValue } from '@tidings/core/spi';
 import { assertSubjectPart } from './subjects.ts';
 
 export interface NatsTransportOptions {

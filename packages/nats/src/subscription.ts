@@ -15,16 +15,14 @@ import {
 import { type NatsConnection, nanos } from '@nats-io/transport-node';
 import {
   ConfigurationError,
-  createKeyedDispatcher,
   DoNotRetry,
-  errorMessage,
   type MessageHandler,
   type ReceivedMessage,
-  retryDelayOf,
   type SubscribeRequest,
   type Subscription,
   TransportError,
 } from '@tidings/core';
+import { createKeyedDispatcher, errorMessage, retryDelayOf } from '@tidings/core/spi';
 import { loadChunks } from './chunks.ts';
 import { publishDeadLetter } from './dead-letter.ts';
 import { fromNatsHeaders } from './headers.ts';

@@ -13,7 +13,7 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import type { PublishBatchInfo } from '@tidings/core';
+import type { PublishBatchInfo } from '@tidings/core/spi';
 import { attr, eventAttributes } from './attributes.ts';
 import { runInSpan, type SpanOutcome } from './run-in-span.ts';
 import { spanContextOf } from './trace-context.ts';

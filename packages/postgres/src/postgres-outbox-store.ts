@@ -9,12 +9,11 @@ import {
   ClosedError,
   ConfigurationError,
   type DeadLetter,
-  type Delivery,
-  describeValue,
   type Inbox,
   type OutboxStore,
   type StoredEvent,
 } from '@tidings/core';
+import { type Delivery, describeValue } from '@tidings/core/spi';
 import pg from 'pg';
 import { appendStatement, type Statement } from './append.ts';
 import {

@@ -8,14 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
   ConfigurationError,
-  createKeyedDispatcher,
   DoNotRetry,
-  errorMessage,
   type MessageHandler,
-  retryDelayOf,
   type SubscribeRequest,
   type Subscription,
 } from '@tidings/core';
+import { createKeyedDispatcher, errorMessage, retryDelayOf } from '@tidings/core/spi';
 import type { Redis } from 'ioredis';
 import { claimIdle, type GroupMember, heldKey, reclaimOwn, touch } from './claims.ts';
 import { deadLetter } from './dead-letter.ts';

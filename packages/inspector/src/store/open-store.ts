@@ -6,7 +6,8 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigurationError, describeValue, type OutboxStore } from '@tidings/core';
+import { ConfigurationError, type OutboxStore } from '@tidings/core';
+import { describeValue } from '@tidings/core/spi';
 
 export type StoreKind = 'sqlite' | 'postgres' | 'mysql';
 
