@@ -91,6 +91,7 @@ describe('@tidings/core exports', () => {
       'orderingKey',
       'pause',
       'rawEventFrom',
+      'redactUrl',
       'resolvePolicy',
       'retryDelayOf',
       'setInstrumentation',

@@ -9,6 +9,7 @@
 export { limits, type RawEventFields, rawEventFrom } from './codec/raw-event.ts';
 // Messages for errors
 export { errorMessage } from './errors/errors.ts';
+export { redactUrl } from './errors/redact-url.ts';
 export { describeValue } from './errors/tidings-error.ts';
 // Events as stored and decoded
 export { orderingKey } from './event/envelope.ts';

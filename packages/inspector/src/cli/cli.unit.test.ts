@@ -69,7 +69,7 @@ describe('tidings command line', () => {
   it('parses store locations and hides passwords', () => {
     expect(parseStoreLocation('postgresql://u:secret@db:5432/app')).toEqual({
       kind: 'postgres',
-      display: 'postgresql://u:***@db:5432/app',
+      display: 'postgresql://u@db:5432/app',
       target: 'postgresql://u:secret@db:5432/app',
     });
     expect(() => parseStoreLocation('postgres://')).toThrow(/not a valid URL|names no host/);

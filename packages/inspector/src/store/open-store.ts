@@ -7,7 +7,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigurationError, type OutboxStore } from '@tidings/core';
-import { describeValue } from '@tidings/core/spi';
+import { describeValue, redactUrl } from '@tidings/core/spi';
 import { assertStoreExists } from './store-exists.ts';
 
 export type StoreKind = 'sqlite' | 'postgres' | 'mysql';
@@ -90,17 +90,8 @@ export function parseStoreLocation(db: string | undefined, options: { cwd?: stri
   return { kind: 'sqlite', display: path, target: path };
 }
 
-/** Hides the password of a URL so it can be printed. */
-export function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password === '') return url;
-    parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
-  }
-}
+/** A URL safe to print: scheme, user, host, port and database, never a password or the query. */
+export const redact = redactUrl;
 
 /**
  * Opens the store a location names and checks it answers, so a server that is down or a
