@@ -32,6 +32,7 @@ import type { ResolvedNatsOptions } from './options.ts';
 import type { PublishTarget } from './publish.ts';
 
 import { durableName, subjectTopic, topicSubject } from './subjects.ts';
+import { natsDeliveryNotes } from './telemetry.ts';
 
 export interface SubscriptionContext {
   readonly nc: NatsConnection;
@@ -81,7 +82,7 @@ function quietly(action: () => void): void {
 async function toReceived(context: SubscriptionContext, msg: JsMsg): Promise<ReceivedMessage> {
   const { headers, key, id, chunks } = fromNatsHeaders(msg.headers);
   const { jsm, options } = context;
-  return {
+  const received = {
     id,
     topic: subjectTopic(options.prefix, msg.subject),
     key,
@@ -89,6 +90,7 @@ async function toReceived(context: SubscriptionContext, msg: JsMsg): Promise<Rec
     body: chunks === undefined ? msg.data : await loadChunks(jsm, options.stream, chunks),
     deliveryCount: msg.info.deliveryCount,
   };
+  return natsDeliveryNotes.note(received, { 'messaging.nats.stream_sequence': msg.info.streamSequence });
 }
 
 export async function openSubscription(

@@ -25,9 +25,12 @@ export interface TidingsTracingOptions {
   readonly tracerProvider?: TracerProvider;
   /** Default: the global meter provider. */
   readonly meterProvider?: MeterProvider;
-  /** `messaging.system` of handler spans (publish spans use the transport's name). Default `tidings`. */
+  /**
+   * `messaging.system` of handler spans that no broker delivery fed (the relay's local
+   * handlers); consumer and send spans take the transport's own. Default `tidings`.
+   */
   readonly system?: string;
-  /** `messaging.destination.name` of an event in handler spans; match the consumer's `topic`. Default: its type. */
+  /** `messaging.destination.name` of an event in those handler spans. Default: its type. */
   readonly destination?: (event: AnyDomainEvent) => string;
   /** Put the active trace context into new events' metadata. Default true. */
   readonly propagate?: boolean;

@@ -1,0 +1,22 @@
+/**
+ * The RabbitMQ transport described in the OpenTelemetry messaging conventions:
+ * `messaging.system` `rabbitmq`, the exchange as `messaging.destination.name`, the routing
+ * key as `messaging.rabbitmq.destination.routing_key`, and on delivery the delivery tag.
+ */
+import { createDeliveryNotes, type TransportTelemetry } from '@tidings/core';
+import { routingKeyOf } from './names.ts';
+
+/** Delivery tags of received messages, noted where the subscription builds them. */
+export const rabbitMqDeliveryNotes = createDeliveryNotes();
+
+export function rabbitMqTelemetry(exchange: string): TransportTelemetry {
+  const destination = (topic: string) => ({
+    'messaging.system': 'rabbitmq',
+    'messaging.destination.name': exchange,
+    'messaging.rabbitmq.destination.routing_key': routingKeyOf(topic),
+  });
+  return {
+    send: (message) => destination(message.topic),
+    receive: (message) => ({ ...destination(message.topic), ...rabbitMqDeliveryNotes.of(message) }),
+  };
+}
