@@ -13,11 +13,11 @@ const child = spawn(
   ['--conditions=@tidings/source', '--import', tsx, entry, ...process.argv.slice(2)],
   { stdio: 'inherit' },
 );
-// Ctrl-C reaches the child through the terminal; the launcher just waits for it to finish.
+// Ctrl-C in a terminal reaches both processes; a signal sent to the launcher alone (a
+// supervisor, `kill -INT`) is passed on, else the CLI would never hear it. The CLI takes a
+// repeated signal as the same request to stop.
 for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    if (signal === 'SIGTERM') child.kill(signal);
-  });
+  process.on(signal, () => child.kill(signal));
 }
 child.on('exit', (code, signal) => {
   process.exitCode = code ?? (signal === null ? 1 : 130);
