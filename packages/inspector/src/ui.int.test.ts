@@ -286,7 +286,7 @@ describe('the inspector page in Chromium, over a SQLite store', () => {
     const failed = (consumer: string) => page.textContent(`tr[data-consumer="${consumer}"] td.failed`);
     expect(await failed(printInvoice)).toBe('1 (1 retrying · 0 dead)');
     expect(await failed(sendEmail)).toBe('1 (0 retrying · 1 dead)');
-    expect(await page.textContent('table.handlers thead')).toContain('Failed retrying · dead');
+    expect(await page.textContent('table.handlers thead')).toContain('Failed (retrying · dead)');
     expect(await page.locator('.tile', { hasText: 'Retrying' }).locator('.tile-value').textContent()).toBe(
       '1',
     );

@@ -74,7 +74,12 @@ export async function renderOutbox(view) {
                     h('th', {}, 'Handler'),
                     h('th', {}, 'Pending'),
                     h('th', {}, 'Done'),
-                    h('th', { title: failedTitle }, 'Failed', h('small', {}, ' retrying · dead')),
+                    h(
+                      'th',
+                      { title: failedTitle },
+                      'Failed',
+                      h('small', { class: 'th-note' }, ' (retrying · dead)'),
+                    ),
                     h('th', {}, 'Oldest pending'),
                   ),
                 ),

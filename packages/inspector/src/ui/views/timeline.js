@@ -74,10 +74,16 @@ export async function renderTimeline(view, route, state) {
       'h1',
       {},
       'Timeline',
-      h('small', {}, `${events.length} event${events.length === 1 ? '' : 's'}, newest first`),
+      h(
+        'small',
+        {},
+        refused
+          ? 'nothing shown: correct the filter'
+          : `${events.length} event${events.length === 1 ? '' : 's'}, newest first`,
+      ),
     ),
     form,
-    search,
+    refused ? null : search,
     refused
       ? null
       : events.length === 0
