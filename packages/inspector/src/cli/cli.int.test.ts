@@ -62,7 +62,7 @@ describe('tidings CLI against a SQLite store', () => {
     expect(report.pending).toBe(0);
     expect(report.consumers.find((c) => c.consumer === sendEmail)?.dead).toBe(1);
     expect((await run('outbox', '--db', file)).stdout).toMatch(
-      /Backlog 0 pending, caught up\nconsumer\s+pending/,
+      /Backlog 0 pending, caught up\nconsumer\s+pending\s+done\s+retrying\s+dead/,
     );
   });
 
