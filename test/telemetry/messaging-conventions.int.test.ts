@@ -57,10 +57,12 @@ interface Expected {
   readonly perMessage: Record<string, 'string' | 'number'>;
 }
 
-function expectations(broker: BrokerName, name: string, group: string): Expected {
+function expectations(broker: BrokerName, name: string, group: string, kafkaBroker: string): Expected {
+  const at = (port: number) => ({ 'server.address': '127.0.0.1', 'server.port': port });
   switch (broker) {
     case 'rabbitmq': {
       const where = {
+        ...at(5672),
         'messaging.system': 'rabbitmq',
         'messaging.destination.name': name, // the exchange
         'messaging.rabbitmq.destination.routing_key': 'OrderPlaced',
@@ -72,15 +74,27 @@ function expectations(broker: BrokerName, name: string, group: string): Expected
       };
     }
     case 'nats': {
-      const where = { 'messaging.system': 'nats', 'messaging.destination.name': `${name}.OrderPlaced` };
+      const where = {
+        ...at(4222),
+        'messaging.system': 'nats',
+        'messaging.destination.name': `${name}.OrderPlaced`,
+      };
       return { send: where, process: where, perMessage: { 'messaging.nats.stream_sequence': 'number' } };
     }
     case 'redis': {
-      const where = { 'messaging.system': 'redis', 'messaging.destination.name': `${name}:OrderPlaced` };
+      const where = {
+        ...at(6379),
+        'messaging.system': 'redis',
+        'messaging.destination.name': `${name}:OrderPlaced`,
+      };
       return { send: where, process: where, perMessage: {} };
     }
     case 'kafka': {
-      const where = { 'messaging.system': 'kafka', 'messaging.destination.name': `${name}.OrderPlaced` };
+      const where = {
+        ...at(Number(kafkaBroker.split(':')[1])),
+        'messaging.system': 'kafka',
+        'messaging.destination.name': `${name}.OrderPlaced`,
+      };
       return {
         send: where,
         process: where,
@@ -187,7 +201,7 @@ describe.each(brokers)('messaging conventions over %s, across two processes', (b
     tracing.close();
     expect(await exit(consumer.child)).toBe(0);
 
-    const wanted = expectations(broker, name, group);
+    const wanted = expectations(broker, name, group, kafka.brokers[0] ?? '');
     const ids = events.map((e) => e.id);
 
     // The relay's send span: one PRODUCER span for the batch, in the request's trace.

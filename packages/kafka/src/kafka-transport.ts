@@ -57,7 +57,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
   return {
     name: 'kafka',
     features: kafkaFeatures,
-    telemetry: kafkaTelemetry(resolved.topicPrefix),
+    telemetry: kafkaTelemetry(resolved.topicPrefix, resolved.brokers),
     async publish(messages: readonly TransportMessage[]) {
       if (closed) throw closedError('publish');
       await publisher.publish(messages);

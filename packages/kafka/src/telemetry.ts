@@ -3,13 +3,15 @@
  * Kafka topic as `messaging.destination.name`, the subject key as
  * `messaging.kafka.message.key`, and on delivery the partition and offset.
  */
-import { createDeliveryNotes, type TransportTelemetry } from '@tidings/core';
+import { createDeliveryNotes, serverAttributes, type TransportTelemetry } from '@tidings/core';
 import { kafkaTopicName } from './topic-name.ts';
 
 /** Topic, partition and offset of received records, noted where they are built. */
 export const kafkaDeliveryNotes = createDeliveryNotes();
 
-export function kafkaTelemetry(topicPrefix: string): TransportTelemetry {
+export function kafkaTelemetry(topicPrefix: string, brokers: readonly string[] = []): TransportTelemetry {
+  // The first bootstrap broker: which broker leads a partition is the client's business.
+  const server = serverAttributes(brokers[0], 9092);
   const topicName = (topic: string) => {
     try {
       return kafkaTopicName(topic, topicPrefix);
@@ -19,11 +21,13 @@ export function kafkaTelemetry(topicPrefix: string): TransportTelemetry {
   };
   return {
     send: (message) => ({
+      ...server,
       'messaging.system': 'kafka',
       'messaging.destination.name': topicName(message.topic),
       'messaging.kafka.message.key': message.key,
     }),
     receive: (message) => ({
+      ...server,
       'messaging.system': 'kafka',
       'messaging.destination.name': topicName(message.topic),
       'messaging.kafka.message.key': message.key,

@@ -105,7 +105,7 @@ function buildTransport(
   return {
     name: 'nats',
     features: natsFeatures,
-    telemetry: natsTelemetry(options.prefix),
+    telemetry: natsTelemetry(options.prefix, () => nc.getServer()),
     connection: nc,
     async publish(messages: readonly TransportMessage[]) {
       assertOpen('publish');

@@ -3,13 +3,15 @@
  * has no convention page and no well-known `messaging.system` value, so the custom value is
  * `nats`; the subject is the destination, the stream sequence `messaging.nats.stream_sequence`.
  */
-import { createDeliveryNotes, type TransportTelemetry } from '@tidings/core';
+import { createDeliveryNotes, serverAttributes, type TransportTelemetry } from '@tidings/core';
 
 /** Stream sequences of received messages, noted where they are built. */
 export const natsDeliveryNotes = createDeliveryNotes();
 
-export function natsTelemetry(prefix: string): TransportTelemetry {
+/** `server` names the server the connection is on now (it may move on reconnect). */
+export function natsTelemetry(prefix: string, server: () => string): TransportTelemetry {
   const destination = (topic: string) => ({
+    ...serverAttributes(server(), 4222),
     'messaging.system': 'nats',
     'messaging.destination.name': `${prefix}.${topic}`,
   });

@@ -36,7 +36,7 @@ export async function createRabbitMqTransport(options: RabbitMqTransportOptions)
   return {
     name: resolved.name,
     features: rabbitMqFeatures(options),
-    telemetry: rabbitMqTelemetry(resolved.exchange),
+    telemetry: rabbitMqTelemetry(resolved.exchange, resolved.url),
 
     async publish(messages) {
       if (closing) throw closedError('publish');

@@ -75,7 +75,7 @@ export function createRedisTransport(options: RedisTransportOptions = {}): Redis
   return {
     name: 'redis',
     features: redisFeatures,
-    telemetry: redisTelemetry(resolved.prefix),
+    telemetry: redisTelemetry(resolved.prefix, redis.options),
     redis,
     connections: () => [...opened],
     async publish(messages: readonly TransportMessage[]) {

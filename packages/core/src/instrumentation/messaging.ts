@@ -36,3 +36,26 @@ export interface HandlerDelivery {
   readonly group: string;
   readonly message: ReceivedMessage;
 }
+
+/**
+ * `server.address` and `server.port` of a `host:port` (or `scheme://host:port/…` URL), for
+ * a transport's telemetry; nothing when it cannot be read. Credentials are never kept.
+ *
+ * @example
+ * serverAttributes('amqp://guest:guest@mq.internal:5672', 5672); // { 'server.address': 'mq.internal', 'server.port': 5672 }
+ */
+export function serverAttributes(location: string | undefined, defaultPort?: number): MessagingAttributes {
+  if (!location) return {};
+  let url: URL;
+  try {
+    url = new URL(location.includes('://') ? location : `tcp://${location}`);
+  } catch {
+    return {};
+  }
+  const address = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (!address) return {};
+  const port = url.port ? Number(url.port) : defaultPort;
+  return port === undefined
+    ? { 'server.address': address }
+    : { 'server.address': address, 'server.port': port };
+}
