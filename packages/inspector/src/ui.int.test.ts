@@ -371,6 +371,7 @@ describe('the inspector page in Chromium, over a SQLite store', () => {
       await page.waitForSelector('table.dead-letters tbody tr');
       expect(await page.locator('button.redrive').first().isDisabled()).toBe(true);
       expect(await page.textContent('#mode')).toBe('read-only');
+      await shoot(page, 'dead-letters-read-only');
     } finally {
       await readOnly.close();
     }
