@@ -2,7 +2,8 @@
  * `installTidingsTracing`: plugs OpenTelemetry into core's instrumentation hooks. New
  * events get the active `traceparent` in their metadata; relay publishes run in `send`
  * spans linked to each event's creating context; every durable handler run (relay or
- * consumer runtime) runs in a `process` span in the producer's trace; and the counters,
+ * consumer runtime) runs in a `process` span in the producer's trace, linked to the
+ * event's creating context and named in the transport's own terms; and the counters,
  * the duration histogram and, per observed store, the outbox gauges are recorded.
  */
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
