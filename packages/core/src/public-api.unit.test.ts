@@ -77,6 +77,7 @@ describe('@tidings/core exports', () => {
   it('lists what adapter authors need in @tidings/core/spi', () => {
     expect(Object.keys(spi).sort()).toEqual([
       'backoffDelay',
+      'createDeliveryNotes',
       'createEventId',
       'createKeyedDispatcher',
       'deepFreeze',
@@ -94,6 +95,7 @@ describe('@tidings/core exports', () => {
       'redactUrl',
       'resolvePolicy',
       'retryDelayOf',
+      'serverAttributes',
       'setInstrumentation',
     ]);
   });

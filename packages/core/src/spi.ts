@@ -16,6 +16,7 @@ export { orderingKey } from './event/envelope.ts';
 export { deepFreeze } from './event/freeze.ts';
 export { createEventId } from './event/id.ts';
 // Instrumentation hooks
+export { createDeliveryNotes, type DeliveryNotes } from './instrumentation/delivery-notes.ts';
 export {
   type DeadLetterInfo,
   type HandlerRunInfo,
@@ -23,6 +24,12 @@ export {
   type PublishBatchInfo,
   setInstrumentation,
 } from './instrumentation/hooks.ts';
+export {
+  type HandlerDelivery,
+  type MessagingAttributes,
+  serverAttributes,
+  type TransportTelemetry,
+} from './instrumentation/messaging.ts';
 export { memoryTransportFeatures } from './memory/memory-transport.ts';
 export { backoffDelay, resolvePolicy } from './middleware/backoff.ts';
 // Outbox store and inbox ports

@@ -33,6 +33,7 @@ import type { PublishTarget } from './publish.ts';
 import { createPullSlots } from './pull-slots.ts';
 
 import { durableName, subjectTopic, topicSubject } from './subjects.ts';
+import { natsDeliveryNotes } from './telemetry.ts';
 
 // A pull that finds nothing ends after this long and is renewed; short, so slots a quiet
 // topic took go back to the others soon.
@@ -86,7 +87,7 @@ function quietly(action: () => void): void {
 async function toReceived(context: SubscriptionContext, msg: JsMsg): Promise<ReceivedMessage> {
   const { headers, key, id, chunks } = fromNatsHeaders(msg.headers);
   const { jsm, options } = context;
-  return {
+  const received = {
     id,
     topic: subjectTopic(options.prefix, msg.subject),
     key,
@@ -107,6 +108,7 @@ async function toReceived(context: SubscriptionContext, msg: JsMsg): Promise<Rec
           ),
     deliveryCount: msg.info.deliveryCount,
   };
+  return natsDeliveryNotes.note(received, { 'messaging.nats.stream_sequence': msg.info.streamSequence });
 }
 
 export async function openSubscription(

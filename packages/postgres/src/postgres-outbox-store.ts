@@ -237,6 +237,7 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
           pending: row.pending,
           done: row.done,
           dead: row.dead,
+          retrying: row.retrying,
           oldestPendingAgeMs: row.oldest === null ? 0 : Math.max(0, at - Number(row.oldest)),
         }));
     },
