@@ -48,12 +48,20 @@ function isBusy(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
-/** `BEGIN IMMEDIATE`, retried with growing pauses until `busyTimeoutMs` has passed. */
+/**
+ * `BEGIN IMMEDIATE`, retried with growing pauses until `busyTimeoutMs` has passed. A
+ * transaction already open on the connection is someone else's (an ORM sharing it holds one
+ * across awaits): wait for it as for another connection's lock, never write inside it.
+ */
 export async function beginWrite(db: Database.Database, busyTimeoutMs: number): Promise<void> {
   const deadline = performance.now() + busyTimeoutMs;
   let pause = 1;
   for (;;) {
     try {
+      if (db.inTransaction)
+        throw Object.assign(new Error('a transaction is open on the shared connection'), {
+          code: 'SQLITE_BUSY_SHARED',
+        });
       db.exec('BEGIN IMMEDIATE');
       return;
     } catch (error) {
