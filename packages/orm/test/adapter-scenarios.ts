@@ -77,6 +77,15 @@ export function runOrmAdapterScenarios<Tx>(name: string, setup: () => Promise<Or
       expect(await eventIds()).toEqual([]);
     });
 
+    it('rolls back the row when the append itself fails (an event appended twice)', async () => {
+      const outbox = createOutbox({ store: h.store, routes: [{ name: 'broker' }] });
+      const event = placed('o-8');
+      await h.placeOrder(outbox, 'o-8', [event]);
+      await expect(h.placeOrder(outbox, 'o-9', [event])).rejects.toThrow(/already|twice/);
+      expect(await h.orderIds()).toEqual(['o-8']);
+      expect(await eventIds()).toEqual([event.id]);
+    });
+
     it('runs outbox.transaction as an ORM transaction, rolled back as one', async () => {
       const outbox = createOutbox({ store: h.store, routes: [{ name: 'broker' }] });
       const kept = placed('o-4');

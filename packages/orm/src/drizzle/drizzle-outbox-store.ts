@@ -7,7 +7,7 @@
  * transaction, and `transaction` opens the store's own (which may await) with `db` as handle.
  */
 import { ConfigurationError, describeValue } from '@tidings/core';
-import { is } from 'drizzle-orm';
+import { DrizzleQueryError, is } from 'drizzle-orm';
 import { PgDatabase, PgTransaction } from 'drizzle-orm/pg-core';
 import { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import type { OrmBridge } from '../shared/orm-bridge.ts';
@@ -52,7 +52,12 @@ function pgBridge(db: AnyPgDatabase): OrmBridge<AnyPgTransaction> {
     query: (tx, text, values) =>
       (tx._.session as unknown as PreparedSession)
         .prepareQuery({ sql: text, params: values }, undefined, undefined, false)
-        .execute(),
+        .execute()
+        .catch((error: unknown) => {
+          // Drizzle wraps the driver's error (with the whole statement and its parameters);
+          // the store reads the driver's SQLSTATE to say what went wrong, e.g. a duplicate id.
+          throw error instanceof DrizzleQueryError && error.cause !== undefined ? error.cause : error;
+        }),
   };
 }
 
