@@ -68,7 +68,7 @@ export async function beginWrite(db: Database.Database, busyTimeoutMs: number): 
       if (!isBusy(error)) throw error;
       if (performance.now() >= deadline) {
         throw new StoreError(
-          `SQLite database ${JSON.stringify(db.name)} stayed locked by another connection for more than ` +
+          `SQLite database ${JSON.stringify(db.name)} stayed locked by another connection (or by a transaction an ORM holds open on this one) for more than ` +
             `${busyTimeoutMs} ms. Keep write transactions short, or raise busyTimeoutMs.`,
           { cause: error, details: { busyTimeoutMs } },
         );
