@@ -14,10 +14,18 @@ export interface SqliteFixture {
   close(): Promise<void>;
 }
 
-export function createSqliteFixture(): SqliteFixture {
+export interface SqliteFixtureOptions {
+  /** Opens the shared connection (an ORM may open it itself). Default: a new better-sqlite3 Database. */
+  readonly open?: (file: string) => Database.Database | Promise<Database.Database>;
+  /** Closes it. Default: `sqlite.close()`. */
+  readonly closeDatabase?: (sqlite: Database.Database) => void | Promise<void>;
+}
+
+export async function createSqliteFixture(options: SqliteFixtureOptions = {}): Promise<SqliteFixture> {
+  const { open = (file) => new Database(file), closeDatabase = (sqlite) => sqlite.close() } = options;
   const dir = mkdtempSync(join(tmpdir(), 'tidings-orm-'));
   const file = join(dir, 'app.db');
-  const sqlite = new Database(file);
+  const sqlite = await open(file);
   const store = createSqliteOutboxStore({ database: sqlite });
   sqlite.exec('CREATE TABLE orders (id TEXT PRIMARY KEY)');
   return {
@@ -28,7 +36,7 @@ export function createSqliteFixture(): SqliteFixture {
       (sqlite.prepare('SELECT id FROM orders ORDER BY id').all() as { id: string }[]).map((row) => row.id),
     async close() {
       await store.close();
-      sqlite.close();
+      await closeDatabase(sqlite);
       rmSync(dir, { recursive: true, force: true });
     },
   };

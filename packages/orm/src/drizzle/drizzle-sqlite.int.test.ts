@@ -8,7 +8,7 @@ import { createDrizzleOutboxStore } from './drizzle-outbox-store.ts';
 const orders = sqliteTable('orders', { id: text('id').primaryKey() });
 
 runOrmAdapterScenarios('Drizzle on better-sqlite3', async () => {
-  const fixture = createSqliteFixture();
+  const fixture = await createSqliteFixture();
   const db = drizzle(fixture.sqlite);
   const store = createDrizzleOutboxStore({ db, store: fixture.store });
   return {
@@ -32,8 +32,7 @@ runOrmAdapterScenarios('Drizzle on better-sqlite3', async () => {
 });
 
 it('refuses a Drizzle database on another connection than the store', async () => {
-  const fixture = createSqliteFixture();
-  const other = createSqliteFixture();
+  const [fixture, other] = await Promise.all([createSqliteFixture(), createSqliteFixture()]);
   try {
     expect(() => createDrizzleOutboxStore({ db: drizzle(other.sqlite), store: fixture.store })).toThrow(
       /different connections.*createSqliteOutboxStore\(\{ database: sqlite \}\)/,

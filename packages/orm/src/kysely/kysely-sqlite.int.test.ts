@@ -10,7 +10,7 @@ interface Shop {
 }
 
 runOrmAdapterScenarios('Kysely on SQLite (better-sqlite3)', async () => {
-  const fixture = createSqliteFixture();
+  const fixture = await createSqliteFixture();
   const db = new Kysely<Shop>({ dialect: new SqliteDialect({ database: fixture.sqlite }) });
   const store = createKyselyOutboxStore({ db, store: fixture.store });
   return {
@@ -33,7 +33,7 @@ runOrmAdapterScenarios('Kysely on SQLite (better-sqlite3)', async () => {
 });
 
 it('a relay claim on the shared connection waits for the open Kysely transaction instead of failing', async () => {
-  const fixture = createSqliteFixture();
+  const fixture = await createSqliteFixture();
   onTestFinished(fixture.close);
   const db = new Kysely<Shop>({ dialect: new SqliteDialect({ database: fixture.sqlite }) });
   const outbox = createOutbox({
