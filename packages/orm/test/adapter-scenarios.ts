@@ -8,12 +8,18 @@
 import {
   type AnyDomainEvent,
   ConfigurationError,
+  createCatalog,
+  createConsumer,
+  createMemoryDeadLetterSink,
+  createMemoryTransport,
   createOutbox,
   createOutboxRelay,
   defineEvent,
   durableHandlerFor,
   type Outbox,
+  toTransportMessage,
 } from '@tidings/core';
+import { waitUntil } from '@tidings/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { OrmOutboxStore } from '../src/shared/orm-outbox-store.ts';
@@ -127,6 +133,47 @@ export function runOrmAdapterScenarios<Tx>(name: string, setup: () => Promise<Or
       // The record committed: a redelivery would be skipped.
       const fresh = await h.store.transaction((tx) => h.store.markProcessed(tx, 'record-effect', event.id));
       expect(fresh).toBe(false);
+    });
+
+    it("gives a consumer's inbox handler the ORM transaction: a redelivered message has no second effect", async () => {
+      const transport = createMemoryTransport();
+      const seen: string[] = [];
+      const handler = durableHandlerFor(h.store)(
+        'project-order',
+        OrderPlaced,
+        async (event, { tx }) => {
+          await h.insertOrder(tx, `projected-${event.payload.orderId}`);
+          seen.push(event.id);
+        },
+        { inbox: true },
+      );
+      const answers: boolean[] = [];
+      const consumer = createConsumer({
+        transport,
+        catalog: createCatalog([OrderPlaced]),
+        deadLetters: createMemoryDeadLetterSink(),
+        inbox: {
+          transaction: (work) => h.store.transaction(work),
+          async markProcessed(tx, name, eventId) {
+            const fresh = await h.store.markProcessed(tx, name, eventId);
+            answers.push(fresh);
+            return fresh;
+          },
+        },
+        handlers: [handler],
+      });
+      await consumer.start();
+      const message = toTransportMessage(placed('o-10'));
+      await transport.publish([message]);
+      await waitUntil(() => answers.length === 1, 'the first delivery');
+      // The broker delivers the same message again (a lost ack): the inbox record says done.
+      await transport.publish([message]);
+      await waitUntil(() => answers.length === 2, 'the redelivery');
+      await consumer.close();
+      await transport.close();
+      expect(answers).toEqual([true, false]);
+      expect(seen).toHaveLength(1);
+      expect(await h.orderIds()).toEqual(['projected-o-10']);
     });
 
     it('refuses a handle outside a transaction, naming what to pass, and writes nothing', async () => {
