@@ -38,6 +38,7 @@ afterAll(async () => {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}_drizzle" CASCADE`);
   await client.end();
 });
 
@@ -54,6 +55,18 @@ describe('npm start -- --once', () => {
     const stdout = await start({ DATABASE_URL: databaseUrl, SHOP_SCHEMA: schema });
     expect(stdout).toContain('postgres at');
     expect(stdout.trim().split('\n').at(-1)).toBe(expected);
+  });
+
+  it('plays the same story through Drizzle (SHOP_ORM=drizzle) on SQLite and on PostgreSQL', async () => {
+    const [onSqlite, onPostgres] = await Promise.all([
+      start({ DATABASE_URL: '', SHOP_ORM: 'drizzle' }),
+      start({ DATABASE_URL: databaseUrl, SHOP_SCHEMA: `${schema}_drizzle`, SHOP_ORM: 'drizzle' }),
+    ]);
+    expect(onSqlite).toContain('through Drizzle');
+    expect(onSqlite.trim().split('\n').at(-1)).toBe(expected);
+    expect(onPostgres).toContain('postgres at');
+    expect(onPostgres).toContain('through Drizzle');
+    expect(onPostgres.trim().split('\n').at(-1)).toBe(expected);
   });
 
   it('without --once keeps running and serves the inspector on the shop database', async () => {
