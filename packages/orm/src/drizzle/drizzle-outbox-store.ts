@@ -5,14 +5,17 @@
  * transactions are synchronous and the store appends synchronously on the connection it
  * shares with Drizzle; any Drizzle handle is accepted while that connection is inside a
  * transaction, and `transaction` opens the store's own (which may await) with `db` as handle.
+ * On MySQL (mysql2) the store gets the mysql2 connection the transaction holds.
  */
 import { ConfigurationError, describeValue } from '@tidings/core';
 import { DrizzleQueryError, is } from 'drizzle-orm';
+import { MySqlDatabase, MySqlTransaction } from 'drizzle-orm/mysql-core';
 import { PgDatabase, PgTransaction } from 'drizzle-orm/pg-core';
 import { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import type { OrmBridge } from '../shared/orm-bridge.ts';
 import { createOrmOutboxStore, type OrmOutboxStore } from '../shared/orm-outbox-store.ts';
 import {
+  type DriverConnectionStore,
   isSqliteStore,
   type QueryableStore,
   type SqliteConnection,
@@ -33,6 +36,10 @@ type AnyPgDatabase = PgDatabase<any, any, any>;
 type AnySqliteDatabase = BaseSQLiteDatabase<'sync', any, any, any>;
 // biome-ignore lint/suspicious/noExplicitAny: matches every Drizzle PostgreSQL transaction
 type AnyPgTransaction = PgTransaction<any, any, any>;
+// biome-ignore lint/suspicious/noExplicitAny: matches every Drizzle mysql2 database
+type AnyMySqlDatabase = MySqlDatabase<any, any, any, any>;
+// biome-ignore lint/suspicious/noExplicitAny: matches every Drizzle MySQL transaction
+type AnyMySqlTransaction = MySqlTransaction<any, any, any, any>;
 
 interface PreparedSession {
   prepareQuery(
@@ -58,6 +65,18 @@ function pgBridge(db: AnyPgDatabase): OrmBridge<AnyPgTransaction> {
           // the store reads the driver's SQLSTATE to say what went wrong, e.g. a duplicate id.
           throw error instanceof DrizzleQueryError && error.cause !== undefined ? error.cause : error;
         }),
+  };
+}
+
+function mysqlBridge(db: AnyMySqlDatabase): OrmBridge<AnyMySqlTransaction> {
+  return {
+    orm: 'Drizzle',
+    expected: 'the tx of db.transaction(async (tx) => …), or use outbox.transaction',
+    transaction: (work) => db.transaction(work),
+    inTransaction: (handle): handle is AnyMySqlTransaction => is(handle, MySqlTransaction),
+    // The mysql2 connection the transaction holds (Drizzle's session client): the MySQL
+    // store checks for itself that it is inside a transaction.
+    storeHandle: (tx) => (tx as unknown as { session: { client: unknown } }).session.client,
   };
 }
 
@@ -103,10 +122,16 @@ export function createDrizzleOutboxStore<DB extends AnyPgDatabase>(
 export function createDrizzleOutboxStore<DB extends AnySqliteDatabase>(
   options: DrizzleOutboxStoreOptions<DB, SqliteStore>,
 ): OrmOutboxStore<DB | DrizzleTxOf<DB>>;
+export function createDrizzleOutboxStore<DB extends AnyMySqlDatabase>(
+  options: DrizzleOutboxStoreOptions<DB, DriverConnectionStore>,
+): OrmOutboxStore<DrizzleTxOf<DB>>;
 export function createDrizzleOutboxStore(
-  options: DrizzleOutboxStoreOptions<unknown, QueryableStore | SqliteStore>,
+  options: DrizzleOutboxStoreOptions<unknown, QueryableStore | SqliteStore | DriverConnectionStore>,
 ): OrmOutboxStore<unknown> {
   const { db, store } = options;
+  if (is(db, MySqlDatabase)) {
+    return createOrmOutboxStore(store, mysqlBridge(db as AnyMySqlDatabase)) as OrmOutboxStore<unknown>;
+  }
   if (is(db, PgDatabase)) {
     return createOrmOutboxStore(store, pgBridge(db as AnyPgDatabase)) as OrmOutboxStore<unknown>;
   }
@@ -124,7 +149,7 @@ export function createDrizzleOutboxStore(
     ) as OrmOutboxStore<unknown>;
   }
   throw new ConfigurationError(
-    `createDrizzleOutboxStore needs a Drizzle node-postgres database with a PostgreSQL store, or a Drizzle ` +
-      `better-sqlite3 database with a SQLite store; got db ${describeValue(db)}.`,
+    `createDrizzleOutboxStore needs a Drizzle node-postgres database with a PostgreSQL store, a Drizzle ` +
+      `better-sqlite3 database with a SQLite store, or a Drizzle mysql2 database with a MySQL store; got db ${describeValue(db)}.`,
   );
 }

@@ -14,10 +14,16 @@ export interface OrmBridge<Tx> {
   /** True when `handle` is a handle of this ORM on an open transaction. MUST NOT do I/O. */
   inTransaction(handle: unknown): handle is Tx;
   /**
-   * Runs one parameterised statement (`$1`… placeholders for PostgreSQL) on the transaction
-   * of `tx`, resolving with the rows it inserted or returned. Absent: SQLite stores only.
+   * Runs one parameterised statement (in the driver's placeholder style) on the transaction
+   * of `tx`, resolving with the rows it inserted or returned. Absent: SQLite stores only, or
+   * `storeHandle` instead.
    */
   query?(tx: Tx, text: string, values: unknown[]): Promise<{ readonly rowCount: number | null }>;
+  /**
+   * The handle to give the wrapped store instead of a `query` shim, for stores that check
+   * the driver's connection themselves (MySQL: the mysql2 connection under `tx`).
+   */
+  storeHandle?(tx: Tx): unknown;
   /** The better-sqlite3 connection under `tx`, when the ORM reveals it. */
   connection?(tx: Tx): SqliteConnection | undefined;
 }

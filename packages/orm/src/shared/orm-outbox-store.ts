@@ -42,8 +42,8 @@ function sqliteTx<Tx>(bridge: OrmBridge<Tx>, store: SqliteStore, tx: Tx, method:
  */
 export function createOrmOutboxStore<Tx>(store: WrappableStore, bridge: OrmBridge<Tx>): OrmOutboxStore<Tx> {
   const sqlite = isSqliteStore(store) ? store : undefined;
-  const { query } = bridge;
-  if (!sqlite && !query) {
+  const { query, storeHandle } = bridge;
+  if (!sqlite && !query && !storeHandle) {
     throw new ConfigurationError(
       `The ${bridge.orm} adapter runs only on a SQLite outbox store here; got ${describeValue(store)}. ` +
         'Pass createSqliteOutboxStore({ database }) on the connection your ORM uses.',
@@ -52,6 +52,7 @@ export function createOrmOutboxStore<Tx>(store: WrappableStore, bridge: OrmBridg
   const storeTx = (handle: Tx, method: string): StoreTx => {
     if (!bridge.inTransaction(handle)) refuse(bridge, method, handle);
     if (sqlite) return sqliteTx(bridge, sqlite, handle, method);
+    if (storeHandle) return storeHandle(handle) as StoreTx;
     return { query: (text, values) => (query as NonNullable<typeof query>)(handle, text, values) };
   };
   // Casts: `storeTx` chose the handle kind that this particular store accepts.

@@ -29,8 +29,15 @@ export interface SqliteStore
   readonly database: SqliteConnection;
 }
 
+/**
+ * A store that takes the driver's own connection and checks it itself (`@tidings/mysql`:
+ * a mysql2 connection inside a transaction). Typed loosely: the adapter hands it the
+ * connection under the ORM transaction.
+ */
+export type DriverConnectionStore = OutboxStore<never> & Inbox<never>;
+
 /** Any store an ORM adapter wraps. */
-export type WrappableStore = QueryableStore | SqliteStore;
+export type WrappableStore = QueryableStore | SqliteStore | DriverConnectionStore;
 
 export function isSqliteStore(store: WrappableStore): store is SqliteStore {
   const database = (store as { database?: Partial<SqliteConnection> }).database;

@@ -2,12 +2,14 @@
  * The TypeORM adapter: the outbox and inbox inside the `EntityManager` of
  * `dataSource.transaction(…)`. On PostgreSQL the store's statements run on that manager's
  * query runner, which holds the transaction's connection; on SQLite (the better-sqlite3
- * driver) the store appends on the driver's one connection, which it must share.
+ * driver) the store appends on the driver's one connection, which it must share; on MySQL
+ * the store gets the mysql2 connection of the transaction's query runner.
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import type { OrmBridge } from '../shared/orm-bridge.ts';
 import { createOrmOutboxStore, type OrmOutboxStore } from '../shared/orm-outbox-store.ts';
 import {
+  type DriverConnectionStore,
   isSqliteStore,
   type QueryableStore,
   type SqliteConnection,
@@ -15,13 +17,13 @@ import {
 } from '../shared/stores.ts';
 
 export interface TypeormOutboxStoreOptions {
-  /** Your initialized DataSource (postgres, or better-sqlite3 sharing its connection with the store). */
+  /** Your initialized DataSource (postgres; mysql / mariadb on mysql2; or better-sqlite3 sharing its connection with the store). */
   readonly dataSource: DataSource;
   /**
    * The outbox store: PostgreSQL, or SQLite created with
    * `database: dataSource.driver.databaseConnection` (TypeORM's better-sqlite3 connection).
    */
-  readonly store: QueryableStore | SqliteStore;
+  readonly store: QueryableStore | SqliteStore | DriverConnectionStore;
 }
 
 const isManager = (handle: unknown): handle is EntityManager =>
@@ -58,7 +60,12 @@ export function createTypeormOutboxStore(options: TypeormOutboxStoreOptions): Or
     connection: (manager) =>
       (manager.connection.driver as { databaseConnection?: SqliteConnection }).databaseConnection,
   };
-  if (!isSqliteStore(store)) {
+  if (dataSource.options.type === 'mysql' || dataSource.options.type === 'mariadb') {
+    // The mysql2 connection the transaction's query runner holds: the MySQL store checks for
+    // itself that it is inside a transaction.
+    bridge.storeHandle = (manager) =>
+      (manager.queryRunner as unknown as { databaseConnection: unknown }).databaseConnection;
+  } else if (!isSqliteStore(store)) {
     bridge.query = async (manager, text, values) => {
       const runner = manager.queryRunner as NonNullable<EntityManager['queryRunner']>;
       const result = await runner.query(text, values, true).catch((error: unknown) => {
