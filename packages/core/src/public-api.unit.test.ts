@@ -59,6 +59,7 @@ describe('@tidings/core exports', () => {
       'defaultRetryPolicy',
       'defineEvent',
       'durableHandler',
+      'durableHandlerFor',
       'encodeBinary',
       'encodeStructured',
       'fromCloudEvent',

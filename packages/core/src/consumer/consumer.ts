@@ -15,6 +15,7 @@ import type { Catalog } from '../event/catalog.ts';
 import type { DurableHandler } from '../outbox/durable-handler.ts';
 import type { Inbox } from '../outbox/inbox.ts';
 import type { Outbox } from '../outbox/outbox.ts';
+import { requireInboxFor } from '../outbox/require-inbox.ts';
 import { describeFailure, nextAttemptAt } from '../relay/outcome.ts';
 import { runDurableHandler } from '../relay/run-handler.ts';
 import { fromTransportMessage } from '../transport/message.ts';
@@ -70,6 +71,11 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
   setMaxListeners(0, controller.signal);
   const subscriptions: Subscription[] = [];
   const runtime = { outbox: options.outbox, inbox: options.inbox, catalog: undefined };
+  requireInboxFor(options.handlers, options.inbox, {
+    runtime: 'this consumer',
+    remedy:
+      "Pass createConsumer({ inbox }) (a store of the consumer's own database, or an ORM adapter's), or drop inbox: true.",
+  });
 
   const deadLetter = (handler: DurableHandler<Tx>, message: ReceivedMessage, error: unknown) =>
     options.deadLetters.put({
