@@ -84,7 +84,7 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
   const handle = (handler: DurableHandler<Tx>) => async (message: ReceivedMessage) => {
     let event: ReturnType<Catalog['decode']>;
     try {
-      event = options.catalog.decode(fromTransportMessage(message));
+      event = options.catalog.decode(fromTransportMessage(message, () => new Date(clock()).toISOString()));
     } catch (error) {
       return deadLetter(handler, message, error);
     }

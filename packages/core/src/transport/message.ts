@@ -1,8 +1,9 @@
 /**
- * Events to transport messages and back: CloudEvents binary mode, topic = event type
- * (optionally prefixed), key = the subject, id = the event id.
+ * Events to transport messages and back: CloudEvents binary mode out (each transport maps
+ * core's `ce-*` headers to its broker's binding), binary or structured mode in, topic =
+ * event type (optionally prefixed), key = the subject, id = the event id.
  */
-import { type CodecOptions, decodeBinary, encodeBinary } from '../codec/cloudevents.ts';
+import { type CodecOptions, decodeMessage, encodeBinary, type FallbackTime } from '../codec/cloudevents.ts';
 import type { RawEvent } from '../event/catalog.ts';
 import { type AnyDomainEvent, orderingKey } from '../event/envelope.ts';
 import type { TransportMessage } from './transport.ts';
@@ -23,7 +24,18 @@ export function toTransportMessage(event: AnyDomainEvent, options: MessageOption
   };
 }
 
-/** Reads a received message back into a raw envelope (validate it with a catalog). */
-export function fromTransportMessage(message: Pick<TransportMessage, 'headers' | 'body'>): RawEvent {
-  return decodeBinary(message);
+/**
+ * Reads a received message, binary or structured mode, back into a raw envelope (validate
+ * it with a catalog). An event without `time` gets the broker's timestamp of the message
+ * (`publishedAt`) or else `receivedAt`, marked in metadata `timesource`.
+ */
+export function fromTransportMessage(
+  message: Pick<TransportMessage, 'headers' | 'body'> & { readonly publishedAt?: string },
+  receivedAt: () => string = () => new Date().toISOString(),
+): RawEvent {
+  const fallbackTime: FallbackTime =
+    message.publishedAt === undefined
+      ? { time: receivedAt(), source: 'received' }
+      : { time: message.publishedAt, source: 'broker' };
+  return decodeMessage(message, { fallbackTime });
 }
