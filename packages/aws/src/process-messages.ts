@@ -17,6 +17,7 @@ import {
 } from '@tidings/core';
 import { sendToDeadLetterQueue } from './dead-letter.ts';
 import type { DeleteBatcher } from './delete-batcher.ts';
+import { foreignReceived } from './foreign-message.ts';
 import type { ResolvedSnsSqsOptions } from './options.ts';
 import { decodeBody, envelopeAttribute, parseEnvelope, toReceived } from './wire-format.ts';
 
@@ -51,7 +52,10 @@ function setVisibility(ctx: ProcessContext, message: Message, seconds: number): 
 }
 
 async function decode(ctx: ProcessContext, message: Message): Promise<ReceivedMessage> {
-  const envelope = parseEnvelope(message.MessageAttributes?.[envelopeAttribute]?.StringValue);
+  const attempts = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
+  const attribute = message.MessageAttributes?.[envelopeAttribute]?.StringValue;
+  if (attribute === undefined) return foreignReceived(message, attempts);
+  const envelope = parseEnvelope(attribute);
   const text = message.Body ?? '';
   let body: Uint8Array;
   if (envelope.body === 'ref') {
@@ -65,7 +69,9 @@ async function decode(ctx: ProcessContext, message: Message): Promise<ReceivedMe
   } else {
     body = decodeBody(text, envelope.body);
   }
-  return toReceived(envelope, body, Number(message.Attributes?.ApproximateReceiveCount ?? 1));
+  const sent = Number(message.Attributes?.SentTimestamp);
+  const received = toReceived(envelope, body, attempts);
+  return sent > 0 ? { ...received, publishedAt: new Date(sent).toISOString() } : received;
 }
 
 async function deadLetter(

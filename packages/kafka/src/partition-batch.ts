@@ -38,7 +38,12 @@ async function attempt(
     payload.heartbeat().catch(() => undefined);
   }, ctx.heartbeatIntervalMs);
   try {
-    const message = toReceivedMessage(record, ctx.topicOf(payload.batch.topic), deliveryCount);
+    const message = toReceivedMessage(
+      record,
+      ctx.topicOf(payload.batch.topic),
+      deliveryCount,
+      payload.batch.partition,
+    );
     await ctx.handler(message);
     return { ok: true };
   } catch (error) {

@@ -81,13 +81,17 @@ function quietly(action: () => void): void {
 async function toReceived(context: SubscriptionContext, msg: JsMsg): Promise<ReceivedMessage> {
   const { headers, key, id, chunks } = fromNatsHeaders(msg.headers);
   const { jsm, options } = context;
+  // JetStream's own store time stands in for a foreign event's missing `time`.
+  const nanos = msg.info.timestampNanos;
   return {
-    id,
+    // A foreign producer may set no Nats-Msg-Id: its CloudEvent id, else the stream sequence.
+    id: id || headers['ce-id'] || `${options.stream}/${msg.seq}`,
     topic: subjectTopic(options.prefix, msg.subject),
     key,
     headers,
     body: chunks === undefined ? msg.data : await loadChunks(jsm, options.stream, chunks),
     deliveryCount: msg.info.deliveryCount,
+    ...(nanos > 0 ? { publishedAt: new Date(Math.floor(nanos / 1e6)).toISOString() } : {}),
   };
 }
 
