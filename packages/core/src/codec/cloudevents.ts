@@ -117,7 +117,8 @@ function sequenceOf(ce: object): unknown {
 /**
  * Reads a CloudEvents structured-mode object (already parsed) into a RawEvent. A missing
  * `dataversion` leaves `version` unset (the catalog takes the definition's current one), a
- * missing `correlationid` is the event's id, and a missing `time` is `fallbackTime`.
+ * missing `correlationid` is the event's id, a missing `subjecttype` is the `source`, and a
+ * missing `time` is `fallbackTime`.
  */
 export function fromCloudEvent(ce: unknown, options: Pick<DecodeOptions, 'fallbackTime'> = {}): RawEvent {
   if (typeof ce !== 'object' || ce === null || Array.isArray(ce)) {
@@ -140,7 +141,9 @@ export function fromCloudEvent(ce: unknown, options: Pick<DecodeOptions, 'fallba
     type: own(ce, 'type'),
     version: own(ce, 'dataversion'),
     occurredAt: time,
-    subjectType: own(ce, 'subjecttype'),
+    // A foreign producer's `subject` has no type: its `source` stands in, so one producer's
+    // events about one subject share an ordering key across event types.
+    subjectType: own(ce, 'subjecttype') ?? (own(ce, 'subject') === undefined ? undefined : own(ce, 'source')),
     subjectId: own(ce, 'subject'),
     sequence: sequenceOf(ce),
     correlationId: own(ce, 'correlationid'),

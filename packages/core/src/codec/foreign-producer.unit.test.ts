@@ -65,6 +65,11 @@ describe('a foreign CloudEvent', () => {
     expect(() => decodeStructured(foreign())).toThrow(/occurredAt/);
   });
 
+  it('with a subject but no subjecttype takes its source as the subject type', () => {
+    const raw = decodeStructured(foreign({ time: '2026-01-01T00:00:00Z', subject: 'o-1' }));
+    expect(raw.subject).toEqual({ type: '/billing', id: 'o-1' });
+  });
+
   it('without correlationid is correlated by its own id', () => {
     expect(decodeStructured(foreign({ time: '2026-01-01T00:00:00Z' })).correlationId).toBe('f-1');
   });
