@@ -32,6 +32,7 @@ export * from './outbox/query.ts';
 export * from './relay/outcome.ts';
 export * from './relay/relay.ts';
 export * from './relay/run-handler.ts';
+export * from './transport/dead-letter-format.ts';
 export * from './transport/keyed-dispatcher.ts';
 export * from './transport/message.ts';
 export * from './transport/retry-delay.ts';

@@ -11,15 +11,10 @@ import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
 /** Header carrying `TransportMessage.id`. */
 export const idHeader = 'tidings-id';
 
-/** Headers added to a dead-lettered record, so an operator can see why and from where. */
-export const deadLetterHeaders = {
-  reason: 'tidings-dead-letter-reason',
-  group: 'tidings-dead-letter-group',
-  attempts: 'tidings-dead-letter-attempts',
-  topic: 'tidings-dead-letter-topic',
+/** Where a dead-lettered record came from, next to core's one dead-letter format. */
+export const kafkaDeadLetterHeaders = {
   partition: 'tidings-dead-letter-partition',
   offset: 'tidings-dead-letter-offset',
-  at: 'tidings-dead-letter-at',
 } as const;
 
 /** A Tidings message as a Kafka record. */

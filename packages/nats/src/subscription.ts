@@ -17,6 +17,7 @@ import {
   ConfigurationError,
   createKeyedDispatcher,
   DoNotRetry,
+  errorCodeOf,
   errorMessage,
   type MessageHandler,
   type ReceivedMessage,
@@ -126,7 +127,7 @@ export async function openSubscription(
         ? `handler refused to retry: ${errorMessage(error)}`
         : `handler failed ${received.deliveryCount} time(s), last: ${errorMessage(error)}`;
       try {
-        await publishDeadLetter(context.publishTarget, request.group, received, reason);
+        await publishDeadLetter(context.publishTarget, request.group, received, reason, errorCodeOf(error));
         quietly(() => msg.term());
         return;
       } catch (deadLetterError) {

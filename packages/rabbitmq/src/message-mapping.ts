@@ -5,13 +5,15 @@
  * after a delayed retry the topic and delivery count, travel in this transport's own
  * `x-tidings-key|topic|deliveries` headers. Those and the headers the broker adds
  * (`x-death`, `x-delivery-count`, …) are removed on the way in; every other header, a dead
- * letter's `x-tidings-reason` and friends included, reaches the handler.
+ * letter's `tidings-dead-letter-*` headers included, reaches the handler.
  */
 import {
+  type DeadLetterFields,
   fromAmqpProperties,
   type ReceivedMessage,
   type TransportMessage,
   toAmqpProperties,
+  withDeadLetterHeaders,
 } from '@tidings/core';
 import type { ConsumeMessage, Options } from 'amqplib';
 import { topicOf } from './names.ts';
@@ -91,6 +93,22 @@ export function forWaitQueue(message: ConsumeMessage, delivered: ReceivedMessage
       [TOPIC_HEADER]: delivered.topic,
       [DELIVERIES_HEADER]: delivered.deliveryCount,
     },
+    ...(message.properties.timestamp ? { timestamp: message.properties.timestamp } : {}),
+    ...(message.properties.contentType ? { contentType: message.properties.contentType } : {}),
+  };
+}
+
+/** The copy that goes to the group's dead-letter queue: the original plus core's dead-letter headers. */
+export function forDeadLetterQueue(
+  message: ConsumeMessage,
+  delivered: ReceivedMessage,
+  info: DeadLetterFields,
+): Options.Publish {
+  const { headers } = toAmqpProperties(withDeadLetterHeaders(delivered.headers, info));
+  return {
+    persistent: true,
+    messageId: delivered.id,
+    headers: { ...headers, [KEY_HEADER]: delivered.key },
     ...(message.properties.timestamp ? { timestamp: message.properties.timestamp } : {}),
     ...(message.properties.contentType ? { contentType: message.properties.contentType } : {}),
   };

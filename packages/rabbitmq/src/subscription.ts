@@ -7,6 +7,8 @@
  */
 import {
   DoNotRetry,
+  errorCodeOf,
+  errorMessage,
   type MessageHandler,
   type ReceivedMessage,
   retryDelayOf,
@@ -15,8 +17,8 @@ import {
 } from '@tidings/core';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { ConnectionManager } from './connection.ts';
-import { forWaitQueue, fromAmqp } from './message-mapping.ts';
-import { delayBucket, groupNames } from './names.ts';
+import { forDeadLetterQueue, forWaitQueue, fromAmqp } from './message-mapping.ts';
+import { deadLetterExchangeOf, delayBucket, groupNames } from './names.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { Publisher } from './publisher.ts';
 import { declareGroup, declareWaitQueue } from './topology.ts';
@@ -159,8 +161,7 @@ export async function openSubscription(deps: SubscriptionDeps): Promise<Subscrip
     if (ch !== channel) return;
     const exhausted = options.queueType === 'quorum' && received.deliveryCount >= options.deliveryLimit;
     if (DoNotRetry.is(error) || exhausted) {
-      // Rejected without requeue, the queue's dead-letter exchange takes it.
-      quietly(() => ch.nack(message, false, false));
+      await deadLetter(delivery, error);
       return;
     }
     const delayMs = retryDelayOf(error);
@@ -182,6 +183,33 @@ export async function openSubscription(deps: SubscriptionDeps): Promise<Subscrip
       if (ch === channel) quietly(() => ch.ack(message));
     } catch {
       if (ch === channel) quietly(() => ch.nack(message, false, true));
+    }
+  }
+
+  // A confirmed copy with the reason goes to the dead-letter queue, then the original is
+  // acked. If the copy is not confirmed, the reject still routes the original there through
+  // the queue's dead-letter exchange: without the reason, but never lost.
+  async function deadLetter(delivery: Delivery, error: unknown): Promise<void> {
+    const { channel: ch, message, received } = delivery;
+    try {
+      await publisher.send([
+        {
+          exchange: deadLetterExchangeOf(options.exchange),
+          routingKey: names.queue,
+          content: message.content,
+          options: forDeadLetterQueue(message, received, {
+            reason: errorMessage(error),
+            code: errorCodeOf(error),
+            group: request.group,
+            attempts: received.deliveryCount,
+            topic: received.topic,
+            at: new Date().toISOString(),
+          }),
+        },
+      ]);
+      if (ch === channel) quietly(() => ch.ack(message));
+    } catch {
+      if (ch === channel) quietly(() => ch.nack(message, false, false));
     }
   }
 

@@ -10,6 +10,7 @@ import {
   ConfigurationError,
   createKeyedDispatcher,
   DoNotRetry,
+  errorCodeOf,
   errorMessage,
   type MessageHandler,
   retryDelayOf,
@@ -102,7 +103,7 @@ export async function openSubscription(
         ? `handler refused to retry: ${errorMessage(error)}`
         : `handler failed ${deliveries} time(s), last: ${errorMessage(error)}`;
       try {
-        await deadLetter(redis, options.prefix, request.group, delivery, reason);
+        await deadLetter(redis, options.prefix, request.group, delivery, reason, errorCodeOf(error));
         release(delivery);
         return;
       } catch (deadLetterError) {
