@@ -4,20 +4,31 @@
  * event type (optionally prefixed), key = the subject, id = the event id.
  */
 import { type CodecOptions, decodeMessage, encodeBinary, type FallbackTime } from '../codec/cloudevents.ts';
-import type { RawEvent } from '../event/catalog.ts';
+import type { Catalog, RawEvent } from '../event/catalog.ts';
 import { type AnyDomainEvent, orderingKey } from '../event/envelope.ts';
 import type { TransportMessage } from './transport.ts';
 
 export interface MessageOptions extends CodecOptions {
-  /** Topic of an event; default: its type. */
+  /** Topic of an event; default: its definition's `topic` in `catalog`, else its type. */
   readonly topic?: (event: AnyDomainEvent) => string;
+  /** Where the definitions' topics are looked up. */
+  readonly catalog?: Pick<Catalog, 'get'> | undefined;
+}
+
+/**
+ * The topic (ordered lane) of an event type: the definition's `topic` (all event types of
+ * one aggregate can share one, so a subject's events keep their order across types), else
+ * the type. The relay and the consumer both derive topics through it, so they agree.
+ */
+export function topicOfType(type: string, catalog: Pick<Catalog, 'get'> | undefined): string {
+  return catalog?.get(type)?.topic ?? type;
 }
 
 export function toTransportMessage(event: AnyDomainEvent, options: MessageOptions = {}): TransportMessage {
   const { headers, body } = encodeBinary(event, options);
   return {
     id: event.id,
-    topic: options.topic ? options.topic(event) : event.type,
+    topic: options.topic ? options.topic(event) : topicOfType(event.type, options.catalog),
     key: orderingKey(event),
     headers,
     body,
