@@ -10,6 +10,7 @@ import {
   ConfigurationError,
   DecodeError,
   DoNotRetry,
+  errorCodeOf,
   errorMessage,
   type MessageHandler,
   nextRetryDelay,
@@ -81,10 +82,16 @@ async function deadLetter(
   error: unknown,
   attempts: number,
 ): Promise<void> {
+  const code = errorCodeOf(error);
+  // Core's dead-letter fields, as JSON in one attribute (SQS allows 10 attributes).
   const reason = {
     group: ctx.group,
-    reason: errorMessage(error).slice(0, maxReasonLength),
+    reason: errorMessage(error)
+      .replace(/[\r\n]+/g, ' ')
+      .slice(0, maxReasonLength),
+    ...(code ? { code } : {}),
     attempts,
+    topic: received?.topic ?? '',
     at: new Date().toISOString(),
   };
   // Rejects if SQS did not take it: the message then stays and SQS's redrive moves it later.
