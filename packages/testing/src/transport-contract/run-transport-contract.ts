@@ -5,6 +5,7 @@
  */
 import { describe } from 'vitest';
 import type { ContractContext, TransportContractOptions } from './options.ts';
+import { deadLetterScenarios } from './scenarios/dead-letters.ts';
 import { deliveryScenarios } from './scenarios/delivery.ts';
 import { groupScenarios } from './scenarios/groups.ts';
 import { interopScenarios } from './scenarios/interop.ts';
@@ -46,6 +47,7 @@ export function runTransportContract(options: TransportContractOptions): void {
     describe('ordering', () => orderingScenarios(ctx));
     describe('payloads', () => payloadScenarios(ctx));
     describe('CloudEvents interop', () => interopScenarios(ctx));
+    describe('dead letters and dedup', () => deadLetterScenarios(ctx));
     describe('closing', () => lifecycleScenarios(ctx));
     describe('connection loss', () => reconnectScenarios(ctx));
   });
