@@ -7,6 +7,9 @@ import { type ReceivedMessage, withDeadLetterHeaders } from '@tidings/core';
 import { type PublishTarget, publishOne } from './publish.ts';
 import { deadLetterTopic, topicSubject } from './subjects.ts';
 
+/** The one dead-letter format's header names (from `@tidings/core`), re-exported where they used to live. */
+export { deadLetterHeaders } from '@tidings/core';
+
 export async function publishDeadLetter(
   target: PublishTarget,
   group: string,

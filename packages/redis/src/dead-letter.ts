@@ -12,6 +12,9 @@ export function deadLetterTopic(group: string): string {
   return `deadletter:${group}`;
 }
 
+/** The one dead-letter format's header names (from `@tidings/core`), re-exported where they used to live. */
+export { deadLetterHeaders } from '@tidings/core';
+
 /** The entry id the dead letter had in its stream, next to core's one dead-letter format. */
 export const entryHeader = 'tidings-dead-letter-entry';
 
