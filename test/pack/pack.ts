@@ -12,8 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { firstTsBlock } from '../readme/code-blocks.ts';
+import { checkBuildCovers } from './build-coverage.ts';
 import { checkCli, checkInspectorPage, checkSample, checkTypes, consumerTsconfig } from './checks.ts';
-import { assertNoWorkspaceLinks, installProject, packTarballs, publicPackages } from './consumer-project.ts';
+import {
+  checkInstalledPackages,
+  everyEntry,
+  installProject,
+  packTarballs,
+  publicPackages,
+} from './consumer-project.ts';
 import { run } from './run.ts';
 
 const root = new URL('../../', import.meta.url);
@@ -31,8 +38,11 @@ async function main(): Promise<void> {
   const started = performance.now();
   console.log(`pack test in ${temp}`);
   try {
-    await step('npm run build', () => run('npm', ['run', '--silent', 'build'], { cwd: root.pathname }));
     const folders = await publicPackages();
+    await step('npm run build', async () => {
+      await checkBuildCovers(folders);
+      await run('npm', ['run', '--silent', 'build'], { cwd: root.pathname });
+    });
     let tarballs: string[] = [];
     await step(`npm pack ${folders.length} packages`, async () => {
       tarballs = await packTarballs(folders, join(temp, 'tarballs'));
@@ -40,14 +50,15 @@ async function main(): Promise<void> {
         throw new Error(`Packed ${tarballs.length} of ${folders.length} packages.`);
     });
     await step('npm install the tarballs into a fresh project', async () => {
-      await installProject(app, tarballs);
-      await assertNoWorkspaceLinks(app);
+      await installProject(app, tarballs, folders);
+      await checkInstalledPackages(app);
     });
     await writeFile(join(app, 'sample.mts'), firstTsBlock(new URL('README.md', root)));
     for (const file of ['consumer.ts', 'shop-db.mts', 'inspector-page.mts']) {
       await copyFile(new URL(`consumer/${file}`, import.meta.url), join(app, file));
     }
     await writeFile(join(app, 'tsconfig.json'), `${JSON.stringify(consumerTsconfig, null, 2)}\n`);
+    await writeFile(join(app, 'entries.ts'), await everyEntry(app));
     await step('strict type-check against the shipped .d.ts only', () => checkTypes(app, tsc));
     await step('README sample as plain .mjs with plain node', () => checkSample(app));
     await step('npx tidings --help and tidings events on a shop database', () => checkCli(app));

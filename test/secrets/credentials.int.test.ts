@@ -74,6 +74,14 @@ describe('credentials are never printed', () => {
   });
 
   it('by the tidings inspect banner and the inspector header', async () => {
+    // The CLI only reads: the store's tables must exist before it looks.
+    const setup = createPostgresOutboxStore({
+      connectionString: databaseUrl.toString(),
+      schema,
+      notify: false,
+    });
+    await setup.migrate();
+    await setup.close();
     const controller = new AbortController();
     const io = captureIo({ signal: controller.signal });
     const running = runCli(['inspect', '--db', secretDatabaseUrl(), '--schema', schema, '--port', '0'], io);
