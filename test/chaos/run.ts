@@ -1,7 +1,7 @@
 /**
- * `npm run chaos [-- --events N --kills K]`: real processes against the real servers.
- * One producer appends N events over N/100 subjects (single events and batches) to a
- * PostgreSQL outbox; two relays publish them to Redis Streams; two competing consumers
+ * `npm run chaos [-- --events N --kills K --broker redis|nats]`: real processes against the
+ * real servers. One producer appends N events over N/100 subjects (single events and
+ * batches) to a PostgreSQL outbox; two relays publish them to the broker; two competing consumers
  * apply each event's effect in the same PostgreSQL transaction as its inbox record. Relays
  * and consumers are SIGKILLed at random (K kills of each kind) and restarted. At the end it
  * prints appended, lost, duplicate effects, per-subject order violations, dead letters,
@@ -10,10 +10,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { redisFeatures } from '@tidings/redis';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { openCrashDb } from '../crash/crash-db.ts';
+import { brokerNamed } from './brokers.ts';
 
 const flag = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -26,9 +25,11 @@ const events = flag('events', 20_000);
 const kills = flag('kills', 6);
 const subjects = Math.max(10, Math.floor(events / 100));
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const brokerAt = process.argv.indexOf('--broker');
+const brokerName = brokerAt < 0 ? 'redis' : (process.argv[brokerAt + 1] ?? '');
+const broker = brokerNamed(brokerName);
 const id = randomBytes(4).toString('hex');
-const prefix = `chaos-${id}:`;
+const brokerArgs = [brokerName, id];
 const schemas = { outbox: `chaos_out_${id}`, inbox: `chaos_in_${id}` };
 const target = (schema: string) => {
   const url = new URL(databaseUrl);
@@ -97,12 +98,12 @@ const appended = async () =>
 const started = Date.now();
 try {
   const relays = [
-    await start('relay', [target(schemas.outbox), prefix]),
-    await start('relay', [target(schemas.outbox), prefix]),
+    await start('relay', [target(schemas.outbox), ...brokerArgs]),
+    await start('relay', [target(schemas.outbox), ...brokerArgs]),
   ];
   const consumers = [
-    await start('consumer', [target(schemas.inbox), prefix]),
-    await start('consumer', [target(schemas.inbox), prefix]),
+    await start('consumer', [target(schemas.inbox), ...brokerArgs]),
+    await start('consumer', [target(schemas.inbox), ...brokerArgs]),
   ];
   const producer = await start('producer', [target(schemas.outbox), String(events), String(subjects)]);
   const produced = new Promise<void>((resolve) => producer.once('exit', () => resolve()));
@@ -116,7 +117,7 @@ try {
     const pool = role === 'relay' ? relays : consumers;
     const at = Math.floor(Math.random() * pool.length);
     await kill(pool[at] as ChildProcess);
-    pool[at] = await start(role, [target(role === 'relay' ? schemas.outbox : schemas.inbox), prefix]);
+    pool[at] = await start(role, [target(role === 'relay' ? schemas.outbox : schemas.inbox), ...brokerArgs]);
   }
   await produced;
   const producedAt = Date.now();
@@ -124,9 +125,9 @@ try {
   const drained = await until(async () => (await inboxDb.summary()).distinct >= total, 120_000);
   const drainMs = Date.now() - producedAt;
   const summary = await inboxDb.summary();
-  const ordered = redisFeatures.orderingByKey;
+  const ordered = broker.features.orderingByKey;
   const figures = {
-    transport: 'redis',
+    transport: brokerName,
     appended: total,
     subjects,
     relayKills: kills,
@@ -157,8 +158,5 @@ try {
     `DROP SCHEMA IF EXISTS "${schemas.outbox}" CASCADE; DROP SCHEMA IF EXISTS "${schemas.inbox}" CASCADE`,
   );
   await client.end();
-  const redis = new Redis(redisUrl);
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
+  await broker.cleanUp(id);
 }

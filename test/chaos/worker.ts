@@ -1,7 +1,7 @@
 /**
  * One process of the chaos run, by role: `producer <outbox> <events> <subjects>` appends
- * and exits; `relay <outbox> <prefix>` publishes the outbox to Redis Streams; `consumer
- * <inbox> <prefix>` handles them with the effect and the inbox record in one transaction.
+ * and exits; `relay <outbox> <broker> <run>` publishes the outbox to the broker; `consumer
+ * <inbox> <broker> <run>` handles them with the effect and the inbox record in one transaction.
  * Relays and consumers run until killed; each prints `ready` once it runs.
  */
 import {
@@ -11,13 +11,12 @@ import {
   createOutboxRelay,
   type DeadLetterSink,
 } from '@tidings/core';
-import { createRedisTransport } from '@tidings/redis';
 import { effectHandler, Ticked } from '../crash/crash-app.ts';
 import { openCrashDb } from '../crash/crash-db.ts';
+import { brokerNamed } from './brokers.ts';
 
 const [role, target, ...rest] = process.argv.slice(2) as [string, string, ...string[]];
 const quiet = () => undefined;
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const db = await openCrashDb(target);
 
 if (role === 'producer') {
@@ -42,12 +41,7 @@ if (role === 'producer') {
   process.exit(0);
 }
 
-const transport = createRedisTransport({
-  url: redisUrl,
-  streamPrefix: rest[0] as string,
-  claimIdleMs: 2_000,
-  onError: quiet,
-});
+const transport = await brokerNamed(rest[0] as string).open(rest[1] as string);
 if (role === 'relay') {
   const outbox = createOutbox({ store: db.store, routes: [{ name: 'broker' }] });
   createOutboxRelay(outbox, {
