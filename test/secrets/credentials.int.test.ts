@@ -74,14 +74,14 @@ describe('credentials are never printed', () => {
   });
 
   it('by the tidings inspect banner and the inspector header', async () => {
-    // The CLI only reads: the store's tables must exist before it looks.
-    const setup = createPostgresOutboxStore({
+    // The CLI only opens a store that exists (it never creates one), so make it first.
+    const store = createPostgresOutboxStore({
       connectionString: databaseUrl.toString(),
       schema,
       notify: false,
     });
-    await setup.migrate();
-    await setup.close();
+    await store.migrate();
+    await store.close();
     const controller = new AbortController();
     const io = captureIo({ signal: controller.signal });
     const running = runCli(['inspect', '--db', secretDatabaseUrl(), '--schema', schema, '--port', '0'], io);
