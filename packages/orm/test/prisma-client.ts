@@ -56,7 +56,12 @@ export async function generatePrismaClient(): Promise<GeneratedClient> {
   const cli = createRequire(import.meta.url).resolve('prisma/build/index.js');
   await promisify(execFile)(process.execPath, [cli, 'generate', '--schema', schemaFile], {
     cwd: dir,
-    env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: schemaFile, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+    env: {
+      ...process.env,
+      PRISMA_SCHEMA_ENGINE_BINARY: schemaFile,
+      PRISMA_HIDE_UPDATE_MESSAGE: '1',
+      CHECKPOINT_DISABLE: '1',
+    },
     timeout: 120_000,
   });
   const module = (await import(pathToFileURL(join(dir, 'client', 'client.ts')).href)) as {
