@@ -4,9 +4,10 @@
  * The store's statements run through `tx.$executeRawUnsafe`, on the transaction's connection.
  * Typed structurally from your generated client, so this module imports nothing of Prisma.
  */
+import { mysqlConnectionShim } from '../shared/mysql-shim.ts';
 import type { OrmBridge } from '../shared/orm-bridge.ts';
 import { createOrmOutboxStore, type OrmOutboxStore } from '../shared/orm-outbox-store.ts';
-import type { QueryableStore } from '../shared/stores.ts';
+import type { DriverConnectionStore, QueryableStore } from '../shared/stores.ts';
 
 /** What the adapter uses of an interactive transaction client. */
 export interface PrismaTransactionClient {
@@ -28,8 +29,8 @@ export interface PrismaClientLike<Tx> {
 export interface PrismaOutboxStoreOptions<Tx> {
   /** Your PrismaClient, created with a driver adapter (`new PrismaClient({ adapter: new PrismaPg(…) })`). */
   readonly prisma: PrismaClientLike<Tx>;
-  /** The PostgreSQL outbox store, on the same database. */
-  readonly store: QueryableStore;
+  /** The PostgreSQL (or MySQL, with `@prisma/adapter-mariadb`) outbox store, on the same database. */
+  readonly store: QueryableStore | DriverConnectionStore;
   /** Passed to `$transaction` by `outbox.transaction` and the inbox. */
   readonly transactionOptions?: PrismaTransactionOptions;
 }
@@ -81,15 +82,19 @@ export function createPrismaOutboxStore<Tx extends PrismaTransactionClient>(
     expected: 'the tx of prisma.$transaction(async (tx) => …), or use outbox.transaction',
     transaction: (work) => prisma.$transaction(work, transactionOptions),
     inTransaction: (handle): handle is Tx => isTransactionClient(handle),
-    async query(tx, text, values) {
-      // $executeRaw, not $queryRaw: Prisma cannot read some result columns (the append's
-      // pg_notify is `void`), and the store needs only the count.
-      try {
-        return { rowCount: await tx.$executeRawUnsafe(text, ...values) };
-      } catch (error) {
-        throw driverError(error);
-      }
-    },
   };
+  const query = async (tx: Tx, text: string, values: unknown[]) => {
+    // $executeRaw, not $queryRaw: Prisma cannot read some result columns (the append's
+    // pg_notify is `void`), and the store needs only the count.
+    try {
+      return { rowCount: await tx.$executeRawUnsafe(text, ...values) };
+    } catch (error) {
+      throw driverError(error);
+    }
+  };
+  // The generated client names its provider; on MySQL / MariaDB the store gets a connection shim.
+  if ((prisma as { _activeProvider?: unknown })._activeProvider === 'mysql') {
+    bridge.storeHandle = (tx) => mysqlConnectionShim((sql, values) => query(tx, sql, values));
+  } else bridge.query = query;
   return createOrmOutboxStore(store, bridge);
 }
