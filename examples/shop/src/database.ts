@@ -1,8 +1,8 @@
 /**
  * The shop's own tables (users, orders, the analytics dashboard) next to the outbox, in
- * one database: SQLite by default, PostgreSQL when DATABASE_URL is set; written with raw SQL,
- * or through Drizzle with SHOP_ORM=drizzle. The business writes and the outbox append share
- * one transaction.
+ * one database: SQLite by default, PostgreSQL or MySQL / MariaDB when DATABASE_URL is a
+ * postgres:// or mysql:// URL; written with raw SQL, or through Drizzle with SHOP_ORM=drizzle.
+ * The business writes and the outbox append share one transaction.
  */
 import type { Inbox, OutboxStore } from '@tidings/core';
 
@@ -13,7 +13,7 @@ export interface Dashboard {
 }
 
 export interface ShopDatabase<Tx> {
-  readonly kind: 'sqlite' | 'postgres';
+  readonly kind: 'sqlite' | 'postgres' | 'mysql';
   /** Where the database lives, for people (a file path or a URL without password). */
   readonly location: string;
   readonly store: OutboxStore<Tx> & Inbox<Tx>;
@@ -43,6 +43,10 @@ async function openRawShopDatabase(options: { fresh: boolean }): Promise<ShopDat
   if (url?.startsWith('postgres')) {
     const { openPostgresShop } = await import('./database-postgres.ts');
     return (await openPostgresShop(url, options)) as ShopDatabase<unknown>;
+  }
+  if (url?.startsWith('mysql') || url?.startsWith('mariadb')) {
+    const { openMysqlShop } = await import('./database-mysql.ts');
+    return (await openMysqlShop(url, options)) as ShopDatabase<unknown>;
   }
   const { openSqliteShop } = await import('./database-sqlite.ts');
   return openSqliteShop(process.env.SHOP_DB ?? '.data/shop.db', options) as ShopDatabase<unknown>;

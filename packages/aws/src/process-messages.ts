@@ -10,14 +10,14 @@ import {
   ConfigurationError,
   DecodeError,
   DoNotRetry,
-  errorMessage,
   type MessageHandler,
-  nextRetryDelay,
   type ReceivedMessage,
 } from '@tidings/core';
+import { errorMessage, nextRetryDelay } from '@tidings/core/spi';
 import { sendToDeadLetterQueue } from './dead-letter.ts';
 import type { DeleteBatcher } from './delete-batcher.ts';
 import type { ResolvedSnsSqsOptions } from './options.ts';
+import { sqsDeliveryNotes } from './telemetry.ts';
 import { decodeBody, envelopeAttribute, parseEnvelope, toReceived } from './wire-format.ts';
 
 /** SQS's longest visibility timeout. */
@@ -65,7 +65,8 @@ async function decode(ctx: ProcessContext, message: Message): Promise<ReceivedMe
   } else {
     body = decodeBody(text, envelope.body);
   }
-  return toReceived(envelope, body, Number(message.Attributes?.ApproximateReceiveCount ?? 1));
+  const received = toReceived(envelope, body, Number(message.Attributes?.ApproximateReceiveCount ?? 1));
+  return sqsDeliveryNotes.note(received, { 'aws.sqs.queue.url': ctx.queueUrl });
 }
 
 async function deadLetter(

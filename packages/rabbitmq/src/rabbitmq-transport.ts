@@ -10,6 +10,7 @@ import { routingKeyOf } from './names.ts';
 import { type RabbitMqTransportOptions, rabbitMqFeatures, resolveOptions } from './options.ts';
 import { createPublisher } from './publisher.ts';
 import { openSubscription } from './subscription.ts';
+import { rabbitMqTelemetry } from './telemetry.ts';
 
 /**
  * Connects to RabbitMQ and returns a Transport. Rejects with `TransportError` when the
@@ -35,6 +36,7 @@ export async function createRabbitMqTransport(options: RabbitMqTransportOptions)
   return {
     name: resolved.name,
     features: rabbitMqFeatures(options),
+    telemetry: rabbitMqTelemetry(resolved.exchange, resolved.url),
 
     async publish(messages) {
       if (closing) throw closedError('publish');

@@ -22,6 +22,7 @@ export function createQueueJanitor(url: string, exchange: string): QueueJanitor 
     track: (transport) => ({
       name: transport.name,
       features: transport.features,
+      ...(transport.telemetry ? { telemetry: transport.telemetry } : {}),
       publish: (messages) => transport.publish(messages),
       subscribe: (request, handler, options) => {
         groups.add(request.group);

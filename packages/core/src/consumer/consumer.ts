@@ -87,7 +87,7 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
       message,
     });
 
-  const handle = (handler: DurableHandler<Tx>) => async (message: ReceivedMessage) => {
+  const handle = (handler: DurableHandler<Tx>, group: string) => async (message: ReceivedMessage) => {
     let event: ReturnType<Catalog['decode']>;
     try {
       event = options.catalog.decode(fromTransportMessage(message));
@@ -97,7 +97,9 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
     if (handler.types !== '*' && !handler.types.includes(event.type)) return;
     const attempt = Math.max(1, message.deliveryCount);
     try {
-      await runDurableHandler(runtime, { handler, event, attempt, signal: controller.signal });
+      const { name: transport, telemetry } = options.transport;
+      const delivery = { transport, telemetry, group, message };
+      await runDurableHandler(runtime, { handler, event, attempt, signal: controller.signal, delivery });
     } catch (error) {
       const retryAt = nextAttemptAt(error, attempt, handler.retry, clock());
       if (retryAt === null || DoNotRetry.is(error)) return deadLetter(handler, message, error);
@@ -113,13 +115,10 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
   return {
     async start() {
       for (const handler of options.handlers) {
+        const group = `${options.groupPrefix ?? ''}${handler.name}`;
         const subscription = await options.transport.subscribe(
-          {
-            group: `${options.groupPrefix ?? ''}${handler.name}`,
-            topics: topicsOf(handler),
-            concurrency: options.concurrency ?? 8,
-          },
-          handle(handler),
+          { group, topics: topicsOf(handler), concurrency: options.concurrency ?? 8 },
+          handle(handler, group),
           { signal: controller.signal },
         );
         subscriptions.push(subscription);

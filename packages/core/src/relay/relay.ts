@@ -148,7 +148,8 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
       if (!wrap) await target.transport.publish(messages);
       else {
         const events = deliveries.map((d) => d.event);
-        const batch = { route: name, transport: target.transport.name, events, messages };
+        const { name: transport, telemetry } = target.transport;
+        const batch = { route: name, transport, events, messages, telemetry };
         await wrap(batch, () => target.transport.publish(messages));
       }
       done.push(...deliveries.map(ref));

@@ -7,7 +7,8 @@
  * transaction, and `transaction` opens the store's own (which may await) with `db` as handle.
  * On MySQL (mysql2) the store gets the mysql2 connection the transaction holds.
  */
-import { ConfigurationError, describeValue } from '@tidings/core';
+import { ConfigurationError } from '@tidings/core';
+import { describeValue } from '@tidings/core/spi';
 import { DrizzleQueryError, is } from 'drizzle-orm';
 import { MySqlDatabase, MySqlTransaction } from 'drizzle-orm/mysql-core';
 import { PgDatabase, PgTransaction } from 'drizzle-orm/pg-core';

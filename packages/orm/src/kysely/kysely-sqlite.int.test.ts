@@ -1,4 +1,5 @@
-import { createOutbox, type Delivery } from '@tidings/core';
+import { createOutbox } from '@tidings/core';
+import type { Delivery } from '@tidings/core/spi';
 import { Kysely, SqliteDialect } from 'kysely';
 import { expect, it, onTestFinished } from 'vitest';
 import { OrderPlaced, runOrmAdapterScenarios } from '../../test/adapter-scenarios.ts';

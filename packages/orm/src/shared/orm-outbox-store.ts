@@ -5,7 +5,8 @@
  * the outbox rows and the inbox record commit or roll back together. Claims, settling and
  * the audit queries go to the wrapped store unchanged.
  */
-import { ConfigurationError, describeValue, type Inbox, type OutboxStore } from '@tidings/core';
+import { ConfigurationError, type Inbox, type OutboxStore } from '@tidings/core';
+import { describeValue } from '@tidings/core/spi';
 import type { OrmBridge } from './orm-bridge.ts';
 import { isSqliteStore, type SqliteStore, type SqlQueryable, type WrappableStore } from './stores.ts';
 

@@ -1,4 +1,5 @@
-import { ConfigurationError, createMemoryOutboxStore, defineEvent, type OutboxEntry } from '@tidings/core';
+import { ConfigurationError, createMemoryOutboxStore, defineEvent } from '@tidings/core';
+import type { OutboxEntry } from '@tidings/core/spi';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { OrmBridge } from './orm-bridge.ts';
