@@ -143,7 +143,9 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
   const runRoute = async (name: string, deliveries: Delivery[], done: DeliveryRef[]) => {
     const target = routes.get(name)!;
     try {
-      const messages = deliveries.map((d) => toTransportMessage(d.event, target));
+      const messages = deliveries.map((d) =>
+        toTransportMessage(d.event, { catalog: options.catalog, ...target }),
+      );
       const wrap = currentInstrumentation()?.wrapPublish;
       if (!wrap) await target.transport.publish(messages);
       else {
