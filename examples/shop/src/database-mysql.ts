@@ -4,7 +4,8 @@ import { createMysqlOutboxStore, type MysqlTx } from '@tidings/mysql';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import type { ShopDatabase } from './database.ts';
 
-const prefix = process.env.SHOP_TABLE_PREFIX ?? 'tidings_shop_';
+/** The prefix of the shop's tables and the outbox's. */
+export const prefix = process.env.SHOP_TABLE_PREFIX ?? 'tidings_shop_';
 
 export async function openMysqlShop(
   url: string,
