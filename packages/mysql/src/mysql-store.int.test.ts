@@ -76,6 +76,21 @@ describe('migrations', () => {
     expect(await open().stats()).toMatchObject([{ consumer: 'c', pending: 1 }]);
   });
 
+  it('complete a migration that was cut off half-way (DDL commits statement by statement)', async () => {
+    const { tablePrefix, open } = freshTables();
+    const first = open();
+    await first.migrate();
+    // As if the process died after creating the first tables but before recording the version.
+    await first.pool.query(`DROP TABLE \`${tablePrefix}inbox\``);
+    await first.pool.query(`DELETE FROM \`${tablePrefix}migrations\``);
+    const second = open();
+    await second.migrate();
+    expect(await rowsOf(second, `SELECT version FROM \`${tablePrefix}migrations\``)).toEqual([
+      { version: 1 },
+    ]);
+    expect(await second.transaction((tx) => second.markProcessed(tx, 'h', 'e-1'))).toBe(true);
+  });
+
   it('refuse tables newer than the code, naming the versions', async () => {
     const { tablePrefix, open } = freshTables();
     const store = open();
