@@ -5,7 +5,8 @@ import { createPostgresOutboxStore, type PgTx } from '@tidings/postgres';
 import pg from 'pg';
 import type { ShopDatabase } from './database.ts';
 
-const schema = process.env.SHOP_SCHEMA ?? 'tidings_shop';
+/** The schema of the shop's tables and outbox. */
+export const schema = process.env.SHOP_SCHEMA ?? 'tidings_shop';
 
 export async function openPostgresShop(
   url: string,

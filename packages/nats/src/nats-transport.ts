@@ -19,6 +19,7 @@ import { type NatsTransportOptions, resolveNatsOptions } from './options.ts';
 import { publishAll } from './publish.ts';
 import { ensureStream } from './stream.ts';
 import { openSubscription } from './subscription.ts';
+import { natsTelemetry } from './telemetry.ts';
 
 /** What JetStream gives and what it does not; see the README for the reasoning. */
 export const natsFeatures: TransportFeatures = Object.freeze({
@@ -111,6 +112,7 @@ function buildTransport(
   return {
     name: 'nats',
     features: natsFeatures,
+    telemetry: natsTelemetry(options.prefix, () => nc.getServer()),
     connection: nc,
     async publish(messages: readonly TransportMessage[]) {
       assertOpen('publish');

@@ -24,7 +24,7 @@ import {
   type Subscription,
   TransportError,
 } from '@tidings/core';
-import { createKeyedDispatcher, errorMessage, retryDelayOf } from '@tidings/core/spi';
+import { createKeyedDispatcher, errorCodeOf, errorMessage, retryDelayOf } from '@tidings/core/spi';
 import { loadChunks } from './chunks.ts';
 import { publishDeadLetter } from './dead-letter.ts';
 import { fromNatsHeaders, msgIdHeader } from './headers.ts';
@@ -33,6 +33,7 @@ import type { PublishTarget } from './publish.ts';
 import { createPullSlots } from './pull-slots.ts';
 
 import { durableName, subjectTopic, topicSubject } from './subjects.ts';
+import { natsDeliveryNotes } from './telemetry.ts';
 
 // A pull that finds nothing ends after this long and is renewed; short, so slots a quiet
 // topic took go back to the others soon.
@@ -86,8 +87,11 @@ function quietly(action: () => void): void {
 async function toReceived(context: SubscriptionContext, msg: JsMsg): Promise<ReceivedMessage> {
   const { headers, key, id, chunks } = fromNatsHeaders(msg.headers);
   const { jsm, options } = context;
-  return {
-    id,
+  // JetStream's own store time stands in for a foreign event's missing `time`.
+  const storedNanos = msg.info.timestampNanos;
+  const received = {
+    // A foreign producer may set no Nats-Msg-Id: its CloudEvent id, else the stream sequence.
+    id: id || headers['ce-id'] || `${options.stream}/${msg.seq}`,
     topic: subjectTopic(options.prefix, msg.subject),
     key,
     headers,
@@ -106,7 +110,9 @@ async function toReceived(context: SubscriptionContext, msg: JsMsg): Promise<Rec
             chunks,
           ),
     deliveryCount: msg.info.deliveryCount,
+    ...(storedNanos > 0 ? { publishedAt: new Date(Math.floor(storedNanos / 1e6)).toISOString() } : {}),
   };
+  return natsDeliveryNotes.note(received, { 'messaging.nats.stream_sequence': msg.info.streamSequence });
 }
 
 export async function openSubscription(
@@ -140,7 +146,7 @@ export async function openSubscription(
         ? `handler refused to retry: ${errorMessage(error)}`
         : `handler failed ${received.deliveryCount} time(s), last: ${errorMessage(error)}`;
       try {
-        await publishDeadLetter(context.publishTarget, request.group, received, reason);
+        await publishDeadLetter(context.publishTarget, request.group, received, reason, errorCodeOf(error));
         quietly(() => msg.term());
         return;
       } catch (deadLetterError) {
