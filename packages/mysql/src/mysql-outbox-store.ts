@@ -317,6 +317,7 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
           pending: Number(row.pending),
           done: Number(row.done),
           dead: Number(row.dead),
+          retrying: Number(row.retrying),
           oldestPendingAgeMs: row.oldest === null ? 0 : Math.max(0, at - Number(row.oldest)),
         }));
     },
