@@ -43,6 +43,8 @@ export interface MysqlOutboxStore extends OutboxStore<MysqlTx>, Inbox<MysqlTx> {
    * connection you hold needs a second one to migrate.
    */
   migrate(): Promise<void>;
+  /** Deletes inbox records processed before `olderThan` (ms since epoch); resolves with the count. */
+  pruneInbox(olderThan: number): Promise<number>;
   /** The promise pool the store queries through. */
   readonly pool: Pool;
   /**
@@ -330,6 +332,14 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
     onAppend(listener) {
       checkOpen();
       return listeners.add(listener);
+    },
+
+    async pruneInbox(olderThan) {
+      const result = await query<ResultHeader>('prune the inbox', {
+        sql: `DELETE FROM ${names.inbox} WHERE processed_at < ?`,
+        values: [Math.ceil(olderThan)],
+      });
+      return result.affectedRows;
     },
 
     close() {
