@@ -2,9 +2,9 @@
  * The MySQL / MariaDB OutboxStore and Inbox: events and deliveries written inside the
  * caller's own transaction, claims with `FOR UPDATE SKIP LOCKED` so any number of relays in
  * any number of processes share the work. There is no cheap cross-process wake-up on MySQL
- * (nothing like LISTEN/NOTIFY), so the store has no `onAppend` and relays poll. The SQL
- * lives in one file per concern; this module holds the connections, the lazy migration and
- * the lifecycle.
+ * (nothing like LISTEN/NOTIFY): `onAppend` hears of appends committed through
+ * `store.transaction` in this process, and relays poll for the rest. The SQL lives in one
+ * file per concern; this module holds the connections, the lazy migration and the lifecycle.
  */
 import {
   ClosedError,
@@ -18,6 +18,7 @@ import {
 import { describeValue } from '@tidings/core/spi';
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import { appendStatements, type Statement } from './append.ts';
+import { createAppendListeners } from './append-listeners.ts';
 import {
   deadLettersStatement,
   deliveriesStatement,
@@ -46,6 +47,12 @@ export interface MysqlOutboxStore extends OutboxStore<MysqlTx>, Inbox<MysqlTx> {
   pruneInbox(olderThan: number): Promise<number>;
   /** The promise pool the store queries through. */
   readonly pool: Pool;
+  /**
+   * Calls `listener` after a `store.transaction` of this store object that appended
+   * deliveries commits, and after a redrive. Appends on your own connections and in other
+   * processes are not heard: relays find them by polling.
+   */
+  onAppend(listener: () => void): () => void;
 }
 
 interface ResultHeader {
@@ -84,6 +91,9 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
   const now = () => Math.floor(clock());
   // Connections store.transaction began: they are known to be inside a transaction.
   const ours = new WeakSet<object>();
+  // Of those, the ones whose transaction appended deliveries: listeners hear after commit.
+  const appendedIn = new WeakSet<object>();
+  const listeners = createAppendListeners();
   let ready: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
 
@@ -171,9 +181,11 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
           broken = true;
           throw storeFailure('commit the transaction', error);
         });
+        if (appendedIn.has(connection)) listeners.notify();
         return result;
       } finally {
         ours.delete(connection);
+        appendedIn.delete(connection);
         if (broken) connection.destroy();
         else connection.release();
       }
@@ -188,6 +200,9 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
         for (const statement of statements) await run(connection, statement.sql, statement.values);
       } catch (error) {
         throw storeFailure('append', error);
+      }
+      if (ours.has(connection) && entries.some((entry) => entry.consumers.length > 0)) {
+        appendedIn.add(connection);
       }
     },
 
@@ -265,6 +280,7 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
     async redrive(refs) {
       if (refs.length === 0) return 0;
       const result = await query<ResultHeader>('redrive dead letters', redriveStatement(names, refs, now()));
+      if (result.affectedRows > 0) listeners.notify();
       return result.affectedRows;
     },
 
@@ -313,6 +329,11 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
       return result.affectedRows;
     },
 
+    onAppend(listener) {
+      checkOpen();
+      return listeners.add(listener);
+    },
+
     async pruneInbox(olderThan) {
       const result = await query<ResultHeader>('prune the inbox', {
         sql: `DELETE FROM ${names.inbox} WHERE processed_at < ?`,
@@ -322,6 +343,7 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
     },
 
     close() {
+      listeners.clear();
       closing ??= (async () => {
         await ready?.catch(() => undefined);
         await db.close();
