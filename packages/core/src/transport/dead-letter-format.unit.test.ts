@@ -1,3 +1,7 @@
+/**
+ * The one dead-letter format: written and read back the same, and a dead letter redriven
+ * to where it came from.
+ */
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, DoNotRetry } from '../errors/errors.ts';
 import {
