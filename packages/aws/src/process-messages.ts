@@ -10,16 +10,15 @@ import {
   ConfigurationError,
   DecodeError,
   DoNotRetry,
-  errorCodeOf,
-  errorMessage,
   type MessageHandler,
-  nextRetryDelay,
   type ReceivedMessage,
 } from '@tidings/core';
+import { errorCodeOf, errorMessage, nextRetryDelay } from '@tidings/core/spi';
 import { sendToDeadLetterQueue } from './dead-letter.ts';
 import type { DeleteBatcher } from './delete-batcher.ts';
 import { foreignReceived } from './foreign-message.ts';
 import type { ResolvedSnsSqsOptions } from './options.ts';
+import { sqsDeliveryNotes } from './telemetry.ts';
 import { decodeBody, envelopeAttribute, parseEnvelope, toReceived } from './wire-format.ts';
 
 /** SQS's longest visibility timeout. */
@@ -72,7 +71,8 @@ async function decode(ctx: ProcessContext, message: Message): Promise<ReceivedMe
   }
   const sent = Number(message.Attributes?.SentTimestamp);
   const received = toReceived(envelope, body, attempts);
-  return sent > 0 ? { ...received, publishedAt: new Date(sent).toISOString() } : received;
+  const stamped = sent > 0 ? { ...received, publishedAt: new Date(sent).toISOString() } : received;
+  return sqsDeliveryNotes.note(stamped, { 'aws.sqs.queue.url': ctx.queueUrl });
 }
 
 async function deadLetter(

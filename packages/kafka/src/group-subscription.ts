@@ -5,14 +5,12 @@
  */
 import {
   ClosedError,
-  errorCodeOf,
-  errorMessage,
   type MessageHandler,
   type SubscribeRequest,
   type Subscription,
   TransportError,
-  withDeadLetterHeaders,
 } from '@tidings/core';
+import { errorCodeOf, errorMessage, withDeadLetterHeaders } from '@tidings/core/spi';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { kafkaDeadLetterHeaders } from './message-mapping.ts';
 import type { ResolvedKafkaOptions } from './options.ts';

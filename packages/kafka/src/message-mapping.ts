@@ -5,7 +5,8 @@
  * its own header (`tidings-id`); a record without it (a foreign producer's) is known by
  * its `ce_id`, else by topic, partition and offset.
  */
-import { fromKafkaHeaders, type ReceivedMessage, type TransportMessage, toKafkaHeaders } from '@tidings/core';
+import type { ReceivedMessage, TransportMessage } from '@tidings/core';
+import { fromKafkaHeaders, toKafkaHeaders } from '@tidings/core/spi';
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
 
 /** Header carrying `TransportMessage.id`. */

@@ -3,12 +3,13 @@
  * advisory), so the transport republishes them to `<prefix>.deadletter.<group>` in the same
  * stream, with the reason in core's dead-letter headers, before removing the original from the consumer.
  */
-import { type ReceivedMessage, withDeadLetterHeaders } from '@tidings/core';
+import type { ReceivedMessage } from '@tidings/core';
+import { withDeadLetterHeaders } from '@tidings/core/spi';
 import { type PublishTarget, publishOne } from './publish.ts';
 import { deadLetterTopic, topicSubject } from './subjects.ts';
 
-/** The one dead-letter format's header names (from `@tidings/core`), re-exported where they used to live. */
-export { deadLetterHeaders } from '@tidings/core';
+/** The one dead-letter format's header names (from `@tidings/core/spi`), re-exported where they used to live. */
+export { deadLetterHeaders } from '@tidings/core/spi';
 
 export async function publishDeadLetter(
   target: PublishTarget,

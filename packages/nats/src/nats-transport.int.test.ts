@@ -6,7 +6,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { DoNotRetry, deadLetterHeaders, type ReceivedMessage, type TransportMessage } from '@tidings/core';
+import { DoNotRetry, type ReceivedMessage, type TransportMessage } from '@tidings/core';
+import { deadLetterHeaders } from '@tidings/core/spi';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 
 import { createNatsTransport } from './nats-transport.ts';

@@ -7,14 +7,13 @@
  * (`x-death`, `x-delivery-count`, …) are removed on the way in; every other header, a dead
  * letter's `tidings-dead-letter-*` headers included, reaches the handler.
  */
+import type { ReceivedMessage, TransportMessage } from '@tidings/core';
 import {
   type DeadLetterFields,
   fromAmqpProperties,
-  type ReceivedMessage,
-  type TransportMessage,
   toAmqpProperties,
   withDeadLetterHeaders,
-} from '@tidings/core';
+} from '@tidings/core/spi';
 import type { ConsumeMessage, Options } from 'amqplib';
 import { topicOf } from './names.ts';
 
@@ -64,7 +63,8 @@ export function fromAmqp(message: ConsumeMessage): ReceivedMessage {
   const raw = message.properties.headers ?? {};
   const wire: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw)) {
-    if (!brokerHeaders.test(name) && value !== undefined) wire[name] = text(value);
+    // A field-table void (null) is no value: leave the header out rather than invent "null".
+    if (!brokerHeaders.test(name) && value !== undefined && value !== null) wire[name] = text(value);
   }
   const headers = fromAmqpProperties(wire, message.properties.contentType ?? undefined);
   const publishedAt = publishedAtOf(message);

@@ -3,19 +3,15 @@
  * per consumer group bound to each topic, publisher confirms, manual acks, delayed retries
  * through per-delay wait queues, a dead-letter queue per group, and reconnection.
  */
-import {
-  ClosedError,
-  ConfigurationError,
-  deadLetterHeaders,
-  type Subscription,
-  type Transport,
-} from '@tidings/core';
+import { ClosedError, ConfigurationError, type Subscription, type Transport } from '@tidings/core';
+import { deadLetterHeaders } from '@tidings/core/spi';
 import { createConnectionManager } from './connection.ts';
 import { toAmqp } from './message-mapping.ts';
 import { deadLetterTopicQueue, routingKeyOf } from './names.ts';
 import { type RabbitMqTransportOptions, rabbitMqFeatures, resolveOptions } from './options.ts';
 import { createPublisher } from './publisher.ts';
 import { openSubscription } from './subscription.ts';
+import { rabbitMqTelemetry } from './telemetry.ts';
 
 /**
  * Connects to RabbitMQ and returns a Transport. Rejects with `TransportError` when the
@@ -41,6 +37,7 @@ export async function createRabbitMqTransport(options: RabbitMqTransportOptions)
   return {
     name: resolved.name,
     features: rabbitMqFeatures(options),
+    telemetry: rabbitMqTelemetry(resolved.exchange, resolved.url),
 
     async publish(messages) {
       if (closing) throw closedError('publish');

@@ -6,13 +6,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import {
   ConfigurationError,
   DoNotRetry,
-  deadLetterHeaders,
   type ReceivedMessage,
   RetryLater,
   type Transport,
   type TransportMessage,
   transportDeadLetterSink,
 } from '@tidings/core';
+import { deadLetterHeaders } from '@tidings/core/spi';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createQueueJanitor } from '../test/queue-janitor.ts';

@@ -7,21 +7,19 @@
  */
 import {
   DoNotRetry,
-  errorCodeOf,
-  errorMessage,
   type MessageHandler,
-  pause,
   type ReceivedMessage,
-  retryDelayOf,
   type SubscribeRequest,
   type Subscription,
 } from '@tidings/core';
+import { errorCodeOf, errorMessage, pause, retryDelayOf } from '@tidings/core/spi';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { ConnectionManager } from './connection.ts';
 import { forDeadLetterQueue, forWaitQueue, fromAmqp } from './message-mapping.ts';
 import { deadLetterExchangeOf, delayBucket, groupNames } from './names.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { Publisher } from './publisher.ts';
+import { rabbitMqDeliveryNotes } from './telemetry.ts';
 import { declareGroup, declareWaitQueue } from './topology.ts';
 
 interface Delivery {
@@ -122,7 +120,10 @@ export async function openSubscription(deps: SubscriptionDeps): Promise<Subscrip
       quietly(() => ch.nack(message, false, true));
       return;
     }
-    pending.push({ message, channel: ch, received: fromAmqp(message) });
+    const received = rabbitMqDeliveryNotes.note(fromAmqp(message), {
+      'messaging.rabbitmq.message.delivery_tag': message.fields.deliveryTag,
+    });
+    pending.push({ message, channel: ch, received });
     pump();
   }
 

@@ -3,7 +3,8 @@
  * dead-letter queues) afterwards, and the parked queues its dead-letter publishes made. Quorum queues are Raft groups with their own processes;
  * leaving hundreds behind after every run slows a small shared broker down.
  */
-import { deadLetterHeaders, type Transport } from '@tidings/core';
+import type { Transport } from '@tidings/core';
+import { deadLetterHeaders } from '@tidings/core/spi';
 import amqp from 'amqplib';
 import { deadLetterTopicQueue, groupNames } from '../src/names.ts';
 
@@ -23,6 +24,7 @@ export function createQueueJanitor(url: string, exchange: string): QueueJanitor 
     track: (transport) => ({
       name: transport.name,
       features: transport.features,
+      ...(transport.telemetry ? { telemetry: transport.telemetry } : {}),
       publish: (messages) => {
         for (const m of messages) {
           if (m.headers[deadLetterHeaders.reason] !== undefined)

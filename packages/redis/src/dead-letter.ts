@@ -3,7 +3,6 @@
  * stream `<prefix>deadletter:<group>` with the reason and acked in one MULTI, so it is
  * either still pending or dead-lettered, never both nor neither.
  */
-import { withDeadLetterHeaders } from '@tidings/core';
 import type { Redis } from 'ioredis';
 import { type Delivery, entryFields, streamName } from './entry.ts';
 
@@ -12,8 +11,10 @@ export function deadLetterTopic(group: string): string {
   return `deadletter:${group}`;
 }
 
-/** The one dead-letter format's header names (from `@tidings/core`), re-exported where they used to live. */
-export { deadLetterHeaders } from '@tidings/core';
+/** The one dead-letter format's header names (from `@tidings/core/spi`), re-exported where they used to live. */
+export { deadLetterHeaders } from '@tidings/core/spi';
+
+import { withDeadLetterHeaders } from '@tidings/core/spi';
 
 /** The entry id the dead letter had in its stream, next to core's one dead-letter format. */
 export const entryHeader = 'tidings-dead-letter-entry';

@@ -3,7 +3,8 @@
  * reason, a long handler keeping its entry from take-over, and approximate trimming.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DoNotRetry, deadLetterHeaders, type ReceivedMessage, type TransportMessage } from '@tidings/core';
+import { DoNotRetry, type ReceivedMessage, type TransportMessage } from '@tidings/core';
+import { deadLetterHeaders } from '@tidings/core/spi';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { deadLetterTopic } from './dead-letter.ts';

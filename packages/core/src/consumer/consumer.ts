@@ -15,6 +15,7 @@ import type { Catalog } from '../event/catalog.ts';
 import type { DurableHandler } from '../outbox/durable-handler.ts';
 import type { Inbox } from '../outbox/inbox.ts';
 import type { Outbox } from '../outbox/outbox.ts';
+import { requireInboxFor } from '../outbox/require-inbox.ts';
 import { describeFailure, nextAttemptAt } from '../relay/outcome.ts';
 import { runDurableHandler } from '../relay/run-handler.ts';
 import { fromTransportMessage, topicOfType } from '../transport/message.ts';
@@ -70,6 +71,11 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
   setMaxListeners(0, controller.signal);
   const subscriptions: Subscription[] = [];
   const runtime = { outbox: options.outbox, inbox: options.inbox, catalog: undefined };
+  requireInboxFor(options.handlers, options.inbox, {
+    runtime: 'this consumer',
+    remedy:
+      "Pass createConsumer({ inbox }) (a store of the consumer's own database, or an ORM adapter's), or drop inbox: true.",
+  });
 
   const deadLetter = (handler: DurableHandler<Tx>, message: ReceivedMessage, error: unknown) =>
     options.deadLetters.put({
@@ -81,7 +87,7 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
       message,
     });
 
-  const handle = (handler: DurableHandler<Tx>) => async (message: ReceivedMessage) => {
+  const handle = (handler: DurableHandler<Tx>, group: string) => async (message: ReceivedMessage) => {
     let event: ReturnType<Catalog['decode']>;
     try {
       event = options.catalog.decode(fromTransportMessage(message, () => new Date(clock()).toISOString()));
@@ -91,7 +97,9 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
     if (handler.types !== '*' && !handler.types.includes(event.type)) return;
     const attempt = Math.max(1, message.deliveryCount);
     try {
-      await runDurableHandler(runtime, { handler, event, attempt, signal: controller.signal });
+      const { name: transport, telemetry } = options.transport;
+      const delivery = { transport, telemetry, group, message };
+      await runDurableHandler(runtime, { handler, event, attempt, signal: controller.signal, delivery });
     } catch (error) {
       const retryAt = nextAttemptAt(error, attempt, handler.retry, clock());
       if (retryAt === null || DoNotRetry.is(error)) return deadLetter(handler, message, error);
@@ -108,13 +116,10 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
   return {
     async start() {
       for (const handler of options.handlers) {
+        const group = `${options.groupPrefix ?? ''}${handler.name}`;
         const subscription = await options.transport.subscribe(
-          {
-            group: `${options.groupPrefix ?? ''}${handler.name}`,
-            topics: topicsOf(handler),
-            concurrency: options.concurrency ?? 8,
-          },
-          handle(handler),
+          { group, topics: topicsOf(handler), concurrency: options.concurrency ?? 8 },
+          handle(handler, group),
           { signal: controller.signal },
         );
         subscriptions.push(subscription);

@@ -13,6 +13,7 @@ import type { RetryPolicy } from '../middleware/backoff.ts';
 import type { Inbox } from '../outbox/inbox.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import type { Delivery, DeliveryRef } from '../outbox/outbox-store.ts';
+import { requireInboxFor } from '../outbox/require-inbox.ts';
 import { type MessageOptions, toTransportMessage } from '../transport/message.ts';
 import type { Transport } from '../transport/transport.ts';
 import { describeFailure, nextAttemptAt } from './outcome.ts';
@@ -95,6 +96,11 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
     inbox: 'markProcessed' in store ? (store as unknown as Inbox<Tx>) : undefined,
     catalog: options.catalog,
   };
+  requireInboxFor(outbox.handlers, runtime.inbox, {
+    runtime: 'this relay: the outbox store has no markProcessed',
+    remedy:
+      'Give the outbox a store that is also an Inbox (memory, SQLite, PostgreSQL or an ORM adapter), or drop inbox: true.',
+  });
   const controller = new AbortController();
   // Every handler in flight listens for shutdown on this one signal.
   setMaxListeners(0, controller.signal);
@@ -144,7 +150,8 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
       if (!wrap) await target.transport.publish(messages);
       else {
         const events = deliveries.map((d) => d.event);
-        const batch = { route: name, transport: target.transport.name, events, messages };
+        const { name: transport, telemetry } = target.transport;
+        const batch = { route: name, transport, events, messages, telemetry };
         await wrap(batch, () => target.transport.publish(messages));
       }
       done.push(...deliveries.map(ref));

@@ -3,6 +3,7 @@
  * purpose (publish, subscribe, close) so every broker adapter stays a few hundred lines.
  * Every implementation passes `runTransportContract` from `@tidings/testing`.
  */
+import type { TransportTelemetry } from '../instrumentation/messaging.ts';
 
 /** A message as Tidings hands it to a broker. */
 export interface TransportMessage {
@@ -92,4 +93,6 @@ export interface Transport {
   ): Promise<Subscription>;
   /** Closes subscriptions (draining in-flight handlers) and the connection. Idempotent. */
   close(): Promise<void>;
+  /** Describes messages to tracing (OpenTelemetry messaging conventions). Optional. */
+  readonly telemetry?: TransportTelemetry;
 }

@@ -4,13 +4,8 @@
  * the broker has already seen the original's id (JetStream and SQS FIFO deduplicate by id),
  * and redriven it reaches the original topic again; and a transport that declares `nativeDedup` drops a second publish of one id.
  */
-import {
-  deadLetterHeaders,
-  type ReceivedMessage,
-  readDeadLetterHeaders,
-  toRedriveMessage,
-  transportDeadLetterSink,
-} from '@tidings/core';
+import { type ReceivedMessage, transportDeadLetterSink } from '@tidings/core';
+import { deadLetterHeaders, readDeadLetterHeaders, toRedriveMessage } from '@tidings/core/spi';
 import { expect, it } from 'vitest';
 import { createRecorder, makeMessage, uniqueName, useTransports } from '../harness.ts';
 import { type ContractContext, titled } from '../options.ts';

@@ -4,7 +4,8 @@
  * attributes that a transport maps to its broker's binding, so they come back in core's
  * one form (percent-encoded values); other headers come back exactly as sent.
  */
-import { encodeHeaderValue } from '@tidings/core';
+
+import { encodeHeaderValue } from '@tidings/core/spi';
 import { expect, it } from 'vitest';
 import { createRecorder, makeMessage, uniqueName, useTransports } from '../harness.ts';
 import type { ContractContext } from '../options.ts';
