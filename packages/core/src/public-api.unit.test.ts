@@ -108,6 +108,7 @@ describe('@tidings/core exports', () => {
       'setInstrumentation',
       'toAmqpProperties',
       'toKafkaHeaders',
+      'toRedriveMessage',
       'topicOfType',
       'withDeadLetterHeaders',
     ]);
