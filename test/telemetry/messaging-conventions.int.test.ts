@@ -100,6 +100,7 @@ function expectations(broker: BrokerName, name: string, group: string, kafkaBrok
         process: where,
         perMessage: {
           'messaging.kafka.message.key': 'string',
+          'messaging.client.id': 'string',
           'messaging.destination.partition.id': 'string',
           'messaging.kafka.offset': 'number',
         },
