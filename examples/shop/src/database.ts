@@ -1,6 +1,7 @@
 /**
  * The shop's own tables (users, orders, the analytics dashboard) next to the outbox, in
- * one database: SQLite by default, PostgreSQL when DATABASE_URL is set. The business
+ * one database: SQLite by default, PostgreSQL or MySQL / MariaDB when DATABASE_URL is a
+ * postgres:// or mysql:// URL. The business
  * writes and the outbox append share one transaction.
  */
 import type { Inbox, OutboxStore } from '@tidings/core';
@@ -12,7 +13,7 @@ export interface Dashboard {
 }
 
 export interface ShopDatabase<Tx> {
-  readonly kind: 'sqlite' | 'postgres';
+  readonly kind: 'sqlite' | 'postgres' | 'mysql';
   /** Where the database lives, for people (a file path or a URL without password). */
   readonly location: string;
   readonly store: OutboxStore<Tx> & Inbox<Tx>;
@@ -29,6 +30,10 @@ export async function openShopDatabase(options: { fresh: boolean }): Promise<Sho
   if (url?.startsWith('postgres')) {
     const { openPostgresShop } = await import('./database-postgres.ts');
     return (await openPostgresShop(url, options)) as ShopDatabase<unknown>;
+  }
+  if (url?.startsWith('mysql') || url?.startsWith('mariadb')) {
+    const { openMysqlShop } = await import('./database-mysql.ts');
+    return (await openMysqlShop(url, options)) as ShopDatabase<unknown>;
   }
   const { openSqliteShop } = await import('./database-sqlite.ts');
   return openSqliteShop(process.env.SHOP_DB ?? '.data/shop.db', options) as ShopDatabase<unknown>;

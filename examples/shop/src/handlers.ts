@@ -22,12 +22,15 @@ export interface ShopHandlerOptions<Tx> {
   readonly flakyOnce?: ReadonlySet<string>;
 }
 
+/** The durable handlers' names; each is a consumer group on a broker. */
+export const shopHandlerNames = ['send-order-confirmation', 'update-analytics-dashboard'] as const;
+
 export function createShopHandlers<Tx>(options: ShopHandlerOptions<Tx>) {
   const middleware = options.observe ? [options.observe] : [];
   const retry = { maxAttempts: 3, baseDelayMs: options.baseDelayMs ?? 50, jitter: 'full' as const };
 
   const sendOrderConfirmation = durableHandler(
-    'send-order-confirmation',
+    shopHandlerNames[0],
     OrderPlaced,
     async (event, context) => {
       const { orderId, email, totalCents, lines } = event.payload;
@@ -59,7 +62,7 @@ export function createShopHandlers<Tx>(options: ShopHandlerOptions<Tx>) {
   );
 
   const updateDashboard = durableHandler<[typeof OrderPlaced, typeof UserRegistered], Tx>(
-    'update-analytics-dashboard',
+    shopHandlerNames[1],
     [OrderPlaced, UserRegistered],
     async (event, context) => {
       const tx = context.tx as Tx;

@@ -10,11 +10,10 @@ import {
   ConfigurationError,
   DecodeError,
   DoNotRetry,
-  errorMessage,
   type MessageHandler,
-  nextRetryDelay,
   type ReceivedMessage,
 } from '@tidings/core';
+import { errorMessage, nextRetryDelay } from '@tidings/core/spi';
 import { sendToDeadLetterQueue } from './dead-letter.ts';
 import type { DeleteBatcher } from './delete-batcher.ts';
 import type { ResolvedSnsSqsOptions } from './options.ts';

@@ -4,7 +4,7 @@
  * and on close stops receiving, releases what it has not started and waits for the rest.
  */
 import { type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { backoffDelay, pause } from '@tidings/core';
+import { backoffDelay, pause } from '@tidings/core/spi';
 import { type ProcessContext, processInOrder } from './process-messages.ts';
 
 export interface QueuePoller {

@@ -4,7 +4,7 @@
  * with the SNS topic name as destination. A delivery comes from the group's SQS queue:
  * `aws_sqs`, the queue name as `messaging.destination.name` and its `aws.sqs.queue.url`.
  */
-import { createDeliveryNotes, type TransportTelemetry } from '@tidings/core';
+import { createDeliveryNotes, type TransportTelemetry } from '@tidings/core/spi';
 import { snsTopicName, sqsQueueName } from './names.ts';
 
 /** Queue URLs of received messages, noted where they are decoded. */

@@ -5,12 +5,12 @@
  */
 import {
   ClosedError,
-  errorMessage,
   type MessageHandler,
   type SubscribeRequest,
   type Subscription,
   TransportError,
 } from '@tidings/core';
+import { errorMessage } from '@tidings/core/spi';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { deadLetterHeaders } from './message-mapping.ts';
 import type { ResolvedKafkaOptions } from './options.ts';

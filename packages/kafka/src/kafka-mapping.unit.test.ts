@@ -1,7 +1,8 @@
 /**
  * Unit tests of the pure parts of @tidings/kafka: topic naming, record mapping, retry delays.
  */
-import { ConfigurationError, nextRetryDelay, pause, RetryLater, type TransportMessage } from '@tidings/core';
+import { ConfigurationError, RetryLater, type TransportMessage } from '@tidings/core';
+import { nextRetryDelay, pause } from '@tidings/core/spi';
 import fc from 'fast-check';
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';

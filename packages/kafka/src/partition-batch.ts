@@ -5,7 +5,8 @@
  * every message before it was handled. Stopping (close or rebalance) finishes the message
  * in flight, commits, and leaves the rest for whoever owns the partition next.
  */
-import { DoNotRetry, type MessageHandler, nextRetryDelay, pause, type RetryPolicy } from '@tidings/core';
+import { DoNotRetry, type MessageHandler, type RetryPolicy } from '@tidings/core';
+import { nextRetryDelay, pause } from '@tidings/core/spi';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { toReceivedMessage } from './message-mapping.ts';
 import { kafkaDeliveryNotes } from './telemetry.ts';

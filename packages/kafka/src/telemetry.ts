@@ -4,7 +4,7 @@
  * `messaging.kafka.message.key`, the client id and first bootstrap broker, and on
  * delivery the partition and offset.
  */
-import { createDeliveryNotes, serverAttributes, type TransportTelemetry } from '@tidings/core';
+import { createDeliveryNotes, serverAttributes, type TransportTelemetry } from '@tidings/core/spi';
 import { kafkaTopicName } from './topic-name.ts';
 
 /** Topic, partition and offset of received records, noted where they are built. */

@@ -3,7 +3,7 @@
  * has no convention page and no well-known `messaging.system` value, so the custom value is
  * `nats`; the subject is the destination, the stream sequence `messaging.nats.stream_sequence`.
  */
-import { createDeliveryNotes, serverAttributes, type TransportTelemetry } from '@tidings/core';
+import { createDeliveryNotes, serverAttributes, type TransportTelemetry } from '@tidings/core/spi';
 
 /** Stream sequences of received messages, noted where they are built. */
 export const natsDeliveryNotes = createDeliveryNotes();

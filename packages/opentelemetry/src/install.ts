@@ -7,13 +7,8 @@
  * the duration histogram and, per observed store, the outbox gauges are recorded.
  */
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
-import {
-  type AnyDomainEvent,
-  type DeadLetterSink,
-  type Instrumentation,
-  type OutboxStore,
-  setInstrumentation,
-} from '@tidings/core';
+import type { AnyDomainEvent, DeadLetterSink, OutboxStore } from '@tidings/core';
+import { type Instrumentation, setInstrumentation } from '@tidings/core/spi';
 import { createTidingsMetrics } from './metrics.ts';
 import { type OutboxGaugeOptions, observeOutbox } from './outbox-gauges.ts';
 import { traceProcess } from './process-span.ts';

@@ -5,7 +5,7 @@
  * Tidings topic as `messaging.destination.name`.
  */
 import type { Attributes } from '@opentelemetry/api';
-import type { HandlerDelivery, PublishBatchInfo, TransportMessage } from '@tidings/core';
+import type { HandlerDelivery, PublishBatchInfo, TransportMessage } from '@tidings/core/spi';
 import { attr } from './attributes.ts';
 
 function fallback(system: string, message: Pick<TransportMessage, 'topic'>): Attributes {

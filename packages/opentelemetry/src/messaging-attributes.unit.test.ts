@@ -1,4 +1,4 @@
-import type { PublishBatchInfo, TransportMessage, TransportTelemetry } from '@tidings/core';
+import type { PublishBatchInfo, TransportMessage, TransportTelemetry } from '@tidings/core/spi';
 import { describe, expect, it } from 'vitest';
 import { receiveAttributes, sendAttributes } from './messaging-attributes.ts';
 

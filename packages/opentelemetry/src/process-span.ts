@@ -7,7 +7,8 @@
  * key marks the run, so the middleware and the runtime hook never trace the same run twice.
  */
 import { type Context, context, createContextKey, SpanKind, type Tracer, trace } from '@opentelemetry/api';
-import type { AnyDomainEvent, HandlerDelivery } from '@tidings/core';
+import type { AnyDomainEvent } from '@tidings/core';
+import type { HandlerDelivery } from '@tidings/core/spi';
 import { attr, eventAttributes } from './attributes.ts';
 import { receiveAttributes } from './messaging-attributes.ts';
 import { runInSpan, type SpanOutcome } from './run-in-span.ts';

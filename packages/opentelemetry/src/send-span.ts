@@ -6,7 +6,7 @@
  * that joins several traces starts a trace of its own, tied to each by its links.
  */
 import { type Attributes, context, type Link, SpanKind, type Tracer, trace } from '@opentelemetry/api';
-import type { PublishBatchInfo } from '@tidings/core';
+import type { PublishBatchInfo } from '@tidings/core/spi';
 import { attr, eventAttributes } from './attributes.ts';
 import { sendAttributes } from './messaging-attributes.ts';
 import { runInSpan, type SpanOutcome } from './run-in-span.ts';

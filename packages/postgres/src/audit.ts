@@ -3,7 +3,8 @@
  * dead letters, per-consumer backlog and retention. Filters become parameters, never
  * spliced text; the time range compares instants (as `Date.parse` reads them), not strings.
  */
-import { ConfigurationError, describeValue, type EventQuery } from '@tidings/core';
+import { ConfigurationError, type EventQuery } from '@tidings/core';
+import { describeValue } from '@tidings/core/spi';
 import type { Statement } from './append.ts';
 import type { TableNames } from './options.ts';
 import { deliveryColumns, eventColumns } from './rows.ts';

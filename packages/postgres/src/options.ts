@@ -4,7 +4,8 @@
  * quoted table names and the LISTEN/NOTIFY channel every other module splices into SQL.
  */
 import { createHash } from 'node:crypto';
-import { ConfigurationError, describeValue } from '@tidings/core';
+import { ConfigurationError } from '@tidings/core';
+import { describeValue } from '@tidings/core/spi';
 import type { ClientBase, Pool } from 'pg';
 
 /**

@@ -3,7 +3,7 @@
  * released, and the operator's redrive. Batched refs travel as arrays and are joined with
  * `unnest`, so a batch is one statement.
  */
-import type { DeliveryRef, FailureRecord } from '@tidings/core';
+import type { DeliveryRef, FailureRecord } from '@tidings/core/spi';
 import type { Statement } from './append.ts';
 import type { TableNames } from './options.ts';
 

@@ -9,12 +9,11 @@ import {
   ClosedError,
   ConfigurationError,
   type DeadLetter,
-  type Delivery,
-  describeValue,
   type Inbox,
   type OutboxStore,
   type StoredEvent,
 } from '@tidings/core';
+import { type Delivery, describeValue } from '@tidings/core/spi';
 import pg from 'pg';
 import { appendStatement, type Statement } from './append.ts';
 import {
@@ -26,6 +25,7 @@ import {
   type StatsRow,
   statsStatement,
 } from './audit.ts';
+import { checkOut } from './checkout.ts';
 import { type ClaimedRow, claimStatement, deliveryFromRow } from './claim.ts';
 import { storeFailure } from './failures.ts';
 import { migrate } from './migrations.ts';
@@ -106,30 +106,37 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
 
     async transaction(work) {
       await ensureReady();
-      const client = await pool.connect().catch((error: unknown) => {
+      const held = await checkOut(pool).catch((error: unknown) => {
         throw storeFailure('connect', error);
       });
-      let broken: Error | undefined;
+      const { client } = held;
+      // A connection lost mid-transaction (server restart) rejects the transaction at once,
+      // as a StoreError the relay retries; the work's own queries on it fail too.
+      const unlessLost = <T>(step: Promise<T>, operation: string): Promise<T> =>
+        Promise.race([
+          step,
+          held.lost.catch((error: unknown) => Promise.reject(storeFailure(operation, error))),
+        ]);
       try {
-        await client.query('BEGIN').catch((error: Error) => {
-          broken = error; // a connection that cannot BEGIN must not go back to the pool
+        await unlessLost(client.query('BEGIN'), 'begin a transaction').catch((error: Error) => {
+          held.discard(error); // a connection that cannot BEGIN must not go back to the pool
           throw storeFailure('begin a transaction', error);
         });
         let result: Awaited<ReturnType<typeof work>>;
+        const working = Promise.resolve().then(() => work(client));
+        working.catch(() => undefined); // it may lose the race against a lost connection
         try {
-          result = await work(client);
+          result = await unlessLost(working, 'run the transaction');
         } catch (error) {
-          await client.query('ROLLBACK').catch((rollbackError: Error) => {
-            broken = rollbackError;
-          });
+          await client.query('ROLLBACK').catch((rollbackError: Error) => held.discard(rollbackError));
           throw error;
         }
-        await client.query('COMMIT').catch((error: unknown) => {
+        await unlessLost(client.query('COMMIT'), 'commit the transaction').catch((error: unknown) => {
           throw storeFailure('commit the transaction', error);
         });
         return result;
       } finally {
-        client.release(broken);
+        held.release();
       }
     },
 

@@ -44,7 +44,8 @@ export function fromAmqp(message: ConsumeMessage): ReceivedMessage {
   const raw = message.properties.headers ?? {};
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw)) {
-    if (!brokerHeaders.test(name) && value !== undefined) headers[name] = text(value);
+    // A field-table void (null) is no value: leave the header out rather than invent "null".
+    if (!brokerHeaders.test(name) && value !== undefined && value !== null) headers[name] = text(value);
   }
   return {
     id: text(message.properties.messageId ?? ''),

@@ -3,7 +3,8 @@
  * `.` stays (exact bindings match it literally), but `*`, `#` and `%` are percent-encoded
  * so a topic can never act as a wildcard in its binding.
  */
-import { ConfigurationError, describeValue } from '@tidings/core';
+import { ConfigurationError } from '@tidings/core';
+import { describeValue } from '@tidings/core/spi';
 
 const MAX_NAME_BYTES = 255;
 

@@ -9,10 +9,10 @@ import {
   DoNotRetry,
   type MessageHandler,
   type ReceivedMessage,
-  retryDelayOf,
   type SubscribeRequest,
   type Subscription,
 } from '@tidings/core';
+import { retryDelayOf } from '@tidings/core/spi';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { ConnectionManager } from './connection.ts';
 import { forWaitQueue, fromAmqp } from './message-mapping.ts';

@@ -4,7 +4,7 @@
  * key as `messaging.rabbitmq.destination.routing_key`, the broker as `server.address` /
  * `server.port`, and on delivery the delivery tag.
  */
-import { createDeliveryNotes, serverAttributes, type TransportTelemetry } from '@tidings/core';
+import { createDeliveryNotes, serverAttributes, type TransportTelemetry } from '@tidings/core/spi';
 import { routingKeyOf } from './names.ts';
 
 /** Delivery tags of received messages, noted where the subscription builds them. */

@@ -4,7 +4,7 @@
  * custom value is `redis`; the stream key is the destination, the client's server
  * `server.address` / `server.port`.
  */
-import { serverAttributes, type TransportTelemetry } from '@tidings/core';
+import { serverAttributes, type TransportTelemetry } from '@tidings/core/spi';
 import { streamName } from './entry.ts';
 
 export function redisTelemetry(

@@ -3,7 +3,7 @@
  * statistics, and retention (`prune`).
  */
 import type { ConsumerStats, DeadLetter, DeliveryInfo, EventQuery, StoredEvent } from '@tidings/core';
-import { deepFreeze } from '@tidings/core';
+import { deepFreeze } from '@tidings/core/spi';
 import {
   type DeliveryRow,
   deliveryColumns,

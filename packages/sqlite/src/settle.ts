@@ -2,7 +2,8 @@
  * Settling claimed deliveries: `complete`, `fail`, `release`, and `redrive` for dead ones.
  * Each call is one write transaction, however many refs it carries.
  */
-import { ConfigurationError, type DeliveryRef, describeValue, type FailureRecord } from '@tidings/core';
+import { ConfigurationError } from '@tidings/core';
+import { type DeliveryRef, describeValue, type FailureRecord } from '@tidings/core/spi';
 import type { Session } from './session.ts';
 
 type Ref = { readonly eventId: string; readonly consumer: string };

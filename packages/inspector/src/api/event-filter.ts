@@ -3,7 +3,8 @@
  * the command line, the same names in `/api/events?…` — checked and turned into the
  * store's EventQuery. A bad value is refused with the value and the expected form.
  */
-import { ConfigurationError, describeValue, type EventQuery } from '@tidings/core';
+import { ConfigurationError, type EventQuery } from '@tidings/core';
+import { describeValue } from '@tidings/core/spi';
 
 export interface EventFilter {
   /** Event types; several allowed, or one comma-separated string. */

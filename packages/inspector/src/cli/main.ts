@@ -1,5 +1,5 @@
 /**
- * The `tidings` entry point (run by `bin/tidings.js` under tsx): wires the process's
+ * The `tidings` entry point (compiled to dist and run by `bin/tidings.js`): wires the process's
  * streams, environment and Ctrl-C to `runCli`.
  */
 import { runCli } from './run-cli.ts';
