@@ -95,7 +95,7 @@ describe('relay killed with SIGKILL during a stream of 10,000 events', () => {
     const { summary, stats } = await crashScenario(file);
     expect(summary).toEqual({ effects: EVENTS, distinct: EVENTS, outOfOrder: 0 });
     expect(stats).toEqual([
-      { consumer: 'record-effect', pending: 0, done: EVENTS, dead: 0, oldestPendingAgeMs: 0 },
+      { consumer: 'record-effect', pending: 0, done: EVENTS, dead: 0, retrying: 0, oldestPendingAgeMs: 0 },
     ]);
   }, 300_000);
 
@@ -107,7 +107,7 @@ describe('relay killed with SIGKILL during a stream of 10,000 events', () => {
       const { summary, stats } = await crashScenario(url.toString());
       expect(summary).toEqual({ effects: EVENTS, distinct: EVENTS, outOfOrder: 0 });
       expect(stats).toEqual([
-        { consumer: 'record-effect', pending: 0, done: EVENTS, dead: 0, oldestPendingAgeMs: 0 },
+        { consumer: 'record-effect', pending: 0, done: EVENTS, dead: 0, retrying: 0, oldestPendingAgeMs: 0 },
       ]);
     } finally {
       const client = new pg.Client({ connectionString: databaseUrl });
@@ -125,7 +125,7 @@ describe('relay killed with SIGKILL during a stream of 10,000 events', () => {
       const { summary, stats } = await crashScenario(url.toString());
       expect(summary).toEqual({ effects: EVENTS, distinct: EVENTS, outOfOrder: 0 });
       expect(stats).toEqual([
-        { consumer: 'record-effect', pending: 0, done: EVENTS, dead: 0, oldestPendingAgeMs: 0 },
+        { consumer: 'record-effect', pending: 0, done: EVENTS, dead: 0, retrying: 0, oldestPendingAgeMs: 0 },
       ]);
     } finally {
       const connection = await mysql.createConnection({ uri: mysqlUrl });

@@ -5,13 +5,16 @@ import { createPostgresOutboxStore, type PgTx } from '@tidings/postgres';
 import pg from 'pg';
 import type { ShopDatabase } from './database.ts';
 
-const schema = process.env.SHOP_SCHEMA ?? 'tidings_shop';
+/** The schema of the shop's tables and outbox. */
+export const schema = process.env.SHOP_SCHEMA ?? 'tidings_shop';
 
 export async function openPostgresShop(
   url: string,
   options: { fresh: boolean },
 ): Promise<ShopDatabase<PgTx>> {
   const pool = new pg.Pool({ connectionString: url });
+  // An idle client lost its server (a restart): the pool replaces it; the shop carries on.
+  pool.on('error', () => undefined);
   if (options.fresh) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   const store = createPostgresOutboxStore({ pool, schema });
   await store.transaction(async (client) => {

@@ -42,6 +42,7 @@ afterAll(async () => {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}_drizzle" CASCADE`);
   await client.end();
   const connection = await mysql.createConnection({ uri: mysqlUrl });
   const tables = ['deliveries', 'events', 'inbox', 'migrations', 'users', 'orders', 'dashboard'];
@@ -68,6 +69,18 @@ describe('npm start -- --once', () => {
     const stdout = await start({ DATABASE_URL: mysqlUrl, SHOP_TABLE_PREFIX: tablePrefix });
     expect(stdout).toContain(`mysql at ${mysqlUrl}`);
     expect(stdout.trim().split('\n').at(-1)).toBe(expected);
+  });
+
+  it('plays the same story through Drizzle (SHOP_ORM=drizzle) on SQLite and on PostgreSQL', async () => {
+    const [onSqlite, onPostgres] = await Promise.all([
+      start({ DATABASE_URL: '', SHOP_ORM: 'drizzle' }),
+      start({ DATABASE_URL: databaseUrl, SHOP_SCHEMA: `${schema}_drizzle`, SHOP_ORM: 'drizzle' }),
+    ]);
+    expect(onSqlite).toContain('through Drizzle');
+    expect(onSqlite.trim().split('\n').at(-1)).toBe(expected);
+    expect(onPostgres).toContain('postgres at');
+    expect(onPostgres).toContain('through Drizzle');
+    expect(onPostgres.trim().split('\n').at(-1)).toBe(expected);
   });
 
   it('without --once keeps running and serves the inspector on the shop database', async () => {

@@ -6,6 +6,10 @@
  * public-api.unit.test.ts so an accidental export shows.
  */
 
+// CloudEvents protocol bindings: each transport maps the neutral headers to its broker's binding
+export { type AmqpCloudEventProperties, fromAmqpProperties, toAmqpProperties } from './codec/amqp-binding.ts';
+export { decodeHeaderValue, encodeHeaderValue, plainHeaderValue } from './codec/header-value.ts';
+export { fromKafkaHeaders, toKafkaHeaders } from './codec/kafka-binding.ts';
 export { limits, type RawEventFields, rawEventFrom } from './codec/raw-event.ts';
 // Messages for errors
 export { errorMessage } from './errors/errors.ts';
@@ -51,7 +55,16 @@ export type {
 } from './outbox/outbox-store.ts';
 export { matchesQuery } from './outbox/query.ts';
 export { describeFailure, nextAttemptAt } from './relay/outcome.ts';
+// The one dead-letter format every broker carries
+export {
+  type DeadLetterFields,
+  deadLetterHeaders,
+  errorCodeOf,
+  readDeadLetterHeaders,
+  withDeadLetterHeaders,
+} from './transport/dead-letter-format.ts';
 export { createKeyedDispatcher, type KeyedDispatcher } from './transport/keyed-dispatcher.ts';
+export { topicOfType } from './transport/message.ts';
 export { nextRetryDelay, pause, retryDelayOf } from './transport/retry-delay.ts';
 // Transport port
 export type {

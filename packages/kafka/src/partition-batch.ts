@@ -41,11 +41,14 @@ async function attempt(
   }, ctx.heartbeatIntervalMs);
   try {
     const { topic, partition } = payload.batch;
-    const message = kafkaDeliveryNotes.note(toReceivedMessage(record, ctx.topicOf(topic), deliveryCount), {
-      'messaging.destination.name': topic,
-      'messaging.destination.partition.id': String(partition),
-      'messaging.kafka.offset': Number(record.offset),
-    });
+    const message = kafkaDeliveryNotes.note(
+      toReceivedMessage(record, ctx.topicOf(topic), deliveryCount, partition),
+      {
+        'messaging.destination.name': topic,
+        'messaging.destination.partition.id': String(partition),
+        'messaging.kafka.offset': Number(record.offset),
+      },
+    );
     await ctx.handler(message);
     return { ok: true };
   } catch (error) {

@@ -42,6 +42,8 @@ export interface MysqlOutboxStore extends OutboxStore<MysqlTx>, Inbox<MysqlTx> {
    * connection you hold needs a second one to migrate.
    */
   migrate(): Promise<void>;
+  /** Deletes inbox records processed before `olderThan` (ms since epoch); resolves with the count. */
+  pruneInbox(olderThan: number): Promise<number>;
   /** The promise pool the store queries through. */
   readonly pool: Pool;
 }
@@ -301,12 +303,21 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
           pending: Number(row.pending),
           done: Number(row.done),
           dead: Number(row.dead),
+          retrying: Number(row.retrying),
           oldestPendingAgeMs: row.oldest === null ? 0 : Math.max(0, at - Number(row.oldest)),
         }));
     },
 
     async prune(before) {
       const result = await query<ResultHeader>('prune events', pruneStatement(names, before));
+      return result.affectedRows;
+    },
+
+    async pruneInbox(olderThan) {
+      const result = await query<ResultHeader>('prune the inbox', {
+        sql: `DELETE FROM ${names.inbox} WHERE processed_at < ?`,
+        values: [Math.ceil(olderThan)],
+      });
       return result.affectedRows;
     },
 

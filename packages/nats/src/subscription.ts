@@ -24,7 +24,7 @@ import {
   type Subscription,
   TransportError,
 } from '@tidings/core';
-import { createKeyedDispatcher, errorMessage, retryDelayOf } from '@tidings/core/spi';
+import { createKeyedDispatcher, errorCodeOf, errorMessage, pause, retryDelayOf } from '@tidings/core/spi';
 import { loadChunks } from './chunks.ts';
 import { publishDeadLetter } from './dead-letter.ts';
 import { fromNatsHeaders, msgIdHeader } from './headers.ts';
@@ -38,6 +38,7 @@ import { natsDeliveryNotes } from './telemetry.ts';
 // A pull that finds nothing ends after this long and is renewed; short, so slots a quiet
 // topic took go back to the others soon.
 const pullExpiresMs = 2_000;
+const pullRetryMs = 500;
 
 export interface SubscriptionContext {
   readonly nc: NatsConnection;
@@ -87,8 +88,11 @@ function quietly(action: () => void): void {
 async function toReceived(context: SubscriptionContext, msg: JsMsg): Promise<ReceivedMessage> {
   const { headers, key, id, chunks } = fromNatsHeaders(msg.headers);
   const { jsm, options } = context;
+  // JetStream's own store time stands in for a foreign event's missing `time`.
+  const storedNanos = msg.info.timestampNanos;
   const received = {
-    id,
+    // A foreign producer may set no Nats-Msg-Id: its CloudEvent id, else the stream sequence.
+    id: id || headers['ce-id'] || `${options.stream}/${msg.seq}`,
     topic: subjectTopic(options.prefix, msg.subject),
     key,
     headers,
@@ -107,6 +111,7 @@ async function toReceived(context: SubscriptionContext, msg: JsMsg): Promise<Rec
             chunks,
           ),
     deliveryCount: msg.info.deliveryCount,
+    ...(storedNanos > 0 ? { publishedAt: new Date(Math.floor(storedNanos / 1e6)).toISOString() } : {}),
   };
   return natsDeliveryNotes.note(received, { 'messaging.nats.stream_sequence': msg.info.streamSequence });
 }
@@ -142,7 +147,7 @@ export async function openSubscription(
         ? `handler refused to retry: ${errorMessage(error)}`
         : `handler failed ${received.deliveryCount} time(s), last: ${errorMessage(error)}`;
       try {
-        await publishDeadLetter(context.publishTarget, request.group, received, reason);
+        await publishDeadLetter(context.publishTarget, request.group, received, reason, errorCodeOf(error));
         quietly(() => msg.term());
         return;
       } catch (deadLetterError) {
@@ -197,6 +202,7 @@ export async function openSubscription(
     }
   });
   let closing = false;
+  const stopping = new AbortController();
   let closed: Promise<void> | undefined;
   const pulls = new Set<ConsumerMessages>();
   // With several topics each consumer pulls a fair share, so one idle topic cannot sit on
@@ -223,7 +229,10 @@ export async function openSubscription(
           pulls.delete(batch);
         }
       } catch (error) {
-        if (!closing) options.onError(error);
+        if (closing) return;
+        options.onError(error);
+        // The client reconnects by itself; wait a little rather than spin on a failing pull.
+        await pause(pullRetryMs, stopping.signal);
       } finally {
         slots.give(wanted - delivered);
       }
@@ -238,6 +247,7 @@ export async function openSubscription(
   const close = (): Promise<void> => {
     closed ??= (async () => {
       closing = true;
+      stopping.abort();
       slots.close();
       await Promise.all([...pulls].map((batch) => batch.close().catch(() => undefined)));
       await Promise.all(loops);

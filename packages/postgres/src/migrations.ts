@@ -73,6 +73,11 @@ const migrations: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    // pruneInbox deletes by age; without this it would scan the whole inbox every time.
+    statements: (n) => [`CREATE INDEX ${n.index('inbox_processed_idx')} ON ${n.inbox} (processed_at)`],
+  },
 ];
 
 /** The newest schema version this code knows. */

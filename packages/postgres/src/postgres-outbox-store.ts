@@ -13,7 +13,7 @@ import {
   type OutboxStore,
   type StoredEvent,
 } from '@tidings/core';
-import { type Delivery, describeValue } from '@tidings/core/spi';
+import { type Delivery, describeValue, type OutboxEntry } from '@tidings/core/spi';
 import pg from 'pg';
 import { appendStatement, type Statement } from './append.ts';
 import {
@@ -30,7 +30,7 @@ import { type ClaimedRow, claimStatement, deliveryFromRow } from './claim.ts';
 import { storeFailure } from './failures.ts';
 import { migrate } from './migrations.ts';
 import { createNotifier } from './notifier.ts';
-import { type PgTx, type PostgresOutboxStoreOptions, resolveOptions } from './options.ts';
+import { type PgQueryable, type PgTx, type PostgresOutboxStoreOptions, resolveOptions } from './options.ts';
 import { completeStatement, failStatement, redriveStatement, releaseStatement } from './outcomes.ts';
 import { type DeliveryRow, deliveryInfoFromRow, type EventRow, storedEventFromRow } from './rows.ts';
 
@@ -42,8 +42,14 @@ export interface PostgresOutboxStore extends OutboxStore<PgTx>, Inbox<PgTx> {
   migrate(): Promise<void>;
   /** Settles once `onAppend` subscriptions are actually LISTENing (or the attempt failed). */
   listening(): Promise<void>;
+  /** Deletes inbox records processed before `olderThan` (ms since epoch); resolves with the count. */
+  pruneInbox(olderThan: number): Promise<number>;
   /** The pool the store queries through. */
   readonly pool: pg.Pool;
+  /** Also accepts a {@link PgQueryable} on an open transaction (how ORM adapters append). */
+  append(tx: PgQueryable, entries: readonly OutboxEntry[]): Promise<void>;
+  /** Also accepts a {@link PgQueryable} on an open transaction (how ORM adapters record). */
+  markProcessed(tx: PgQueryable, handler: string, eventId: string): Promise<boolean>;
   /** The LISTEN/NOTIFY channel appends notify, for your own listeners. */
   readonly channel: string;
 }
@@ -240,6 +246,14 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
           retrying: row.retrying,
           oldestPendingAgeMs: row.oldest === null ? 0 : Math.max(0, at - Number(row.oldest)),
         }));
+    },
+
+    async pruneInbox(olderThan) {
+      const result = await query('prune the inbox', {
+        text: `DELETE FROM ${names.inbox} WHERE processed_at < $1`,
+        values: [Math.ceil(olderThan)],
+      });
+      return result.rowCount ?? 0;
     },
 
     async prune(before) {

@@ -14,7 +14,7 @@ import {
   type SubscribeRequest,
   type Subscription,
 } from '@tidings/core';
-import { createKeyedDispatcher, errorMessage, retryDelayOf } from '@tidings/core/spi';
+import { createKeyedDispatcher, errorCodeOf, errorMessage, retryDelayOf } from '@tidings/core/spi';
 import type { Redis } from 'ioredis';
 import { claimIdle, type GroupMember, heldKey, reclaimOwn, touch } from './claims.ts';
 import { deadLetter } from './dead-letter.ts';
@@ -97,7 +97,7 @@ export async function openSubscription(
         ? `handler refused to retry: ${errorMessage(error)}`
         : `handler failed ${deliveries} time(s), last: ${errorMessage(error)}`;
       try {
-        await deadLetter(redis, options.prefix, request.group, delivery, reason);
+        await deadLetter(redis, options.prefix, request.group, delivery, reason, errorCodeOf(error));
         return undefined;
       } catch (deadLetterError) {
         options.onError(deadLetterError);

@@ -84,9 +84,12 @@ export function rawEventFrom(fields: RawEventFields): RawEvent {
   const raw: Record<string, unknown> = {
     id,
     type: requireString(fields.type, 'type'),
-    version: requireInteger(fields.version ?? 1, 'version', 1),
     occurredAt: requireTime(fields.occurredAt, 'occurredAt'),
   };
+  // Absent from a foreign producer: the catalog takes the definition's current version.
+  if (fields.version !== undefined && fields.version !== null) {
+    raw.version = requireInteger(fields.version, 'version', 1);
+  }
   const subjectId = optionalString(fields.subjectId, 'subject.id');
   if (subjectId !== undefined) {
     const subject: { type: string; id: string; sequence?: number } = {

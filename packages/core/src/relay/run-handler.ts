@@ -86,7 +86,8 @@ async function runHandlerOnce<Tx>(runtime: HandlerRuntime<Tx>, run: HandlerRun<T
       else await runtime.outbox.publish(events);
     };
     const base = createHandlerContext(handler.name, event, sink, attempt, controller.signal);
-    const context: DurableHandlerContext<Tx> = { ...base, publish: base.publish, tx };
+    // `tx` is undefined exactly for handlers without the inbox, whose context type says so.
+    const context: DurableHandlerContext<Tx> = { ...base, publish: base.publish, tx: tx as Tx };
     const handle =
       handler.middleware.length === 0
         ? handler.handle

@@ -75,7 +75,7 @@ describe('tidings command line', () => {
     expect(() => parseStoreLocation('postgres://')).toThrow(/not a valid URL|names no host/);
     expect(parseStoreLocation('mysql://root:pw@127.0.0.1:3306/test')).toEqual({
       kind: 'mysql',
-      display: 'mysql://root:***@127.0.0.1:3306/test',
+      display: 'mysql://root@127.0.0.1:3306/test',
       target: 'mysql://root:pw@127.0.0.1:3306/test',
     });
     expect(redact('postgres://u@h/d')).toBe('postgres://u@h/d');

@@ -26,6 +26,9 @@ export async function assertStoreExists(location: StoreLocation, options: OpenSt
     }
     return;
   }
+  // The MySQL store checks its own schema version when opened with `autoMigrate: false` (as
+  // the CLI opens it), creating nothing; its error names the version and what to run.
+  if (location.kind === 'mysql') return;
   const schema = options.schema ?? defaultSchema;
   const found = await postgresLookup(location.target, schema, table);
   if (!found.schema) {
