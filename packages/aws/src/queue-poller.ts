@@ -44,7 +44,7 @@ export function startQueuePoller(ctx: Omit<ProcessContext, 'stopping'>, concurre
             WaitTimeSeconds: ctx.options.waitTimeSeconds,
             VisibilityTimeout: ctx.options.visibilityTimeoutSeconds,
             MessageAttributeNames: ['All'],
-            MessageSystemAttributeNames: ['ApproximateReceiveCount', 'MessageGroupId'],
+            MessageSystemAttributeNames: ['ApproximateReceiveCount', 'MessageGroupId', 'SentTimestamp'],
           }),
           { abortSignal: stop.signal },
         );

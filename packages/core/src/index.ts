@@ -101,11 +101,13 @@ export {
   causationTree,
 } from './outbox/causation.ts';
 export {
+  type DeclareDurableHandler,
   type DurableHandler,
   type DurableHandlerContext,
   type DurableHandlerFunction,
   type DurableHandlerOptions,
   durableHandler,
+  durableHandlerFor,
 } from './outbox/durable-handler.ts';
 // Store and transport ports (also in @tidings/core/spi): the types users pass around
 export type { Inbox } from './outbox/inbox.ts';

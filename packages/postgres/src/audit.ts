@@ -87,6 +87,7 @@ export interface StatsRow {
   readonly pending: number;
   readonly done: number;
   readonly dead: number;
+  readonly retrying: number;
   readonly oldest: string | number | null;
 }
 
@@ -96,6 +97,7 @@ export function statsStatement(names: TableNames): Statement {
         count(*) FILTER (WHERE d.status = 'pending')::int AS pending,
         count(*) FILTER (WHERE d.status = 'done')::int AS done,
         count(*) FILTER (WHERE d.status = 'dead')::int AS dead,
+        count(*) FILTER (WHERE d.status = 'pending' AND d.attempts > 0)::int AS retrying,
         (SELECT min(e.recorded_at) FROM ${names.deliveries} p JOIN ${names.events} e ON e.id = p.event_id
           WHERE p.consumer = d.consumer AND p.status = 'pending') AS oldest
       FROM ${names.deliveries} d

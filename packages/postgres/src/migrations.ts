@@ -4,6 +4,7 @@
  * behind an advisory lock, so processes starting together neither race nor half-apply.
  */
 import type { Pool } from 'pg';
+import { checkOut } from './checkout.ts';
 import type { TableNames } from './options.ts';
 
 interface Migration {
@@ -72,6 +73,11 @@ const migrations: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    // pruneInbox deletes by age; without this it would scan the whole inbox every time.
+    statements: (n) => [`CREATE INDEX ${n.index('inbox_processed_idx')} ON ${n.inbox} (processed_at)`],
+  },
 ];
 
 /** The newest schema version this code knows. */
@@ -85,8 +91,8 @@ const lockClass = 0x7469_6400;
  * versions it applied (empty when the schema was current).
  */
 export async function migrate(pool: Pool, names: TableNames, clock: () => number): Promise<number[]> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
+  const held = await checkOut(pool);
+  const { client } = held;
   try {
     await client.query('BEGIN');
     try {
@@ -112,12 +118,10 @@ export async function migrate(pool: Pool, names: TableNames, clock: () => number
       await client.query('COMMIT');
       return applied;
     } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => {
-        broken = rollbackError;
-      });
+      await client.query('ROLLBACK').catch((rollbackError: Error) => held.discard(rollbackError));
       throw error;
     }
   } finally {
-    client.release(broken);
+    held.release();
   }
 }

@@ -13,7 +13,7 @@ import {
   type OutboxStore,
   type StoredEvent,
 } from '@tidings/core';
-import { type Delivery, describeValue } from '@tidings/core/spi';
+import { type Delivery, describeValue, type OutboxEntry } from '@tidings/core/spi';
 import pg from 'pg';
 import { appendStatement, type Statement } from './append.ts';
 import {
@@ -25,11 +25,12 @@ import {
   type StatsRow,
   statsStatement,
 } from './audit.ts';
+import { checkOut } from './checkout.ts';
 import { type ClaimedRow, claimStatement, deliveryFromRow } from './claim.ts';
 import { storeFailure } from './failures.ts';
 import { migrate } from './migrations.ts';
 import { createNotifier } from './notifier.ts';
-import { type PgTx, type PostgresOutboxStoreOptions, resolveOptions } from './options.ts';
+import { type PgQueryable, type PgTx, type PostgresOutboxStoreOptions, resolveOptions } from './options.ts';
 import { completeStatement, failStatement, redriveStatement, releaseStatement } from './outcomes.ts';
 import { type DeliveryRow, deliveryInfoFromRow, type EventRow, storedEventFromRow } from './rows.ts';
 
@@ -41,8 +42,14 @@ export interface PostgresOutboxStore extends OutboxStore<PgTx>, Inbox<PgTx> {
   migrate(): Promise<void>;
   /** Settles once `onAppend` subscriptions are actually LISTENing (or the attempt failed). */
   listening(): Promise<void>;
+  /** Deletes inbox records processed before `olderThan` (ms since epoch); resolves with the count. */
+  pruneInbox(olderThan: number): Promise<number>;
   /** The pool the store queries through. */
   readonly pool: pg.Pool;
+  /** Also accepts a {@link PgQueryable} on an open transaction (how ORM adapters append). */
+  append(tx: PgQueryable, entries: readonly OutboxEntry[]): Promise<void>;
+  /** Also accepts a {@link PgQueryable} on an open transaction (how ORM adapters record). */
+  markProcessed(tx: PgQueryable, handler: string, eventId: string): Promise<boolean>;
   /** The LISTEN/NOTIFY channel appends notify, for your own listeners. */
   readonly channel: string;
 }
@@ -105,30 +112,37 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
 
     async transaction(work) {
       await ensureReady();
-      const client = await pool.connect().catch((error: unknown) => {
+      const held = await checkOut(pool).catch((error: unknown) => {
         throw storeFailure('connect', error);
       });
-      let broken: Error | undefined;
+      const { client } = held;
+      // A connection lost mid-transaction (server restart) rejects the transaction at once,
+      // as a StoreError the relay retries; the work's own queries on it fail too.
+      const unlessLost = <T>(step: Promise<T>, operation: string): Promise<T> =>
+        Promise.race([
+          step,
+          held.lost.catch((error: unknown) => Promise.reject(storeFailure(operation, error))),
+        ]);
       try {
-        await client.query('BEGIN').catch((error: Error) => {
-          broken = error; // a connection that cannot BEGIN must not go back to the pool
+        await unlessLost(client.query('BEGIN'), 'begin a transaction').catch((error: Error) => {
+          held.discard(error); // a connection that cannot BEGIN must not go back to the pool
           throw storeFailure('begin a transaction', error);
         });
         let result: Awaited<ReturnType<typeof work>>;
+        const working = Promise.resolve().then(() => work(client));
+        working.catch(() => undefined); // it may lose the race against a lost connection
         try {
-          result = await work(client);
+          result = await unlessLost(working, 'run the transaction');
         } catch (error) {
-          await client.query('ROLLBACK').catch((rollbackError: Error) => {
-            broken = rollbackError;
-          });
+          await client.query('ROLLBACK').catch((rollbackError: Error) => held.discard(rollbackError));
           throw error;
         }
-        await client.query('COMMIT').catch((error: unknown) => {
+        await unlessLost(client.query('COMMIT'), 'commit the transaction').catch((error: unknown) => {
           throw storeFailure('commit the transaction', error);
         });
         return result;
       } finally {
-        client.release(broken);
+        held.release();
       }
     },
 
@@ -229,8 +243,17 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
           pending: row.pending,
           done: row.done,
           dead: row.dead,
+          retrying: row.retrying,
           oldestPendingAgeMs: row.oldest === null ? 0 : Math.max(0, at - Number(row.oldest)),
         }));
+    },
+
+    async pruneInbox(olderThan) {
+      const result = await query('prune the inbox', {
+        text: `DELETE FROM ${names.inbox} WHERE processed_at < $1`,
+        values: [Math.ceil(olderThan)],
+      });
+      return result.rowCount ?? 0;
     },
 
     async prune(before) {

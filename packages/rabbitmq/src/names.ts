@@ -52,6 +52,11 @@ export function groupNames(exchange: string, group: string): GroupNames {
   };
 }
 
+/** The durable queue that keeps the dead letters published to `topic` (see `transportDeadLetterSink`). */
+export function deadLetterTopicQueue(exchange: string, topic: string): string {
+  return checkLength(`${exchange}.parked.${routingKeyOf(topic)}`, 'dead-letter queue name');
+}
+
 /** The exchange dead letters are routed through (direct; routing key = the group's queue). */
 export function deadLetterExchangeOf(exchange: string): string {
   return `${exchange}.dead`;

@@ -3,6 +3,7 @@
  * better-sqlite3 connection to a WAL-mode file that several processes may share.
  */
 import type { Inbox, OutboxStore } from '@tidings/core';
+import type Database from 'better-sqlite3';
 import { appendEntries } from './append.ts';
 import { consumerStats, deadLetters, eventDeliveries, findEvent, pruneEvents, queryEvents } from './audit.ts';
 import { claimDeliveries } from './claim.ts';
@@ -16,6 +17,12 @@ export type SqliteOutboxStore = OutboxStore<SqliteTx> &
   Inbox<SqliteTx> & {
     /** Always present here: listeners hear of appends committed through this store object. */
     onAppend(listener: () => void): () => void;
+    pruneInbox(olderThan: number): Promise<number>;
+    /**
+     * The connection the store writes on. Share it with your ORM (pass it as `database`) so
+     * an ORM adapter appends on the connection your ORM transaction is open on.
+     */
+    readonly database: Database.Database;
   };
 
 /**
@@ -47,6 +54,7 @@ export function createSqliteOutboxStore(options: SqliteOutboxStoreOptions): Sqli
   const markProcessed = session.statement(
     `INSERT OR IGNORE INTO ${tables.inbox} (handler, event_id, processed_at) VALUES (?, ?, ?)`,
   );
+  const pruneInbox = session.statement(`DELETE FROM ${tables.inbox} WHERE processed_at < :olderThan`);
 
   return {
     transaction: (work) => session.transaction(work),
@@ -67,6 +75,9 @@ export function createSqliteOutboxStore(options: SqliteOutboxStoreOptions): Sqli
       session.checkTx('markProcessed', tx);
       return markProcessed.run(handler, eventId, clock()).changes === 1;
     },
+    pruneInbox: (olderThan) =>
+      session.write('pruneInbox', () => pruneInbox.run({ olderThan: Math.ceil(olderThan) }).changes),
     close: () => session.close(),
+    database: db,
   };
 }

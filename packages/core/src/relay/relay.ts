@@ -13,6 +13,7 @@ import type { RetryPolicy } from '../middleware/backoff.ts';
 import type { Inbox } from '../outbox/inbox.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import type { Delivery, DeliveryRef } from '../outbox/outbox-store.ts';
+import { requireInboxFor } from '../outbox/require-inbox.ts';
 import { type MessageOptions, toTransportMessage } from '../transport/message.ts';
 import type { Transport } from '../transport/transport.ts';
 import { describeFailure, nextAttemptAt } from './outcome.ts';
@@ -44,10 +45,12 @@ export interface OutboxRelayOptions {
   /** Store or transport errors of the loop itself (it keeps going). Default: console.error. */
   readonly onError?: (error: unknown) => void;
   /**
-   * Retention of the audit log: every `everyMs` (default 1 h) the running relay deletes
-   * events older than `keepMs` whose deliveries are all done. Off when absent.
+   * Retention of the audit log and the inbox: every `everyMs` (default 1 h) the running
+   * relay deletes events older than `keepMs` whose deliveries are all done, and inbox
+   * records older than `inboxKeepMs` (default `keepMs`) when the store has `pruneInbox`.
+   * Keep inbox records longer than any redelivery can arrive. Off when absent.
    */
-  readonly retention?: { readonly keepMs: number; readonly everyMs?: number };
+  readonly retention?: { readonly keepMs: number; readonly everyMs?: number; readonly inboxKeepMs?: number };
 }
 
 export interface OutboxRelay {
@@ -95,6 +98,11 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
     inbox: 'markProcessed' in store ? (store as unknown as Inbox<Tx>) : undefined,
     catalog: options.catalog,
   };
+  requireInboxFor(outbox.handlers, runtime.inbox, {
+    runtime: 'this relay: the outbox store has no markProcessed',
+    remedy:
+      'Give the outbox a store that is also an Inbox (memory, SQLite, PostgreSQL or an ORM adapter), or drop inbox: true.',
+  });
   const controller = new AbortController();
   // Every handler in flight listens for shutdown on this one signal.
   setMaxListeners(0, controller.signal);
@@ -137,12 +145,15 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
   const runRoute = async (name: string, deliveries: Delivery[], done: DeliveryRef[]) => {
     const target = routes.get(name)!;
     try {
-      const messages = deliveries.map((d) => toTransportMessage(d.event, target));
+      const messages = deliveries.map((d) =>
+        toTransportMessage(d.event, { catalog: options.catalog, ...target }),
+      );
       const wrap = currentInstrumentation()?.wrapPublish;
       if (!wrap) await target.transport.publish(messages);
       else {
         const events = deliveries.map((d) => d.event);
-        const batch = { route: name, transport: target.transport.name, events, messages };
+        const { name: transport, telemetry } = target.transport;
+        const batch = { route: name, transport, events, messages, telemetry };
         await wrap(batch, () => target.transport.publish(messages));
       }
       done.push(...deliveries.map(ref));
@@ -196,7 +207,9 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
   const prune = async () => {
     if (!options.retention || clock() < nextPrune) return;
     nextPrune = clock() + (options.retention.everyMs ?? 3_600_000);
-    await store.prune(clock() - options.retention.keepMs);
+    const { keepMs, inboxKeepMs = keepMs } = options.retention;
+    await store.prune(clock() - keepMs);
+    await runtime.inbox?.pruneInbox?.(clock() - inboxKeepMs);
   };
 
   const run = async () => {
