@@ -14,13 +14,8 @@ import { performance } from 'node:perf_hooks';
 import { firstTsBlock } from '../readme/code-blocks.ts';
 import { checkBuildCovers } from './build-coverage.ts';
 import { checkCli, checkInspectorPage, checkSample, checkTypes, consumerTsconfig } from './checks.ts';
-import {
-  checkInstalledPackages,
-  everyEntry,
-  installProject,
-  packTarballs,
-  publicPackages,
-} from './consumer-project.ts';
+import { installProject, packTarballs, publicPackages } from './consumer-project.ts';
+import { checkInstalledPackages, everyEntry } from './installed-packages.ts';
 import { run } from './run.ts';
 
 const root = new URL('../../', import.meta.url);
