@@ -78,14 +78,14 @@ describe('the ORM store view', () => {
   it('delegates members the port may gain later, bound to the store, also from a class instance', async () => {
     class ClassStore {
       readonly pruned: number[] = [];
-      async pruneInbox(before: number) {
+      async compactLater(before: number) {
         this.pruned.push(before);
         return 0;
       }
     }
     const store = Object.assign(new ClassStore(), recordingStore().store);
     const view = createOrmOutboxStore(store as unknown as QueryableStore, bridge) as unknown as ClassStore;
-    await view.pruneInbox(42);
+    await view.compactLater(42);
     expect(store.pruned).toEqual([42]);
   });
 
