@@ -35,6 +35,7 @@ import { migrate } from './migrations.ts';
 import { type MysqlOutboxStoreOptions, type MysqlTx, resolveOptions } from './options.ts';
 import { completeStatement, failStatement, redriveStatement, releaseStatement } from './outcomes.ts';
 import { type DeliveryRow, deliveryInfoFromRow, type EventRow, storedEventFromRow } from './rows.ts';
+import { type MysqlDeliveryOutcome, settleStatements } from './settle.ts';
 
 export interface MysqlOutboxStore extends OutboxStore<MysqlTx>, Inbox<MysqlTx> {
   /**
@@ -53,6 +54,11 @@ export interface MysqlOutboxStore extends OutboxStore<MysqlTx>, Inbox<MysqlTx> {
    * processes are not heard: relays find them by polling.
    */
   onAppend(listener: () => void): () => void;
+  /**
+   * Applies a relay round's outcomes in one transaction: `done` whoever holds the lease,
+   * `retry`, `dead` and `released` only while `owner` still holds it; idempotent.
+   */
+  settle(outcomes: readonly MysqlDeliveryOutcome[]): Promise<void>;
 }
 
 interface ResultHeader {
@@ -275,6 +281,28 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
 
     async release(refs) {
       if (refs.length > 0) await query('release leases', releaseStatement(names, refs));
+    },
+
+    async settle(outcomes) {
+      const statements = settleStatements(names, outcomes, now());
+      if (statements.length === 0) return;
+      await ensureReady();
+      try {
+        await retryingLockConflicts(() =>
+          withConnection(async (connection) => {
+            await connection.beginTransaction();
+            try {
+              for (const statement of statements) await run(connection, statement.sql, statement.values);
+              await connection.commit();
+            } catch (error) {
+              await connection.rollback().catch(() => undefined); // destroyed anyway
+              throw error;
+            }
+          }),
+        );
+      } catch (error) {
+        throw storeFailure('settle deliveries', error);
+      }
     },
 
     async redrive(refs) {
