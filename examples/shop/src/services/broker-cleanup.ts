@@ -3,8 +3,9 @@
  * the RabbitMQ groups' quorum queues, dead-letter queues and parked dead-letter queues bound to `shop` (wait queues
  * expire by themselves), the NATS stream, the Redis streams, the SNS topics and SQS queues,
  * and the PostgreSQL schemas of the two services' databases. Everything is named after
- * SHOP_STREAM (see brokerSettings), so only this run's objects go. The exchanges stay: they
- * are shared, declared idempotently, and hold no messages. The Kafka mock cluster and an
+ * SHOP_STREAM (see brokerSettings), so only this run's objects go, its exchanges too (the
+ * default `shop` exchange of a run without SHOP_STREAM stays: declared idempotently, it
+ * holds no messages). The Kafka mock cluster and an
  * in-process fauxqs vanish with the run; on a Kafka cluster of yours the topics stay.
  */
 import { shopHandlerNames } from '../handlers.ts';
@@ -15,7 +16,8 @@ const services = ['orders', 'notifications'] as const;
 export async function removeRunState(broker: BrokerName, env: NodeJS.ProcessEnv): Promise<void> {
   const names = brokerSettings(env);
   const groups = shopHandlerNames.map((handler) => `${names.groupPrefix}${handler}`);
-  if (broker === 'rabbitmq') await removeRabbitQueues(env, names.exchange, groups);
+  if (broker === 'rabbitmq')
+    await removeRabbitQueues(env, names.exchange, groups, env.SHOP_STREAM !== undefined);
   if (broker === 'nats') await removeNatsStream(env, names.natsStream);
   if (broker === 'redis') await removeRedisKeys(env, names.streamPrefix);
   if (broker === 'sqs') await removeSnsSqs(env, names.resourcePrefix);
@@ -27,9 +29,14 @@ export async function removeRunState(broker: BrokerName, env: NodeJS.ProcessEnv)
     );
 }
 
-async function removeRabbitQueues(env: NodeJS.ProcessEnv, exchange: string, groups: string[]) {
+async function removeRabbitQueues(
+  env: NodeJS.ProcessEnv,
+  exchange: string,
+  groups: string[],
+  ownExchange: boolean,
+) {
   const { default: amqp } = await import('amqplib');
-  const { deadLetterTopicQueue, groupNames } = await import('@tidings/rabbitmq');
+  const { deadLetterExchangeOf, deadLetterTopicQueue, groupNames } = await import('@tidings/rabbitmq');
   const connection = await amqp.connect(env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
   try {
     const channel = await connection.createChannel();
@@ -41,6 +48,11 @@ async function removeRabbitQueues(env: NodeJS.ProcessEnv, exchange: string, grou
     // The queues that keep the consumer's dead letters (transportDeadLetterSink's topics).
     for (const handler of shopHandlerNames) {
       await channel.deleteQueue(deadLetterTopicQueue(exchange, `tidings.deadletter.${handler}`));
+    }
+    // A run with its own SHOP_STREAM made its own exchanges (see brokerSettings).
+    if (ownExchange) {
+      await channel.deleteExchange(deadLetterExchangeOf(exchange));
+      await channel.deleteExchange(exchange);
     }
   } finally {
     await connection.close();

@@ -22,7 +22,9 @@ export function brokerName(value = process.env.BROKER ?? 'rabbitmq'): BrokerName
 export function brokerSettings(env: NodeJS.ProcessEnv = process.env) {
   const stream = env.SHOP_STREAM;
   return {
-    exchange: env.SHOP_EXCHANGE ?? 'shop',
+    // A run of its own (SHOP_STREAM) gets an exchange of its own: on a shared exchange another
+    // run's events reach this run's queues, and its cleanup removes queues this run still uses.
+    exchange: env.SHOP_EXCHANGE ?? (stream ? `shop.${stream}` : 'shop'),
     natsStream: stream ?? 'SHOP',
     subjectPrefix: stream?.toLowerCase() ?? 'shop',
     streamPrefix: `${stream ?? 'shop'}:`,
