@@ -120,10 +120,15 @@ describe('the inspector page in Chromium, over a SQLite store', () => {
     const failed = await store.claim({ consumers: [sendEmail], limit: 1, leaseMs: 60_000, owner: 'ui-test' });
     const [delivery] = failed;
     if (!delivery) throw new Error('expected the redriven delivery to be claimable');
-    await store.fail(
-      { eventId: delivery.event.id, consumer: sendEmail, owner: 'ui-test' },
-      { error: 'still bouncing', retryAt: null },
-    );
+    await store.settle([
+      {
+        eventId: delivery.event.id,
+        consumer: sendEmail,
+        owner: 'ui-test',
+        outcome: 'dead',
+        error: 'still bouncing',
+      },
+    ]);
     const readOnly = await startInspector({ store });
     try {
       await page.goto(`${readOnly.url}#/dead-letters`);

@@ -114,9 +114,13 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
     if (tx.staged.length > 0) for (const listener of listeners) listener();
   };
 
-  const owned = (ref: DeliveryRef): Row | undefined => {
+  const pendingRow = (ref: DeliveryRef): Row | undefined => {
     const row = rows.get(rowKey(ref.eventId, ref.consumer));
-    return row && row.status === 'pending' && row.leaseOwner === ref.owner ? row : undefined;
+    return row?.status === 'pending' ? row : undefined;
+  };
+  const owned = (ref: DeliveryRef): Row | undefined => {
+    const row = pendingRow(ref);
+    return row?.leaseOwner === ref.owner ? row : undefined;
   };
 
   let queue: Promise<unknown> = Promise.resolve();
@@ -168,39 +172,26 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
       }
       return claimed;
     },
-    async complete(refs) {
+    async settle(outcomes) {
       const now = clock();
-      for (const ref of refs) {
-        const row = rows.get(rowKey(ref.eventId, ref.consumer));
-        if (row?.status !== 'pending') continue;
-        row.status = 'done';
-        row.finishedAt = now;
-        row.leaseOwner = undefined;
-        row.leaseUntil = 0;
-      }
-    },
-    async fail(ref, failure) {
-      const row = owned(ref);
-      if (!row) return;
-      const now = clock();
-      row.attempts += 1;
-      row.lastError = failure.error;
-      row.history.push({ attempt: row.attempts, at: new Date(now).toISOString(), error: failure.error });
-      row.leaseOwner = undefined;
-      row.leaseUntil = 0;
-      if (failure.retryAt === null) {
-        row.status = 'dead';
-        row.finishedAt = now;
-      } else {
-        row.nextAttemptAt = failure.retryAt;
-      }
-    },
-    async release(refs) {
-      for (const ref of refs) {
-        const row = owned(ref);
+      for (const outcome of outcomes) {
+        const row = outcome.outcome === 'done' ? pendingRow(outcome) : owned(outcome);
         if (!row) continue;
         row.leaseOwner = undefined;
         row.leaseUntil = 0;
+        if (outcome.outcome === 'released') continue;
+        if (outcome.outcome === 'done') {
+          row.status = 'done';
+          row.finishedAt = now;
+          continue;
+        }
+        row.attempts += 1;
+        row.lastError = outcome.error;
+        row.history.push({ attempt: row.attempts, at: new Date(now).toISOString(), error: outcome.error });
+        if (outcome.outcome === 'dead') {
+          row.status = 'dead';
+          row.finishedAt = now;
+        } else row.nextAttemptAt = outcome.retryAt;
       }
     },
     async deadLetters(query = {}) {

@@ -12,7 +12,7 @@ import { currentInstrumentation } from '../instrumentation/hooks.ts';
 import type { RetryPolicy } from '../middleware/backoff.ts';
 import type { Inbox } from '../outbox/inbox.ts';
 import type { Outbox } from '../outbox/outbox.ts';
-import type { Delivery, DeliveryRef } from '../outbox/outbox-store.ts';
+import type { Delivery, DeliveryOutcome, DeliveryRef } from '../outbox/outbox-store.ts';
 import { type MessageOptions, toTransportMessage } from '../transport/message.ts';
 import type { Transport } from '../transport/transport.ts';
 import { describeFailure, nextAttemptAt } from './outcome.ts';
@@ -105,14 +105,15 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
 
   const ref = (d: Delivery): DeliveryRef => ({ eventId: d.event.id, consumer: d.consumer, owner: d.owner });
 
-  const fail = (delivery: Delivery, error: unknown, policy: RetryPolicy) => {
+  const failed = (delivery: Delivery, error: unknown, policy: RetryPolicy): DeliveryOutcome => {
     const retryAt = nextAttemptAt(error, delivery.attempt, policy, clock(), options.random);
-    if (retryAt === null)
-      currentInstrumentation()?.onDeadLetter?.({ consumer: delivery.consumer, event: delivery.event, error });
-    return store.fail(ref(delivery), { error: describeFailure(error), retryAt });
+    const message = describeFailure(error);
+    if (retryAt !== null) return { ...ref(delivery), outcome: 'retry', error: message, retryAt };
+    currentInstrumentation()?.onDeadLetter?.({ consumer: delivery.consumer, event: delivery.event, error });
+    return { ...ref(delivery), outcome: 'dead', error: message };
   };
 
-  const runHandlers = async (deliveries: Delivery[], done: DeliveryRef[]) => {
+  const runHandlers = async (deliveries: Delivery[], settled: DeliveryOutcome[]) => {
     let next = 0;
     const worker = async () => {
       while (next < deliveries.length) {
@@ -125,16 +126,16 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
             attempt: delivery.attempt,
             signal: controller.signal,
           });
-          done.push(ref(delivery));
+          settled.push({ ...ref(delivery), outcome: 'done' });
         } catch (error) {
-          await fail(delivery, error, handler.retry);
+          settled.push(failed(delivery, error, handler.retry));
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, deliveries.length) }, worker));
   };
 
-  const runRoute = async (name: string, deliveries: Delivery[], done: DeliveryRef[]) => {
+  const runRoute = async (name: string, deliveries: Delivery[], settled: DeliveryOutcome[]) => {
     const target = routes.get(name)!;
     try {
       const messages = deliveries.map((d) => toTransportMessage(d.event, target));
@@ -145,9 +146,9 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
         const batch = { route: name, transport: target.transport.name, events, messages };
         await wrap(batch, () => target.transport.publish(messages));
       }
-      done.push(...deliveries.map(ref));
+      for (const delivery of deliveries) settled.push({ ...ref(delivery), outcome: 'done' });
     } catch (error) {
-      for (const delivery of deliveries) await fail(delivery, error, target.retry ?? infinite);
+      for (const delivery of deliveries) settled.push(failed(delivery, error, target.retry ?? infinite));
     }
   };
 
@@ -161,12 +162,13 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
       if (handlers.has(delivery.consumer)) forHandlers.push(delivery);
       else forRoutes.set(delivery.consumer, [...(forRoutes.get(delivery.consumer) ?? []), delivery]);
     }
-    const done: DeliveryRef[] = [];
+    const settled: DeliveryOutcome[] = [];
     await Promise.all([
-      runHandlers(forHandlers, done),
-      ...[...forRoutes].map(([name, deliveries]) => runRoute(name, deliveries, done)),
+      runHandlers(forHandlers, settled),
+      ...[...forRoutes].map(([name, deliveries]) => runRoute(name, deliveries, settled)),
     ]);
-    if (done.length > 0) await store.complete(done);
+    // One round trip for the whole round, whatever became of each delivery.
+    await store.settle(settled);
     return batch.length;
   };
 

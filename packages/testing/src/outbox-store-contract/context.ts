@@ -1,5 +1,5 @@
 /** Per-test state shared by the contract's scenario files: a fresh store and a manual clock. */
-import type { AnyDomainEvent, Delivery, DeliveryRef, OutboxStore } from '@tidings/core';
+import type { AnyDomainEvent, Delivery, DeliveryOutcome, DeliveryRef, OutboxStore } from '@tidings/core';
 import { afterEach, beforeEach } from 'vitest';
 import { type CreateOutboxStoreFixture, createManualClock, type OutboxStoreFixture } from './fixture.ts';
 
@@ -21,6 +21,21 @@ export interface ContractContext<Tx> {
 export function ref(delivery: Delivery): DeliveryRef {
   return { eventId: delivery.event.id, consumer: delivery.consumer, owner: delivery.owner };
 }
+
+/** Outcomes of a claimed delivery, for `settle`. */
+export const asDone = (d: Delivery): DeliveryOutcome => ({ ...ref(d), outcome: 'done' });
+export const asRetry = (d: Delivery, error: string, retryAt: number): DeliveryOutcome => ({
+  ...ref(d),
+  outcome: 'retry',
+  error,
+  retryAt,
+});
+export const asDead = (d: Delivery, error: string): DeliveryOutcome => ({
+  ...ref(d),
+  outcome: 'dead',
+  error,
+});
+export const asReleased = (d: Delivery): DeliveryOutcome => ({ ...ref(d), outcome: 'released' });
 
 export const LEASE_MS = 10_000;
 
