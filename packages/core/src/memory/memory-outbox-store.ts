@@ -146,9 +146,10 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
       tx.inbox.push(key);
       return true;
     },
-    async claim({ consumers, limit, leaseMs, owner }) {
+    async claim({ consumers, limit, leaseMs, owner, runs = [] }) {
       const now = clock();
       const wanted = new Set(consumers);
+      const takesRuns = new Set(runs);
       const blocked = new Set<string>();
       const candidates = [...rows.values()]
         .filter((row) => wanted.has(row.consumer) && row.status === 'pending')
@@ -157,8 +158,10 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
       for (const row of candidates) {
         const queueKey = `${row.consumer}\u0000${row.key}`;
         if (blocked.has(queueKey)) continue;
-        blocked.add(queueKey);
-        if (claimed.length >= limit || row.nextAttemptAt > now || row.leaseUntil > now) continue;
+        const claimable = claimed.length < limit && row.nextAttemptAt <= now && row.leaseUntil <= now;
+        // A run goes on while its rows are claimable; a head-only queue stops at its head.
+        if (!claimable || !takesRuns.has(row.consumer)) blocked.add(queueKey);
+        if (!claimable) continue;
         row.leaseOwner = owner;
         row.leaseUntil = now + leaseMs;
         const record = events.get(row.eventId) as EventRecord;

@@ -33,6 +33,12 @@ export interface ClaimRequest {
   readonly leaseMs: number;
   /** Unique id of the claiming relay. */
   readonly owner: string;
+  /**
+   * Consumers (a subset of `consumers`, typically transport routes) that take RUNS: for
+   * them a claim may lease several consecutive pending deliveries of one subject at once,
+   * so a hot aggregate does not move one event per round. Default none: heads only.
+   */
+  readonly runs?: readonly string[];
 }
 
 /**
@@ -59,6 +65,12 @@ export interface DeliveryQueue {
    * the same consumer exists (ordering: a failing event parks the later ones of its subject;
    * a dead-lettered one does not). Events without a subject are not ordered. Results are in
    * position order.
+   *
+   * For a consumer in `runs`, the later deliveries of a subject MAY come in the same claim
+   * as the head: a run is the head and its followers up to the first one not due, leased
+   * together. A follower MUST NOT be claimed unless every earlier pending delivery of its
+   * (consumer, subject) queue is leased by this same call, so two claims never split a
+   * subject between two relays.
    */
   claim(request: ClaimRequest): Promise<readonly Delivery[]>;
 

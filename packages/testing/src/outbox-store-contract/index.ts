@@ -9,6 +9,7 @@ import { claimScenarios } from './claims.ts';
 import { useContractContext } from './context.ts';
 import { failureScenarios } from './failures.ts';
 import type { CreateOutboxStoreFixture } from './fixture.ts';
+import { runScenarios } from './runs.ts';
 import { settleScenarios } from './settle.ts';
 import { transactionScenarios } from './transactions.ts';
 
@@ -30,6 +31,7 @@ export function runOutboxStoreContract<Tx>(name: string, create: CreateOutboxSto
     describe('transactions and inbox', () => transactionScenarios(context));
     describe('claims', () => claimScenarios(context));
     describe('settle', () => settleScenarios(context));
+    describe('runs', () => runScenarios(context));
     describe('failures', () => failureScenarios(context));
     describe('audit log', () => auditScenarios(context));
   });
