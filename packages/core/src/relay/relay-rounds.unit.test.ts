@@ -38,7 +38,10 @@ describe('relay rounds', () => {
     const published: TransportMessage[][] = [];
     const watched = {
       ...transport,
-      publish: (m: readonly TransportMessage[]) => (published.push([...m]), transport.publish(m)),
+      publish: (m: readonly TransportMessage[]) => {
+        published.push([...m]);
+        return transport.publish(m);
+      },
     };
     const outbox = createOutbox({ store, routes: [{ name: 'broker' }] });
     const events = Array.from({ length: 5 }, (_, i) => placed('hot', i + 1));
