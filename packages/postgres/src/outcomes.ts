@@ -5,7 +5,7 @@
  */
 import type { DeliveryOutcome } from '@tidings/core';
 import type { Statement } from './append.ts';
-import type { TableNames } from './options.ts';
+import type { CompletionMode, TableNames } from './options.ts';
 
 type Key = { readonly eventId: string; readonly consumer: string };
 
@@ -15,17 +15,39 @@ const columns = (refs: readonly Key[]) => [refs.map((r) => r.eventId), refs.map(
 const text = (value: string) => value.replaceAll('\u0000', '\uFFFD');
 
 /**
- * A round's outcomes in one UPDATE. `done` finishes a pending delivery whoever holds the
- * lease (the work happened); retry, dead and released need the caller's lease.
+ * A round's outcomes in one statement. `done` finishes a pending delivery whoever holds the
+ * lease (the work happened); retry, dead and released need the caller's lease. Under
+ * `archive` and `delete` a done delivery leaves the claim table in the same statement.
  */
 export function settleStatement(
   names: TableNames,
   outcomes: readonly DeliveryOutcome[],
   now: number,
+  completion: CompletionMode,
 ): Statement {
   const failed = (o: DeliveryOutcome) => o.outcome === 'retry' || o.outcome === 'dead';
+  const inPlace = completion === 'keep';
+  const finished = inPlace
+    ? ''
+    : `, finished AS (
+        DELETE FROM ${names.deliveries} d USING r
+        WHERE r.outcome = 'done' AND d.event_id = r.event_id AND d.consumer = r.consumer AND d.status = 'pending'
+        RETURNING d.event_id, d.consumer, d.slot, d.position, d.attempts, d.last_error, d.history
+      )${
+        completion === 'archive'
+          ? `, archived AS (
+        INSERT INTO ${names.done} (event_id, consumer, slot, position, attempts, last_error, history, finished_at)
+        SELECT event_id, consumer, slot, position, attempts, last_error, history, $8::bigint FROM finished
+        ON CONFLICT DO NOTHING
+      )`
+          : ''
+      }`;
   return {
-    text: `UPDATE ${names.deliveries} d
+    text: `WITH r AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+          AS r(event_id, consumer, owner, outcome, error, retry_at)
+      )${finished}
+      UPDATE ${names.deliveries} d
       SET status = CASE r.outcome WHEN 'done' THEN 'done' WHEN 'dead' THEN 'dead' ELSE 'pending' END,
         attempts = d.attempts + CASE WHEN r.error IS NULL THEN 0 ELSE 1 END,
         last_error = COALESCE(r.error, d.last_error),
@@ -35,10 +57,9 @@ export function settleStatement(
         finished_at = CASE WHEN r.outcome IN ('done', 'dead') THEN $8::bigint ELSE NULL END,
         lease_owner = NULL,
         lease_until = NULL
-      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
-        AS r(event_id, consumer, owner, outcome, error, retry_at)
+      FROM r
       WHERE d.event_id = r.event_id AND d.consumer = r.consumer AND d.status = 'pending'
-        AND (r.outcome = 'done' OR d.lease_owner = r.owner)`,
+        AND ${inPlace ? `(r.outcome = 'done' OR d.lease_owner = r.owner)` : `r.outcome <> 'done' AND d.lease_owner = r.owner`}`,
     values: [
       ...columns(outcomes),
       outcomes.map((o) => o.owner),

@@ -62,7 +62,7 @@ export interface PostgresOutboxStore extends OutboxStore<PgTx>, Inbox<PgTx> {
  * client.release();
  */
 export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): PostgresOutboxStore {
-  const { names, clock, notify } = resolveOptions(options);
+  const { names, clock, notify, completion } = resolveOptions(options);
   const ownPool = options.pool === undefined;
   const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString as string });
   // An idle client that loses its connection is dropped and replaced by the pool; without a
@@ -186,7 +186,7 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
           );
         }
       }
-      await query('settle deliveries', settleStatement(names, outcomes, now()));
+      await query('settle deliveries', settleStatement(names, outcomes, now(), completion));
     },
 
     async redrive(refs) {

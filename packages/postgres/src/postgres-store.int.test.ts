@@ -36,14 +36,17 @@ describe('migrations', () => {
     const stores = [open(), open(), open(), open()];
     await Promise.all(stores.map((store) => store.migrate()));
     await open().migrate();
-    const { rows } = await stores[0]!.pool.query(`SELECT version FROM "${schema}".tidings_migrations`);
-    expect(rows).toEqual([{ version: 1 }]);
+    const { rows } = await stores[0]!.pool.query(
+      `SELECT version FROM "${schema}".tidings_migrations ORDER BY version`,
+    );
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
     const { rows: tables } = await stores[0]!.pool.query(
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
       [schema],
     );
     expect(tables.map((t) => t.table_name)).toEqual([
       'tidings_deliveries',
+      'tidings_deliveries_done',
       'tidings_events',
       'tidings_inbox',
       'tidings_migrations',
