@@ -119,12 +119,14 @@ export async function openStore(
         [historyPayload, count],
       );
       await pool.query(
-        `INSERT INTO ${table('deliveries')} (event_id, consumer, slot, position, ordering_key, status, next_attempt_at, finished_at)
-         SELECT id, $1, 0, position, 'Order:' || subject_id, 'done', 0, 0 FROM ${table('events')} WHERE id LIKE 'hist-%'`,
+        // Where settle leaves done deliveries under the default completion mode ('archive').
+        `INSERT INTO ${table('deliveries_done')} (event_id, consumer, slot, position, attempts, history, finished_at)
+         SELECT id, $1, 0, position, 0, '[]', 0 FROM ${table('events')} WHERE id LIKE 'hist-%'`,
         [consumer],
       );
       await pool.query(`ANALYZE ${table('events')}`);
       await pool.query(`ANALYZE ${table('deliveries')}`);
+      await pool.query(`ANALYZE ${table('deliveries_done')}`);
     },
     versions: () => postgresVersion(pool),
     async close() {

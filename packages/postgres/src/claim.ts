@@ -45,6 +45,8 @@ export function claimStatement(names: TableNames, request: ClaimRequest, now: nu
           AND d.position = (
             SELECT h.position FROM ${names.deliveries} h
             WHERE h.consumer = d.consumer AND h.ordering_key = d.ordering_key AND h.status = 'pending'
+              -- Indexable only on the queue index (see the followers below).
+              AND (h.ordering_key, h.position) <= (d.ordering_key, d.position)
             ORDER BY h.consumer, h.ordering_key, h.position
             LIMIT 1
           )
@@ -65,8 +67,10 @@ export function claimStatement(names: TableNames, request: ClaimRequest, now: nu
         SELECT x.event_id, x.consumer, x.ordering_key, x.position,
           x.next_attempt_at <= $2 AND (x.lease_until IS NULL OR x.lease_until <= $2) AS due
         FROM ${names.deliveries} x
+        -- The row comparison is an index condition only on the queue index: on a table not
+        -- yet analysed the planner otherwise walks the consumer's whole backlog per head.
         WHERE x.consumer = h.consumer AND x.ordering_key = h.ordering_key AND x.status = 'pending'
-          AND x.position > h.position
+          AND (x.ordering_key, x.position) > (h.ordering_key, h.position)
         ORDER BY x.consumer, x.ordering_key, x.position
         LIMIT $3
       ) f
@@ -81,7 +85,8 @@ export function claimStatement(names: TableNames, request: ClaimRequest, now: nu
       UPDATE ${names.deliveries} d
       SET lease_owner = $4, lease_until = $5
       FROM candidates c
-      WHERE d.event_id = c.event_id AND d.consumer = c.consumer AND d.status = 'pending'
+      -- Not "status = 'pending'", which lets the planner pick a partial index over the key.
+      WHERE d.event_id = c.event_id AND d.consumer = c.consumer AND d.status <> 'done'
       RETURNING d.event_id, d.consumer, d.attempts, d.slot
     )
     SELECT l.consumer, l.attempts, ${eventColumns}
