@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineEvent } from '../event/define-event.ts';
+import type { AnyDomainEvent } from '../event/envelope.ts';
+import { createEventBus } from './event-bus.ts';
+
+const OrderPlaced = defineEvent('OrderPlaced', { schema: z.object({ orderId: z.string() }) });
+const EmailSent = defineEvent('EmailSent', { schema: z.object({ orderId: z.string() }) });
+
+describe('ambient causation per bus', () => {
+  for (const mode of ['sequential', 'concurrent'] as const) {
+    it(`off (${mode}): created events inherit nothing, context.publish still keeps causation`, async () => {
+      const bus = createEventBus({ ambientCausation: false, mode });
+      const created: AnyDomainEvent[] = [];
+      const published: AnyDomainEvent[] = [];
+      bus.subscribe('email', OrderPlaced, async (e, context) => {
+        await Promise.resolve();
+        created.push(EmailSent.create({ orderId: e.payload.orderId }));
+        await context.publish(EmailSent, { orderId: e.payload.orderId });
+      });
+      bus.subscribe('audit', EmailSent, (e) => {
+        published.push(e);
+      });
+      const origin = OrderPlaced.create({ orderId: 'o-1' });
+      await bus.publish(origin);
+      expect(created[0]!.causationId).toBeUndefined();
+      expect(created[0]!.correlationId).not.toBe(origin.correlationId);
+      expect(published[0]).toMatchObject({ causationId: origin.id, correlationId: origin.correlationId });
+    });
+  }
+
+  it('off: publishSync sets no ambient cause either', () => {
+    const bus = createEventBus({ ambientCausation: false });
+    let created: AnyDomainEvent | undefined;
+    bus.subscribe('email', OrderPlaced, (e) => {
+      created = EmailSent.create({ orderId: e.payload.orderId });
+    });
+    bus.publishSync(OrderPlaced.create({ orderId: 'o-1' }));
+    expect(created!.causationId).toBeUndefined();
+  });
+
+  it('on by default: events created after an await in a handler are caused by the handled event', async () => {
+    const bus = createEventBus();
+    let created: AnyDomainEvent | undefined;
+    bus.subscribe('email', OrderPlaced, async (e) => {
+      await Promise.resolve();
+      created = EmailSent.create({ orderId: e.payload.orderId });
+    });
+    const origin = OrderPlaced.create({ orderId: 'o-1' });
+    await bus.publish(origin);
+    expect(created).toMatchObject({ causationId: origin.id, correlationId: origin.correlationId });
+  });
+});
