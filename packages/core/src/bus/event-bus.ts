@@ -103,16 +103,25 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
   const defaultMode = options.mode ?? 'sequential';
   const ambient = options.ambientCausation ?? true;
 
-  // The last type routed, checked before the map: bursts of one type skip the hash lookup.
+  // The last two types routed, checked before the map: bursts of one type, and two types
+  // taken in turn (a command and its consequence), skip the hash lookup.
   let lastType: string | undefined;
   let lastRoute: readonly Entry[] = [];
+  let otherType: string | undefined;
+  let otherRoute: readonly Entry[] = [];
   const route = (type: string): readonly Entry[] => {
     if (type === lastType) return lastRoute;
-    let list = routes.get(type);
-    if (!list) {
-      list = entries.filter((e) => e.types === '*' || e.types.includes(type));
-      routes.set(type, list);
+    let list: readonly Entry[] | undefined;
+    if (type === otherType) list = otherRoute;
+    else {
+      list = routes.get(type);
+      if (!list) {
+        list = entries.filter((e) => e.types === '*' || e.types.includes(type));
+        routes.set(type, list);
+      }
     }
+    otherType = lastType;
+    otherRoute = lastRoute;
     lastType = type;
     lastRoute = list;
     return list;
@@ -289,6 +298,7 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
       entries.push({ name, types: typesOfTarget(target), handle: handler as Handler });
       routes = new Map();
       lastType = undefined;
+      otherType = undefined;
       return () => {
         bus.unsubscribe(name);
       };
@@ -299,6 +309,7 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
       entries.splice(index, 1);
       routes = new Map();
       lastType = undefined;
+      otherType = undefined;
       return true;
     },
     publish(events, publishOptions) {

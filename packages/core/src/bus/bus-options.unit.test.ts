@@ -51,3 +51,30 @@ describe('ambient causation per bus', () => {
     expect(created).toMatchObject({ causationId: origin.id, correlationId: origin.correlationId });
   });
 });
+
+describe('routing with types taken in turn', () => {
+  it('routes each of three alternating types to its own handlers, also after unsubscribing', () => {
+    const Shipped = defineEvent('OrderShipped', { schema: z.object({ orderId: z.string() }) });
+    const bus = createEventBus();
+    const seen: string[] = [];
+    bus.subscribe('placed', OrderPlaced, (e) => void seen.push(`placed:${e.payload.orderId}`));
+    const stop = bus.subscribe('sent', EmailSent, (e) => void seen.push(`sent:${e.payload.orderId}`));
+    bus.subscribe('shipped', Shipped, (e) => void seen.push(`shipped:${e.payload.orderId}`));
+    const events = [OrderPlaced, EmailSent, Shipped, EmailSent, OrderPlaced].map((d, i) =>
+      d.create({ orderId: `${i}` }),
+    );
+    for (const event of events) bus.publishSync(event);
+    stop();
+    for (const event of events) bus.publishSync(event);
+    expect(seen).toEqual([
+      'placed:0',
+      'sent:1',
+      'shipped:2',
+      'sent:3',
+      'placed:4',
+      'placed:0',
+      'shipped:2',
+      'placed:4',
+    ]);
+  });
+});
