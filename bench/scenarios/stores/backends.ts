@@ -27,8 +27,8 @@ export const databaseLabel = { sqlite: 'SQLite', postgres: 'PostgreSQL' } as con
 
 export interface StoreKit {
   readonly store: OutboxStore;
-  /** Appends `count` pending events in transactions of 1,000. */
-  fill(count: number): Promise<void>;
+  /** Appends `count` pending events in transactions of 1,000, over `subjects` subjects (default one each). */
+  fill(count: number, subjects?: number): Promise<void>;
   /**
    * Writes `count` already published events (deliveries done) straight in SQL: the history a
    * long-running outbox accumulates. Generated in the database, so a million rows take seconds.
@@ -49,8 +49,8 @@ export interface RawKit {
 
 const fillBatch = 1_000;
 
-async function fillStore(store: OutboxStore, count: number) {
-  for (const batch of chunks(makeEvents(count), fillBatch)) {
+async function fillStore(store: OutboxStore, count: number, subjects?: number) {
+  for (const batch of chunks(makeEvents(count, subjects), fillBatch)) {
     await store.transaction((tx) => store.append(tx, entriesOf(batch)));
   }
 }
@@ -65,7 +65,7 @@ export async function openStore(
     const store = createSqliteOutboxStore({ filename });
     return {
       store,
-      fill: (n) => fillStore(store, n),
+      fill: (n, subjects) => fillStore(store, n, subjects),
       async addHistory(count) {
         const db = new Database(filename);
         try {
@@ -109,7 +109,7 @@ export async function openStore(
   const table = (name: string) => `"${schema}"."tidings_${name}"`;
   return {
     store,
-    fill: (n) => fillStore(store, n),
+    fill: (n, subjects) => fillStore(store, n, subjects),
     async addHistory(count) {
       await pool.query(
         `INSERT INTO ${table('events')} (id, type, version, occurred_at, occurred_at_text, subject_type, subject_id,

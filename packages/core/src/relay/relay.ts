@@ -68,7 +68,10 @@ export interface OutboxRelay {
   start(): void;
   /** One round: claim and process one batch. Resolves with how many deliveries it claimed. */
   runOnce(): Promise<number>;
-  /** Runs rounds until nothing is claimable right now (deliveries waiting for a retry stay). */
+  /**
+   * Runs rounds, `claimsInFlight` at a time, until nothing is claimable right now
+   * (deliveries waiting for a retry stay).
+   */
   drain(): Promise<void>;
   /** Wakes the loops now (e.g. after a commit in this process). */
   wake(): void;
@@ -93,6 +96,7 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
   const owner = options.owner ?? `relay-${createEventId()}`;
   const batchSize = options.batchSize ?? 100;
   const leaseMs = options.leaseMs ?? 60_000;
+  const claimsInFlight = Math.max(1, options.claimsInFlight ?? 2);
   const onError = options.onError ?? ((error: unknown) => console.error('[tidings] relay error:', error));
   const throttle = createErrorThrottle(onError, options.errorIntervalMs ?? 10_000, clock);
   const handlers = new Map(outbox.handlers.map((h) => [h.name, h]));
@@ -171,11 +175,16 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
   return {
     start() {
       if (closed) throw new ClosedError('This relay was closed; create a new one.');
-      if (loops.length === 0) loops = Array.from({ length: Math.max(1, options.claimsInFlight ?? 2) }, loop);
+      if (loops.length === 0) loops = Array.from({ length: claimsInFlight }, loop);
     },
     runOnce,
     async drain() {
-      while ((await runOnce()) > 0) {}
+      // As many rounds in flight as the loops keep: a loop that finds nothing claimable
+      // stops; the last one stops only when nothing is claimable after its own settle.
+      const rounds = async () => {
+        while ((await runOnce()) > 0) {}
+      };
+      await Promise.all(Array.from({ length: claimsInFlight }, rounds));
     },
     wake: signal.wake,
     async close() {
