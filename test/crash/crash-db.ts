@@ -1,12 +1,13 @@
 /**
- * The crash test's database, SQLite or PostgreSQL: the outbox store plus an `effects`
- * table the handler writes in its inbox transaction, and helpers to read it back.
+ * The crash test's database, SQLite, PostgreSQL or MySQL / MariaDB: the outbox store plus an
+ * `effects` table the handler writes in its inbox transaction, and helpers to read it back.
  */
 
 import type { Inbox, OutboxStore } from '@tidings/core';
 import { createPostgresOutboxStore } from '@tidings/postgres';
 import { createSqliteOutboxStore } from '@tidings/sqlite';
 import pg from 'pg';
+import { openMysqlCrashDb } from './crash-db-mysql.ts';
 
 export interface CrashDb {
   readonly store: OutboxStore<unknown> & Inbox<unknown>;
@@ -17,6 +18,7 @@ export interface CrashDb {
 }
 
 export async function openCrashDb(target: string): Promise<CrashDb> {
+  if (target.startsWith('mysql')) return openMysqlCrashDb(target);
   if (target.startsWith('postgres')) {
     const url = new URL(target);
     const schema = url.searchParams.get('schema') ?? 'crash';

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { expect, it, vi } from 'vitest';
+import { firstTsBlock } from './code-blocks.ts';
 
 it('the README shows exactly the sample this test compiles and runs', async () => {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const sample = readFileSync(new URL('./sample.ts', import.meta.url), 'utf8');
-  const block = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  expect(block).toBe(sample);
+  expect(firstTsBlock(new URL('../../README.md', import.meta.url))).toBe(sample);
 
   const log = vi.spyOn(console, 'log').mockImplementation(() => {});
   await import('./sample.ts');

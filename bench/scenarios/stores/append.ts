@@ -8,6 +8,7 @@ import { createPostgresOutboxStore } from '@tidings/postgres';
 import { createSqliteOutboxStore } from '@tidings/sqlite';
 import type pg from 'pg';
 import { type Benchmark, defineBenchmark } from '../../registry.ts';
+import { mysqlAppend } from './append-mysql.ts';
 import {
   chunks,
   createPool,
@@ -141,4 +142,5 @@ function postgresAppend(batch: number): Benchmark[] {
 export const appendBenchmarks: readonly Benchmark[] = [
   ...batches.flatMap(sqliteAppend),
   ...batches.flatMap(postgresAppend),
+  ...batches.flatMap(mysqlAppend),
 ];

@@ -1,5 +1,5 @@
 /**
- * A store under benchmark on either database: the Tidings store, or the raw tables beside it,
+ * A store under benchmark on each database: the Tidings store, or the raw tables beside it,
  * plus how to fill a backlog of pending deliveries and a history of already published rows.
  */
 import type { OutboxStore } from '@tidings/core';
@@ -19,11 +19,12 @@ import {
   tempDir,
   uniqueSchema,
 } from './fixture.ts';
+import { openMysqlStore, openRawMysqlKit } from './mysql-backend.ts';
 import { openRawPostgres } from './pg-raw.ts';
 import { openRawSqlite } from './sqlite-raw.ts';
 
-export type DatabaseKind = 'sqlite' | 'postgres';
-export const databaseLabel = { sqlite: 'SQLite', postgres: 'PostgreSQL' } as const;
+export type DatabaseKind = 'sqlite' | 'postgres' | 'mysql';
+export const databaseLabel = { sqlite: 'SQLite', postgres: 'PostgreSQL', mysql: 'MySQL' } as const;
 
 export interface StoreKit {
   readonly store: OutboxStore;
@@ -59,6 +60,7 @@ export async function openStore(
   kind: DatabaseKind,
   options: { readonly notify?: boolean } = {},
 ): Promise<StoreKit> {
+  if (kind === 'mysql') return openMysqlStore();
   if (kind === 'sqlite') {
     const tmp = tempDir();
     const filename = `${tmp.dir}/store.db`;
@@ -138,6 +140,7 @@ export async function openStore(
 }
 
 export async function openRaw(kind: DatabaseKind): Promise<RawKit> {
+  if (kind === 'mysql') return openRawMysqlKit();
   if (kind === 'sqlite') {
     const tmp = tempDir();
     const raw = await openRawSqlite(`${tmp.dir}/raw.db`);

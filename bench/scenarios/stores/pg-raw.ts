@@ -3,7 +3,8 @@
  * store's migration under another prefix), one multi-row INSERT per table, and a claim loop
  * of `SELECT … FOR UPDATE SKIP LOCKED LIMIT n` + `UPDATE … done` per transaction.
  */
-import { type AnyDomainEvent, orderingKey } from '@tidings/core';
+import type { AnyDomainEvent } from '@tidings/core';
+import { orderingKey } from '@tidings/core/spi';
 import { createPostgresOutboxStore } from '@tidings/postgres';
 import type pg from 'pg';
 import { consumer } from './fixture.ts';

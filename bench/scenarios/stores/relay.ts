@@ -31,6 +31,7 @@ function relayTo(kit: StoreKit, target: 'handler' | 'transport') {
 const backlog = {
   sqlite: { full: 100_000, quick: 10_000, smoke: 10 },
   postgres: { full: 20_000, quick: 5_000, smoke: 10 },
+  mysql: { full: 20_000, quick: 5_000, smoke: 10 },
 };
 
 function throughput(kind: DatabaseKind): Benchmark[] {
@@ -65,9 +66,9 @@ function throughput(kind: DatabaseKind): Benchmark[] {
       name: raw,
       group,
       note:
-        kind === 'postgres'
-          ? 'hand-written loop: BEGIN; SELECT … LIMIT 100 FOR UPDATE SKIP LOCKED; UPDATE … done; COMMIT'
-          : 'hand-written loop: BEGIN IMMEDIATE; SELECT … LIMIT 100; UPDATE … done per row; COMMIT',
+        kind === 'sqlite'
+          ? 'hand-written loop: BEGIN IMMEDIATE; SELECT … LIMIT 100; UPDATE … done per row; COMMIT'
+          : 'hand-written loop: BEGIN; SELECT … LIMIT 100 FOR UPDATE SKIP LOCKED; UPDATE … done; COMMIT',
       size,
       setup: () => openRaw(kind),
       beforeRun: (s, n) => s.fill(n),
@@ -153,6 +154,7 @@ export const relayBenchmarks: readonly Benchmark[] = [
   ...hot('postgres'),
   ...throughput('sqlite'),
   ...throughput('postgres'),
+  ...throughput('mysql'),
   ...growth('sqlite'),
   ...growth('postgres'),
 ];

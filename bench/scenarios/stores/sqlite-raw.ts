@@ -3,7 +3,8 @@
  * own migration under another prefix, same pragmas), with prepared statements and nothing
  * else — no savepoint, no duplicate check, no append listeners.
  */
-import { type AnyDomainEvent, orderingKey } from '@tidings/core';
+import type { AnyDomainEvent } from '@tidings/core';
+import { orderingKey } from '@tidings/core/spi';
 import { createSqliteOutboxStore } from '@tidings/sqlite';
 import Database from 'better-sqlite3';
 import { consumer } from './fixture.ts';

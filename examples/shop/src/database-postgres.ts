@@ -1,9 +1,12 @@
 /** The shop on PostgreSQL: its own schema holds the shop's tables and the outbox. */
+
+import { redactUrl } from '@tidings/core/spi';
 import { createPostgresOutboxStore, type PgTx } from '@tidings/postgres';
 import pg from 'pg';
 import type { ShopDatabase } from './database.ts';
 
-const schema = process.env.SHOP_SCHEMA ?? 'tidings_shop';
+/** The schema of the shop's tables and outbox. */
+export const schema = process.env.SHOP_SCHEMA ?? 'tidings_shop';
 
 export async function openPostgresShop(
   url: string,
@@ -20,11 +23,9 @@ export async function openPostgresShop(
         orders BIGINT NOT NULL, revenue_cents BIGINT NOT NULL, registrations BIGINT NOT NULL);
       INSERT INTO "${schema}".shop_dashboard VALUES (1, 0, 0, 0) ON CONFLICT DO NOTHING;`);
   });
-  const parsed = new URL(url);
-  parsed.password = '';
   return {
     kind: 'postgres',
-    location: `${parsed.toString()} (schema ${schema})`,
+    location: `${redactUrl(url)} (schema ${schema})`,
     store,
     async saveUser(client, user) {
       await client.query(`INSERT INTO "${schema}".shop_users (id, name, email) VALUES ($1, $2, $3)`, [

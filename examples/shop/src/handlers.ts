@@ -6,7 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DoNotRetry, durableHandler, type Middleware } from '@tidings/core';
+import { DoNotRetry, type DurableHandlerContext, durableHandler, type Middleware } from '@tidings/core';
 import type { ShopDatabase } from './database.ts';
 import { OrderConfirmationSent, OrderPlaced, UserRegistered } from './events.ts';
 
@@ -22,12 +22,15 @@ export interface ShopHandlerOptions<Tx> {
   readonly flakyOnce?: ReadonlySet<string>;
 }
 
+/** The durable handlers' names; each is a consumer group on a broker. */
+export const shopHandlerNames = ['send-order-confirmation', 'update-analytics-dashboard'] as const;
+
 export function createShopHandlers<Tx>(options: ShopHandlerOptions<Tx>) {
   const middleware = options.observe ? [options.observe] : [];
   const retry = { maxAttempts: 3, baseDelayMs: options.baseDelayMs ?? 50, jitter: 'full' as const };
 
   const sendOrderConfirmation = durableHandler(
-    'send-order-confirmation',
+    shopHandlerNames[0],
     OrderPlaced,
     async (event, context) => {
       const { orderId, email, totalCents, lines } = event.payload;
@@ -58,11 +61,11 @@ export function createShopHandlers<Tx>(options: ShopHandlerOptions<Tx>) {
     { retry, middleware },
   );
 
-  const updateDashboard = durableHandler<[typeof OrderPlaced, typeof UserRegistered], Tx>(
-    'update-analytics-dashboard',
+  // With the inbox, `tx` is the store's transaction: typed by the annotation, no type parameters.
+  const updateDashboard = durableHandler(
+    shopHandlerNames[1],
     [OrderPlaced, UserRegistered],
-    async (event, context) => {
-      const tx = context.tx as Tx;
+    async (event, { tx }: DurableHandlerContext<Tx>) => {
       if (OrderPlaced.is(event))
         await options.database.bumpDashboard(tx, { orders: 1, revenueCents: event.payload.totalCents });
       else await options.database.bumpDashboard(tx, { registrations: 1 });

@@ -1,6 +1,6 @@
 /**
- * `npm start`: the shop's scripted story on the embedded SQLite store (or PostgreSQL when
- * DATABASE_URL is set), with a live view of every event and handler. `--once` (or
+ * `npm start`: the shop's scripted story on the embedded SQLite store (or PostgreSQL or
+ * MySQL / MariaDB when DATABASE_URL is a postgres:// or mysql:// URL), with a live view of every event and handler. `--once` (or
  * SHOP_ONCE=1) exits after the story with a summary line; otherwise the relay keeps
  * running and the local inspector serves the story until Ctrl-C.
  */

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -32,13 +33,21 @@ async function start(env: Record<string, string>) {
 const expected =
   'shop: 3 users registered, 3 orders placed, 2 e-mails sent, 1 dead letter(s), dashboard orders=3 revenue=$346.00 registrations=3';
 
+const mysqlUrl = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+
 const schema = `shop_test_${process.pid}`;
+const tablePrefix = `shop_test_${process.pid}_`;
 
 afterAll(async () => {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}_drizzle" CASCADE`);
   await client.end();
+  const connection = await mysql.createConnection({ uri: mysqlUrl });
+  const tables = ['deliveries', 'events', 'inbox', 'migrations', 'users', 'orders', 'dashboard'];
+  await connection.query(`DROP TABLE IF EXISTS ${tables.map((t) => `\`${tablePrefix}${t}\``).join(', ')}`);
+  await connection.end();
 });
 
 describe('npm start -- --once', () => {
@@ -54,6 +63,24 @@ describe('npm start -- --once', () => {
     const stdout = await start({ DATABASE_URL: databaseUrl, SHOP_SCHEMA: schema });
     expect(stdout).toContain('postgres at');
     expect(stdout.trim().split('\n').at(-1)).toBe(expected);
+  });
+
+  it('plays the same story on MySQL / MariaDB when DATABASE_URL is a mysql:// URL', async () => {
+    const stdout = await start({ DATABASE_URL: mysqlUrl, SHOP_TABLE_PREFIX: tablePrefix });
+    expect(stdout).toContain(`mysql at ${mysqlUrl}`);
+    expect(stdout.trim().split('\n').at(-1)).toBe(expected);
+  });
+
+  it('plays the same story through Drizzle (SHOP_ORM=drizzle) on SQLite and on PostgreSQL', async () => {
+    const [onSqlite, onPostgres] = await Promise.all([
+      start({ DATABASE_URL: '', SHOP_ORM: 'drizzle' }),
+      start({ DATABASE_URL: databaseUrl, SHOP_SCHEMA: `${schema}_drizzle`, SHOP_ORM: 'drizzle' }),
+    ]);
+    expect(onSqlite).toContain('through Drizzle');
+    expect(onSqlite.trim().split('\n').at(-1)).toBe(expected);
+    expect(onPostgres).toContain('postgres at');
+    expect(onPostgres).toContain('through Drizzle');
+    expect(onPostgres.trim().split('\n').at(-1)).toBe(expected);
   });
 
   it('without --once keeps running and serves the inspector on the shop database', async () => {

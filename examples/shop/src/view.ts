@@ -1,6 +1,7 @@
 /** The live terminal view: what happened, which handler ran, and the dashboard. */
 import { styleText } from 'node:util';
-import { type AnyDomainEvent, errorMessage, type Handler, type Middleware } from '@tidings/core';
+import type { AnyDomainEvent, Handler, Middleware } from '@tidings/core';
+import { errorMessage } from '@tidings/core/spi';
 
 const colour = process.stdout.isTTY && !process.env.NO_COLOR;
 type Style = Parameters<typeof styleText>[0];

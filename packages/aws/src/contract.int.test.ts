@@ -5,6 +5,7 @@
  */
 import type { Transport } from '@tidings/core';
 import { runTransportContract } from '@tidings/testing';
+import * as sdk from 'cloudevents';
 import { afterAll, beforeAll } from 'vitest';
 import {
   createTestClients,
@@ -12,6 +13,7 @@ import {
   startFauxqsPeer,
   type TestClients,
 } from '../test/fauxqs-peer.ts';
+import { createSnsSqsRawWire } from '../test/raw-wire.ts';
 import { createS3PayloadStore } from './s3-payload-store.ts';
 import { createSnsSqsTransport, snsSqsFeatures } from './sns-sqs-transport.ts';
 
@@ -26,6 +28,8 @@ afterAll(async () => {
 const clientsOf = new WeakMap<Transport, TestClients>();
 
 for (const fifo of [false, true]) {
+  const raw = createSnsSqsRawWire(() => peer.endpoint, fifo);
+  afterAll(() => raw.close());
   runTransportContract({
     name: fifo ? 'sns-sqs FIFO (fauxqs)' : 'sns-sqs standard (fauxqs)',
     features: snsSqsFeatures(fifo),
@@ -55,6 +59,7 @@ for (const fifo of [false, true]) {
     },
     crash: async (transport) => clientsOf.get(transport)?.crash(),
     dropConnection: async (transport) => clientsOf.get(transport)?.drop(),
+    interop: { sdk, raw },
     timeoutMs: 15_000,
   });
 }

@@ -20,10 +20,13 @@ import { fifoId } from './names.ts';
 
 export const deadLetterAttribute = 'tidings-dead-letter';
 
+/** Core's dead-letter fields (`DeadLetterFields`), carried as the JSON `tidings-dead-letter` attribute. */
 export interface DeadLetterReason {
   readonly group: string;
   readonly reason: string;
+  readonly code?: string;
   readonly attempts: number;
+  readonly topic: string;
   readonly at: string;
 }
 

@@ -4,7 +4,8 @@
  * idle one deletes at once. A failed delete only means the message comes back (at least once).
  */
 import { DeleteMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { errorMessage, TransportError } from '@tidings/core';
+import { TransportError } from '@tidings/core';
+import { errorMessage } from '@tidings/core/spi';
 
 export interface DeleteBatcher {
   /** Resolves once the delete was attempted; failures go to `onError`. */

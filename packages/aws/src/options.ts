@@ -3,7 +3,8 @@
  */
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { ConfigurationError, type ReceivedMessage, type RetryPolicy, resolvePolicy } from '@tidings/core';
+import { ConfigurationError, type ReceivedMessage, type RetryPolicy } from '@tidings/core';
+import { resolvePolicy } from '@tidings/core/spi';
 import type { PayloadStore } from './payload-store.ts';
 
 /** What the transport records about a message it dead-lettered. */

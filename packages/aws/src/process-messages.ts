@@ -10,14 +10,15 @@ import {
   ConfigurationError,
   DecodeError,
   DoNotRetry,
-  errorMessage,
   type MessageHandler,
-  nextRetryDelay,
   type ReceivedMessage,
 } from '@tidings/core';
+import { errorCodeOf, errorMessage, nextRetryDelay } from '@tidings/core/spi';
 import { sendToDeadLetterQueue } from './dead-letter.ts';
 import type { DeleteBatcher } from './delete-batcher.ts';
+import { foreignReceived } from './foreign-message.ts';
 import type { ResolvedSnsSqsOptions } from './options.ts';
+import { sqsDeliveryNotes } from './telemetry.ts';
 import { decodeBody, envelopeAttribute, parseEnvelope, toReceived } from './wire-format.ts';
 
 /** SQS's longest visibility timeout. */
@@ -51,7 +52,10 @@ function setVisibility(ctx: ProcessContext, message: Message, seconds: number): 
 }
 
 async function decode(ctx: ProcessContext, message: Message): Promise<ReceivedMessage> {
-  const envelope = parseEnvelope(message.MessageAttributes?.[envelopeAttribute]?.StringValue);
+  const attempts = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
+  const attribute = message.MessageAttributes?.[envelopeAttribute]?.StringValue;
+  if (attribute === undefined) return foreignReceived(message, attempts);
+  const envelope = parseEnvelope(attribute);
   const text = message.Body ?? '';
   let body: Uint8Array;
   if (envelope.body === 'ref') {
@@ -65,7 +69,10 @@ async function decode(ctx: ProcessContext, message: Message): Promise<ReceivedMe
   } else {
     body = decodeBody(text, envelope.body);
   }
-  return toReceived(envelope, body, Number(message.Attributes?.ApproximateReceiveCount ?? 1));
+  const sent = Number(message.Attributes?.SentTimestamp);
+  const received = toReceived(envelope, body, attempts);
+  const stamped = sent > 0 ? { ...received, publishedAt: new Date(sent).toISOString() } : received;
+  return sqsDeliveryNotes.note(stamped, { 'aws.sqs.queue.url': ctx.queueUrl });
 }
 
 async function deadLetter(
@@ -75,10 +82,16 @@ async function deadLetter(
   error: unknown,
   attempts: number,
 ): Promise<void> {
+  const code = errorCodeOf(error);
+  // Core's dead-letter fields, as JSON in one attribute (SQS allows 10 attributes).
   const reason = {
     group: ctx.group,
-    reason: errorMessage(error).slice(0, maxReasonLength),
+    reason: errorMessage(error)
+      .replace(/[\r\n]+/g, ' ')
+      .slice(0, maxReasonLength),
+    ...(code ? { code } : {}),
     attempts,
+    topic: received?.topic ?? '',
     at: new Date().toISOString(),
   };
   // Rejects if SQS did not take it: the message then stays and SQS's redrive moves it later.

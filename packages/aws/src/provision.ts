@@ -12,7 +12,8 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { errorMessage, TransportError } from '@tidings/core';
+import { TransportError } from '@tidings/core';
+import { errorMessage } from '@tidings/core/spi';
 import { snsTopicName, sqsDeadLetterQueueName, sqsQueueName } from './names.ts';
 
 export interface NamingOptions {

@@ -5,7 +5,8 @@
  * no `Failed`), rejects otherwise. Topics are created on first use (CreateTopic is idempotent).
  */
 import { PublishBatchCommand, type PublishBatchRequestEntry } from '@aws-sdk/client-sns';
-import { errorMessage, TransportError, type TransportMessage } from '@tidings/core';
+import { TransportError, type TransportMessage } from '@tidings/core';
+import { errorMessage } from '@tidings/core/spi';
 import { fifoId } from './names.ts';
 import type { ResolvedSnsSqsOptions } from './options.ts';
 import { provisionTopic } from './provision.ts';

@@ -4,7 +4,7 @@
  * and on close stops receiving, releases what it has not started and waits for the rest.
  */
 import { type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { backoffDelay, pause } from '@tidings/core';
+import { backoffDelay, pause } from '@tidings/core/spi';
 import { type ProcessContext, processInOrder } from './process-messages.ts';
 
 export interface QueuePoller {
@@ -44,7 +44,7 @@ export function startQueuePoller(ctx: Omit<ProcessContext, 'stopping'>, concurre
             WaitTimeSeconds: ctx.options.waitTimeSeconds,
             VisibilityTimeout: ctx.options.visibilityTimeoutSeconds,
             MessageAttributeNames: ['All'],
-            MessageSystemAttributeNames: ['ApproximateReceiveCount', 'MessageGroupId'],
+            MessageSystemAttributeNames: ['ApproximateReceiveCount', 'MessageGroupId', 'SentTimestamp'],
           }),
           { abortSignal: stop.signal },
         );

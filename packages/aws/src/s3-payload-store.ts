@@ -4,7 +4,8 @@
  * expires them after your longest retention, e.g. 14 days.
  */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { errorMessage, TransportError } from '@tidings/core';
+import { TransportError } from '@tidings/core';
+import { errorMessage } from '@tidings/core/spi';
 import type { PayloadStore } from './payload-store.ts';
 
 /**

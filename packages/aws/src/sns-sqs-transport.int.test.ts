@@ -5,7 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { ConfigurationError, type ReceivedMessage, type TransportMessage } from '@tidings/core';
+import {
+  ConfigurationError,
+  fromTransportMessage,
+  type ReceivedMessage,
+  type TransportMessage,
+} from '@tidings/core';
 import { waitUntil } from '@tidings/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -99,22 +104,23 @@ describe('sns-sqs transport (fauxqs)', () => {
     expect(handled[0]).toMatchObject({ id: sent.id, topic, key: 'k' });
   });
 
-  it('dead-letters a message that is not a Tidings message at once, and keeps consuming', async () => {
+  it("hands a foreign producer's structured CloudEvent (no tidings attribute) to the handler", async () => {
     const { topic, group } = names();
-    const dead: DeadLetterRecord[] = [];
-    const { transport, clients } = make({ onDeadLetter: (record) => void dead.push(record) });
-    const handled: string[] = [];
-    await transport.subscribe({ group, topics: [topic] }, async (m) => void handled.push(m.id));
+    const { transport, clients } = make();
+    const handled: ReceivedMessage[] = [];
+    await transport.subscribe({ group, topics: [topic] }, async (m) => void handled.push(m));
     const queues = await transport.provision({ group, topics: [topic] });
-    await clients.sqs.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: 'hello' }));
-    const good = message(topic);
-    await transport.publish([good]);
-    await waitUntil(
-      () => dead.length === 1 && handled.includes(good.id),
-      'the dead letter and the good message',
+    const event = { specversion: '1.0', id: 'foreign-1', source: '/elsewhere', type: 'T', data: { a: 1 } };
+    await clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: JSON.stringify(event) }),
     );
-    expect(dead[0]?.reason).toMatch(/Not a Tidings message/);
-    expect(dead[0]?.attempts).toBe(1);
+    await waitUntil(() => handled.length === 1, 'the foreign message');
+    const got = handled[0] as ReceivedMessage;
+    expect(got.id).not.toBe('');
+    expect(got.publishedAt).toMatch(/^\d{4}-/);
+    const raw = fromTransportMessage(got);
+    expect(raw).toMatchObject({ id: 'foreign-1', type: 'T', payload: { a: 1 }, occurredAt: got.publishedAt });
+    expect(raw.metadata.timesource).toBe('broker');
   });
 
   it('FIFO drops a second publish of the same message id', async () => {

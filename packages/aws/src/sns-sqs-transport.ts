@@ -19,6 +19,7 @@ import { type ResolvedSnsSqsOptions, resolveSnsSqsOptions, type SnsSqsTransportO
 import { type GroupQueues, provisionGroupQueues, provisionSnsSqs } from './provision.ts';
 import { createSnsPublisher } from './publisher.ts';
 import { startQueuePoller } from './queue-poller.ts';
+import { snsSqsTelemetry } from './telemetry.ts';
 
 export interface SnsSqsTransport extends Transport {
   /** Creates (idempotently) the topics, queues and subscriptions group `group` needs. */
@@ -112,6 +113,7 @@ export function createSnsSqsTransport(options: SnsSqsTransportOptions): SnsSqsTr
   return {
     name: resolved.fifo ? 'sns-sqs-fifo' : 'sns-sqs',
     features: snsSqsFeatures(resolved.fifo),
+    telemetry: snsSqsTelemetry(resolved),
     async publish(messages: readonly TransportMessage[]) {
       if (closed) throw closedError('publish');
       await publisher.publish(messages);

@@ -1,24 +1,15 @@
 #!/usr/bin/env node
-// The `tidings` command. The CLI is TypeScript used straight from the workspace, so this
-// launcher runs it in a child Node with tsx and the `@tidings/source` export condition
-// (workspace packages then resolve to their .ts sources), and passes its exit code on.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// The `tidings` command: plain JavaScript that runs the compiled CLI in ../dist. In a checkout
+// of the repository, `npm run build` makes dist; without it this says so instead of a stack trace.
+import { access } from 'node:fs/promises';
 
-const entry = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-// Resolved from here, not from the user's directory, so `tidings` works anywhere.
-const tsx = import.meta.resolve('tsx');
-const child = spawn(
-  process.execPath,
-  ['--conditions=@tidings/source', '--import', tsx, entry, ...process.argv.slice(2)],
-  { stdio: 'inherit' },
-);
-// Ctrl-C reaches the child through the terminal; the launcher just waits for it to finish.
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    if (signal === 'SIGTERM') child.kill(signal);
-  });
+const entry = new URL('../dist/cli/main.js', import.meta.url);
+try {
+  await access(entry);
+} catch {
+  process.stderr.write(
+    'tidings: the CLI is not built (no dist/cli/main.js). In the repository, run `npm run build` first.\n',
+  );
+  process.exit(2);
 }
-child.on('exit', (code, signal) => {
-  process.exitCode = code ?? (signal === null ? 1 : 130);
-});
+await import(entry.href);

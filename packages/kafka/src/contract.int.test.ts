@@ -5,17 +5,21 @@
  */
 import type { Transport } from '@tidings/core';
 import { runTransportContract } from '@tidings/testing';
+import * as sdk from 'cloudevents';
 import { logLevel } from 'kafkajs';
 import { afterAll, beforeAll } from 'vitest';
 import { type MockKafkaCluster, startMockKafka } from '../test/mock-kafka.ts';
+import { createKafkaRawWire } from '../test/raw-wire.ts';
 import { createSocketControl, type SocketControl } from '../test/socket-control.ts';
 import { createKafkaTransport, kafkaFeatures } from './kafka-transport.ts';
 
 let cluster: MockKafkaCluster;
+const raw = createKafkaRawWire(() => cluster.brokers);
 beforeAll(async () => {
   cluster = await startMockKafka({ brokers: 3 });
 });
 afterAll(async () => {
+  await raw.close();
   await cluster?.close();
 });
 
@@ -38,6 +42,7 @@ runTransportContract({
   },
   crash: async (transport) => controls.get(transport)?.crash(),
   dropConnection: async (transport) => controls.get(transport)?.drop(),
+  interop: { sdk, raw },
   // Joins and rebalances on the mock take seconds; a crashed member's session must expire.
   timeoutMs: 30_000,
 });

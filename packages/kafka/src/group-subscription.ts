@@ -5,21 +5,18 @@
  */
 import {
   ClosedError,
-  errorMessage,
   type MessageHandler,
   type SubscribeRequest,
   type Subscription,
   TransportError,
 } from '@tidings/core';
+import { errorCodeOf, errorMessage, withDeadLetterHeaders } from '@tidings/core/spi';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import { deadLetterHeaders } from './message-mapping.ts';
+import { kafkaDeadLetterHeaders } from './message-mapping.ts';
 import type { ResolvedKafkaOptions } from './options.ts';
 import { processPartitionBatch } from './partition-batch.ts';
 import type { KafkaPublisher } from './publisher.ts';
 import { kafkaTopicName } from './topic-name.ts';
-
-/** Longest a dead-letter reason header gets: stack-sized messages must not bloat records. */
-const maxReasonLength = 1_000;
 
 function untilJoined(consumer: Consumer, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -72,13 +69,19 @@ export async function createGroupSubscription(
         value: record.value,
         headers: {
           ...record.headers,
-          [deadLetterHeaders.reason]: errorMessage(error).slice(0, maxReasonLength),
-          [deadLetterHeaders.group]: request.group,
-          [deadLetterHeaders.attempts]: String(attempts),
-          [deadLetterHeaders.topic]: source.topic,
-          [deadLetterHeaders.partition]: String(source.partition),
-          [deadLetterHeaders.offset]: record.offset,
-          [deadLetterHeaders.at]: new Date().toISOString(),
+          ...withDeadLetterHeaders(
+            {},
+            {
+              reason: errorMessage(error),
+              code: errorCodeOf(error),
+              group: request.group,
+              attempts,
+              topic: source.topic,
+              at: new Date().toISOString(),
+            },
+          ),
+          [kafkaDeadLetterHeaders.partition]: String(source.partition),
+          [kafkaDeadLetterHeaders.offset]: record.offset,
         },
       },
     ]);

@@ -1,7 +1,8 @@
 /**
  * Unit tests of the pure parts of @tidings/kafka: topic naming, record mapping, retry delays.
  */
-import { ConfigurationError, nextRetryDelay, pause, RetryLater, type TransportMessage } from '@tidings/core';
+import { ConfigurationError, RetryLater, type TransportMessage } from '@tidings/core';
+import { encodeHeaderValue, nextRetryDelay, pause } from '@tidings/core/spi';
 import fc from 'fast-check';
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
@@ -36,7 +37,10 @@ describe('record mapping', () => {
         fc.uuid(),
         fc.string(),
         fc.dictionary(
-          fc.string({ minLength: 1 }).filter((k) => k !== idHeader && k !== '__proto__'),
+          // ce-/ce_ names are CloudEvents attributes, mapped to the binding (tested below).
+          fc
+            .string({ minLength: 1 })
+            .filter((k) => k !== idHeader && k !== '__proto__' && !/^ce[-_]/i.test(k)),
           fc.string(),
         ),
         fc.uint8Array(),
@@ -58,6 +62,36 @@ describe('record mapping', () => {
         },
       ),
     );
+  });
+
+  const fetched = (headers: Record<string, string>, timestamp = '0'): KafkaMessage =>
+    ({
+      key: Buffer.from('k'),
+      value: Buffer.from('{}'),
+      headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Buffer.from(v)])),
+      offset: '7',
+      timestamp,
+      attributes: 0,
+    }) as KafkaMessage;
+
+  it('writes CloudEvents attributes as ce_* headers with plain values, and reads them back', () => {
+    const sent: TransportMessage = {
+      id: 'i',
+      topic: 'T',
+      key: 'k',
+      headers: { 'content-type': 'application/json', 'ce-subject': encodeHeaderValue('café "1"') },
+      body: new Uint8Array(),
+    };
+    const record = toKafkaMessage(sent);
+    expect(record.headers).toMatchObject({ 'content-type': 'application/json', ce_subject: 'café "1"' });
+    const received = toReceivedMessage(fetched(record.headers as Record<string, string>), 'T', 1);
+    expect(received.headers).toEqual(sent.headers);
+  });
+
+  it("knows a foreign record by its ce_id, else by its position, and keeps the broker's timestamp", () => {
+    const foreign = toReceivedMessage(fetched({ ce_id: 'f-1' }, '1767225600000'), 'T', 1, 2);
+    expect(foreign).toMatchObject({ id: 'f-1', publishedAt: '2026-01-01T00:00:00.000Z' });
+    expect(toReceivedMessage(fetched({}), 'T', 1, 2).id).toBe('T/2/7');
   });
 });
 

@@ -16,6 +16,7 @@ import { Kafka } from 'kafkajs';
 import { createGroupSubscription } from './group-subscription.ts';
 import { type KafkaTransportOptions, resolveKafkaOptions } from './options.ts';
 import { createKafkaPublisher } from './publisher.ts';
+import { kafkaTelemetry } from './telemetry.ts';
 
 /** What the Kafka transport guarantees; see the package README for how each was verified. */
 export const kafkaFeatures: TransportFeatures = Object.freeze({
@@ -56,6 +57,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
   return {
     name: 'kafka',
     features: kafkaFeatures,
+    telemetry: kafkaTelemetry(resolved.topicPrefix, resolved.brokers),
     async publish(messages: readonly TransportMessage[]) {
       if (closed) throw closedError('publish');
       await publisher.publish(messages);

@@ -1,7 +1,8 @@
 /**
  * Options of `createKafkaTransport`, with their defaults resolved in one place.
  */
-import { ConfigurationError, type RetryPolicy, resolvePolicy } from '@tidings/core';
+import { ConfigurationError, type RetryPolicy } from '@tidings/core';
+import { resolvePolicy } from '@tidings/core/spi';
 import type { KafkaConfig } from 'kafkajs';
 import { defaultDeadLetterTopic } from './topic-name.ts';
 

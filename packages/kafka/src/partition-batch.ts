@@ -5,9 +5,11 @@
  * every message before it was handled. Stopping (close or rebalance) finishes the message
  * in flight, commits, and leaves the rest for whoever owns the partition next.
  */
-import { DoNotRetry, type MessageHandler, nextRetryDelay, pause, type RetryPolicy } from '@tidings/core';
+import { DoNotRetry, type MessageHandler, type RetryPolicy } from '@tidings/core';
+import { nextRetryDelay, pause } from '@tidings/core/spi';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { toReceivedMessage } from './message-mapping.ts';
+import { kafkaDeliveryNotes } from './telemetry.ts';
 
 export interface PartitionBatchContext {
   readonly handler: MessageHandler;
@@ -38,7 +40,15 @@ async function attempt(
     payload.heartbeat().catch(() => undefined);
   }, ctx.heartbeatIntervalMs);
   try {
-    const message = toReceivedMessage(record, ctx.topicOf(payload.batch.topic), deliveryCount);
+    const { topic, partition } = payload.batch;
+    const message = kafkaDeliveryNotes.note(
+      toReceivedMessage(record, ctx.topicOf(topic), deliveryCount, partition),
+      {
+        'messaging.destination.name': topic,
+        'messaging.destination.partition.id': String(partition),
+        'messaging.kafka.offset': Number(record.offset),
+      },
+    );
     await ctx.handler(message);
     return { ok: true };
   } catch (error) {

@@ -5,7 +5,8 @@
  * nor the transactional producer is used: at-least-once plus the consumer's inbox gives
  * effectively-once, and librdkafka's mock cluster (our test peer) cannot run either.
  */
-import { errorMessage, TransportError, type TransportMessage } from '@tidings/core';
+import { TransportError, type TransportMessage } from '@tidings/core';
+import { errorMessage } from '@tidings/core/spi';
 import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import { toKafkaMessage } from './message-mapping.ts';
 import { kafkaTopicName } from './topic-name.ts';

@@ -3,7 +3,8 @@
  * rejects. Names are prefixed and sanitised here, in one place, so publisher, consumer and
  * dead-letter routing always agree.
  */
-import { ConfigurationError, describeValue } from '@tidings/core';
+import { ConfigurationError } from '@tidings/core';
+import { describeValue } from '@tidings/core/spi';
 
 /** Kafka's own limit on a topic name. */
 const maxTopicLength = 249;

@@ -6,7 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { runTransportContract } from '@tidings/testing';
+import * as sdk from 'cloudevents';
 import { afterAll } from 'vitest';
+import { createNatsRawWire } from '../test/raw-wire.ts';
 import { createNatsTransport, type NatsTransport, natsFeatures } from './nats-transport.ts';
 
 const servers = 'nats://127.0.0.1:4222';
@@ -14,7 +16,10 @@ const suffix = randomBytes(4).toString('hex');
 const stream = `TC_CONTRACT_${suffix}`;
 const subjectPrefix = `tc-contract-${suffix}`;
 
+const raw = createNatsRawWire(servers, subjectPrefix);
+
 afterAll(async () => {
+  await raw.close();
   const nc = await connect({ servers });
   const jsm = await jetstreamManager(nc);
   await jsm.streams.delete(stream).catch(() => undefined);
@@ -33,4 +38,5 @@ runTransportContract({
   dropConnection: async (transport) => {
     await (transport as NatsTransport).connection.reconnect();
   },
+  interop: { sdk, raw },
 });

@@ -1,33 +1,31 @@
 /**
  * JetStream has no dead-letter destination of its own (exhausted messages only raise an
  * advisory), so the transport republishes them to `<prefix>.deadletter.<group>` in the same
- * stream, with the reason in headers, before removing the original from the consumer.
+ * stream, with the reason in core's dead-letter headers, before removing the original from the consumer.
  */
 import type { ReceivedMessage } from '@tidings/core';
+import { withDeadLetterHeaders } from '@tidings/core/spi';
 import { type PublishTarget, publishOne } from './publish.ts';
 import { deadLetterTopic, topicSubject } from './subjects.ts';
 
-/** Headers a dead letter carries besides the original ones. */
-export const deadLetterHeaders = {
-  reason: 'tidings-dead-letter-reason',
-  topic: 'tidings-dead-letter-topic',
-  group: 'tidings-dead-letter-group',
-  deliveries: 'tidings-dead-letter-deliveries',
-} as const;
+/** The one dead-letter format's header names (from `@tidings/core/spi`), re-exported where they used to live. */
+export { deadLetterHeaders } from '@tidings/core/spi';
 
 export async function publishDeadLetter(
   target: PublishTarget,
   group: string,
   message: ReceivedMessage,
   reason: string,
+  code?: string,
 ): Promise<void> {
-  const headers = {
-    ...message.headers,
-    [deadLetterHeaders.reason]: reason.replace(/[\r\n]+/g, ' ').slice(0, 1000),
-    [deadLetterHeaders.topic]: message.topic,
-    [deadLetterHeaders.group]: group,
-    [deadLetterHeaders.deliveries]: String(message.deliveryCount),
-  };
+  const headers = withDeadLetterHeaders(message.headers, {
+    reason,
+    code,
+    group,
+    attempts: message.deliveryCount,
+    topic: message.topic,
+    at: new Date().toISOString(),
+  });
   await publishOne(
     target,
     topicSubject(target.prefix, deadLetterTopic(group)),

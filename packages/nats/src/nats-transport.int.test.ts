@@ -7,8 +7,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { DoNotRetry, type ReceivedMessage, type TransportMessage } from '@tidings/core';
+import { deadLetterHeaders } from '@tidings/core/spi';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
-import { deadLetterHeaders } from './dead-letter.ts';
+
 import { createNatsTransport } from './nats-transport.ts';
 import type { NatsTransportOptions } from './options.ts';
 import { deadLetterTopic } from './subjects.ts';
@@ -75,7 +76,7 @@ describe('NATS transport', () => {
     });
     expect(letter.headers[deadLetterHeaders.reason]).toContain('always fails');
     expect(letter.headers[deadLetterHeaders.topic]).toBe(topic);
-    expect(letter.headers[deadLetterHeaders.deliveries]).toBe('3');
+    expect(letter.headers[deadLetterHeaders.attempts]).toBe('3');
   });
 
   it('dead-letters a chunked 3 MiB body at once on DoNotRetry, body intact', async () => {

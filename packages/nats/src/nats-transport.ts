@@ -14,10 +14,12 @@ import {
   type TransportFeatures,
   type TransportMessage,
 } from '@tidings/core';
+import { redactUrl } from '@tidings/core/spi';
 import { type NatsTransportOptions, resolveNatsOptions } from './options.ts';
 import { publishAll } from './publish.ts';
 import { ensureStream } from './stream.ts';
 import { openSubscription } from './subscription.ts';
+import { natsTelemetry } from './telemetry.ts';
 
 /** What JetStream gives and what it does not; see the README for the reasoning. */
 export const natsFeatures: TransportFeatures = Object.freeze({
@@ -63,8 +65,14 @@ export async function createNatsTransport(options: NatsTransportOptions = {}): P
       }));
   } catch (error) {
     throw new TransportError(
-      `Cannot connect to NATS at ${String(options.servers ?? 'nats://127.0.0.1:4222')}: ${(error as Error).message}. Check the server is running and the URL.`,
-      { cause: error },
+      `Cannot connect to NATS at ${[options.servers ?? 'nats://127.0.0.1:4222'].flat().map(redactUrl).join(', ')}: ${(error as Error).message}. Check the server is running and the URL.`,
+      // An invalid URL's TypeError carries the URL, password included, as `input`: keep its message only.
+      {
+        cause:
+          (error as { code?: unknown }).code === 'ERR_INVALID_URL'
+            ? new Error((error as Error).message)
+            : error,
+      },
     );
   }
   try {
@@ -104,6 +112,7 @@ function buildTransport(
   return {
     name: 'nats',
     features: natsFeatures,
+    telemetry: natsTelemetry(options.prefix, () => nc.getServer()),
     connection: nc,
     async publish(messages: readonly TransportMessage[]) {
       assertOpen('publish');

@@ -3,7 +3,8 @@
  * value into a `ConfigurationError` at construction rather than a broker error later.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
-import { ConfigurationError, describeValue } from '@tidings/core';
+import { ConfigurationError } from '@tidings/core';
+import { describeValue, limits } from '@tidings/core/spi';
 import { assertSubjectPart } from './subjects.ts';
 
 export interface NatsTransportOptions {
@@ -25,6 +26,11 @@ export interface NatsTransportOptions {
   readonly duplicateWindowMs?: number;
   /** Publishes awaiting their PubAck at once. Default 256. */
   readonly maxPublishesInFlight?: number;
+  /**
+   * Largest body a consumer reassembles from chunks, in bytes; a message claiming more is
+   * dead-lettered. Default the codec's limit (`limits.maxMessageBytes`, 4 MiB).
+   */
+  readonly maxMessageBytes?: number;
   /** Background failures (a consumer loop that broke, a dead-letter that failed). Default `console.error`. */
   readonly onError?: (error: unknown) => void;
 }
@@ -37,6 +43,7 @@ export interface ResolvedNatsOptions {
   readonly redeliveryDelayMs: number;
   readonly duplicateWindowMs: number;
   readonly maxPublishesInFlight: number;
+  readonly maxMessageBytes: number;
   readonly onError: (error: unknown) => void;
 }
 
@@ -67,6 +74,7 @@ export function resolveNatsOptions(options: NatsTransportOptions): ResolvedNatsO
     redeliveryDelayMs: positiveInteger(options.redeliveryDelayMs, 0, 'redeliveryDelayMs', 0),
     duplicateWindowMs: positiveInteger(options.duplicateWindowMs, 120_000, 'duplicateWindowMs', 1000),
     maxPublishesInFlight: positiveInteger(options.maxPublishesInFlight, 256, 'maxPublishesInFlight'),
+    maxMessageBytes: positiveInteger(options.maxMessageBytes, limits.maxMessageBytes, 'maxMessageBytes'),
     onError: options.onError ?? ((error) => console.error('[tidings/nats]', error)),
   };
 }

@@ -4,7 +4,8 @@
  * within the duplicate window a no-op. Bodies too large for one NATS message go as chunks.
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { errorMessage, TransportError, type TransportMessage } from '@tidings/core';
+import { TransportError, type TransportMessage } from '@tidings/core';
+import { errorMessage } from '@tidings/core/spi';
 import { chunksHeader, needsChunks, storeChunks } from './chunks.ts';
 import { idHeader, toNatsHeaders } from './headers.ts';
 import { topicSubject } from './subjects.ts';

@@ -3,7 +3,8 @@
  * a topic become subject tokens); a group becomes a durable consumer name, which NATS
  * restricts further, so it is encoded rather than rejected.
  */
-import { ConfigurationError, describeValue } from '@tidings/core';
+import { ConfigurationError } from '@tidings/core';
+import { describeValue } from '@tidings/core/spi';
 
 /** The topic under which a group's dead letters are published: `deadletter.<group>`. */
 export function deadLetterTopic(group: string): string {

@@ -1,11 +1,13 @@
 /**
  * One subscription: a durable pull consumer per (group, topic) so members of a group
- * compete, a keyed dispatcher that bounds concurrency and keeps one key in order within this
- * member, `working()` heartbeats while a handler runs, ack after it resolves, `nak(delay)`
- * after it rejects, and a dead letter once `maxDeliver` deliveries are used up.
+ * compete, pulls sized to the free handler slots (a message's ackWait runs from the moment
+ * the server sends it), a keyed dispatcher that keeps one key in order within this member,
+ * one `working()` heartbeat for every message held, ack after the handler resolves,
+ * `nak(delay)` after it rejects, and a dead letter once `maxDeliver` deliveries are used up.
  */
 import {
   AckPolicy,
+  type Consumer,
   type ConsumerMessages,
   DeliverPolicy,
   type JetStreamClient,
@@ -15,23 +17,27 @@ import {
 import { type NatsConnection, nanos } from '@nats-io/transport-node';
 import {
   ConfigurationError,
-  createKeyedDispatcher,
   DoNotRetry,
-  errorMessage,
   type MessageHandler,
   type ReceivedMessage,
-  retryDelayOf,
   type SubscribeRequest,
   type Subscription,
   TransportError,
 } from '@tidings/core';
+import { createKeyedDispatcher, errorCodeOf, errorMessage, retryDelayOf } from '@tidings/core/spi';
 import { loadChunks } from './chunks.ts';
 import { publishDeadLetter } from './dead-letter.ts';
-import { fromNatsHeaders } from './headers.ts';
+import { fromNatsHeaders, msgIdHeader } from './headers.ts';
 import type { ResolvedNatsOptions } from './options.ts';
 import type { PublishTarget } from './publish.ts';
+import { createPullSlots } from './pull-slots.ts';
 
 import { durableName, subjectTopic, topicSubject } from './subjects.ts';
+import { natsDeliveryNotes } from './telemetry.ts';
+
+// A pull that finds nothing ends after this long and is renewed; short, so slots a quiet
+// topic took go back to the others soon.
+const pullExpiresMs = 2_000;
 
 export interface SubscriptionContext {
   readonly nc: NatsConnection;
@@ -81,14 +87,32 @@ function quietly(action: () => void): void {
 async function toReceived(context: SubscriptionContext, msg: JsMsg): Promise<ReceivedMessage> {
   const { headers, key, id, chunks } = fromNatsHeaders(msg.headers);
   const { jsm, options } = context;
-  return {
-    id,
+  // JetStream's own store time stands in for a foreign event's missing `time`.
+  const storedNanos = msg.info.timestampNanos;
+  const received = {
+    // A foreign producer may set no Nats-Msg-Id: its CloudEvent id, else the stream sequence.
+    id: id || headers['ce-id'] || `${options.stream}/${msg.seq}`,
     topic: subjectTopic(options.prefix, msg.subject),
     key,
     headers,
-    body: chunks === undefined ? msg.data : await loadChunks(jsm, options.stream, chunks),
+    body:
+      chunks === undefined
+        ? msg.data
+        : await loadChunks(
+            jsm,
+            {
+              stream: options.stream,
+              prefix: options.prefix,
+              maxBytes: options.maxMessageBytes,
+              maxPayload: context.publishTarget.maxPayload,
+            },
+            msg.headers?.get(msgIdHeader) ?? '',
+            chunks,
+          ),
     deliveryCount: msg.info.deliveryCount,
+    ...(storedNanos > 0 ? { publishedAt: new Date(Math.floor(storedNanos / 1e6)).toISOString() } : {}),
   };
+  return natsDeliveryNotes.note(received, { 'messaging.nats.stream_sequence': msg.info.streamSequence });
 }
 
 export async function openSubscription(
@@ -122,7 +146,7 @@ export async function openSubscription(
         ? `handler refused to retry: ${errorMessage(error)}`
         : `handler failed ${received.deliveryCount} time(s), last: ${errorMessage(error)}`;
       try {
-        await publishDeadLetter(context.publishTarget, request.group, received, reason);
+        await publishDeadLetter(context.publishTarget, request.group, received, reason, errorCodeOf(error));
         quietly(() => msg.term());
         return;
       } catch (deadLetterError) {
@@ -151,48 +175,83 @@ export async function openSubscription(
       await settle(msg, received, new Error(`no ack after ${received.deliveryCount} deliveries`));
       return;
     }
-    const timer = setInterval(() => quietly(() => msg.working()), heartbeatMs);
     let failure: { error: unknown } | undefined;
     try {
       await handler(received);
     } catch (error) {
       failure = { error };
-    } finally {
-      clearInterval(timer);
     }
     if (failure) await settle(msg, received, failure.error);
     else quietly(() => msg.ack());
   };
 
-  const dispatcher = createKeyedDispatcher<JsMsg>(concurrency, handle);
+  // Every message held, waiting for its key or running, is kept alive by one heartbeat.
+  const held = new Set<JsMsg>();
+  const heartbeat = setInterval(() => {
+    for (const msg of held) quietly(() => msg.working());
+  }, heartbeatMs);
+  heartbeat.unref();
+  const slots = createPullSlots(concurrency);
+  const dispatcher = createKeyedDispatcher<JsMsg>(concurrency, async (msg) => {
+    try {
+      await handle(msg);
+    } finally {
+      held.delete(msg);
+      slots.give(1);
+    }
+  });
   let closing = false;
   let closed: Promise<void> | undefined;
-  const streams: ConsumerMessages[] = [];
+  const pulls = new Set<ConsumerMessages>();
+  // With several topics each consumer pulls a fair share, so one idle topic cannot sit on
+  // every slot while another has a backlog.
+  const share = Math.max(1, Math.floor(concurrency / names.length));
+  const pullLoop = async (consumer: Consumer): Promise<void> => {
+    while (!closing) {
+      const wanted = await slots.take(share);
+      if (wanted === 0) return;
+      let delivered = 0;
+      try {
+        const batch = await consumer.fetch({ max_messages: wanted, expires: pullExpiresMs });
+        pulls.add(batch);
+        // Closed meanwhile: stop it now (its iterator then ends at once); awaiting close() here
+        // would wait for the iteration below.
+        if (closing) void batch.close().catch(() => undefined);
+        try {
+          for await (const msg of batch) {
+            delivered += 1;
+            held.add(msg);
+            dispatcher.push(fromNatsHeaders(msg.headers).key, msg);
+          }
+        } finally {
+          pulls.delete(batch);
+        }
+      } catch (error) {
+        if (!closing) options.onError(error);
+      } finally {
+        slots.give(wanted - delivered);
+      }
+    }
+  };
   const loops: Promise<void>[] = [];
   for (const { name } of names) {
     const consumer = await js.consumers.get(options.stream, name);
-    // Pull no more than the handlers can start soon: buffered messages age towards ackWait.
-    const messages = await consumer.consume({ max_messages: concurrency });
-    streams.push(messages);
-    loops.push(
-      (async () => {
-        try {
-          for await (const msg of messages) dispatcher.push(fromNatsHeaders(msg.headers).key, msg);
-        } catch (error) {
-          if (!closing) options.onError(error);
-        }
-      })(),
-    );
+    loops.push(pullLoop(consumer));
   }
 
   const close = (): Promise<void> => {
     closed ??= (async () => {
       closing = true;
-      await Promise.all(streams.map((messages) => messages.close().catch(() => undefined)));
+      slots.close();
+      await Promise.all([...pulls].map((batch) => batch.close().catch(() => undefined)));
       await Promise.all(loops);
       // Not started yet: give them straight back so another member need not wait for ackWait.
-      for (const msg of dispatcher.takeWaiting()) quietly(() => msg.nak());
+      for (const msg of dispatcher.takeWaiting()) {
+        held.delete(msg);
+        quietly(() => msg.nak());
+      }
       await dispatcher.idle();
+      clearInterval(heartbeat);
       if (!nc.isClosed()) await nc.flush().catch(() => undefined);
       onClosed();
     })();

@@ -2,17 +2,13 @@
  * `installTidingsTracing`: plugs OpenTelemetry into core's instrumentation hooks. New
  * events get the active `traceparent` in their metadata; relay publishes run in `send`
  * spans linked to each event's creating context; every durable handler run (relay or
- * consumer runtime) runs in a `process` span in the producer's trace; and the counters,
+ * consumer runtime) runs in a `process` span in the producer's trace, linked to the
+ * event's creating context and named in the transport's own terms; and the counters,
  * the duration histogram and, per observed store, the outbox gauges are recorded.
  */
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
-import {
-  type AnyDomainEvent,
-  type DeadLetterSink,
-  type Instrumentation,
-  type OutboxStore,
-  setInstrumentation,
-} from '@tidings/core';
+import type { AnyDomainEvent, DeadLetterSink, OutboxStore } from '@tidings/core';
+import { type Instrumentation, setInstrumentation } from '@tidings/core/spi';
 import { createTidingsMetrics } from './metrics.ts';
 import { type OutboxGaugeOptions, observeOutbox } from './outbox-gauges.ts';
 import { traceProcess } from './process-span.ts';
@@ -25,9 +21,12 @@ export interface TidingsTracingOptions {
   readonly tracerProvider?: TracerProvider;
   /** Default: the global meter provider. */
   readonly meterProvider?: MeterProvider;
-  /** `messaging.system` of handler spans (publish spans use the transport's name). Default `tidings`. */
+  /**
+   * `messaging.system` of handler spans that no broker delivery fed (the relay's local
+   * handlers); consumer and send spans take the transport's own. Default `tidings`.
+   */
   readonly system?: string;
-  /** `messaging.destination.name` of an event in handler spans; match the consumer's `topic`. Default: its type. */
+  /** `messaging.destination.name` of an event in those handler spans. Default: its type. */
   readonly destination?: (event: AnyDomainEvent) => string;
   /** Put the active trace context into new events' metadata. Default true. */
   readonly propagate?: boolean;

@@ -1,12 +1,16 @@
 /**
- * The `process` span of one handler run for one event: a CONSUMER span whose parent is the
- * context the event was created in (its `traceparent`), so the handler's work joins the
- * producer's trace across the outbox and the broker. A context key marks the run, so the
- * middleware and the runtime hook never trace the same run twice.
+ * The `process` span of one handler run for one event: a CONSUMER span that LINKS to the
+ * context the event was created in (its `traceparent`), as the conventions ask, and, since
+ * it processes that one message, also has it as parent, so the handler's work joins the
+ * producer's trace across the outbox and the broker. A run fed by a transport delivery
+ * carries the transport's `messaging.system`, destination and broker attributes. A context
+ * key marks the run, so the middleware and the runtime hook never trace the same run twice.
  */
 import { type Context, context, createContextKey, SpanKind, type Tracer, trace } from '@opentelemetry/api';
 import type { AnyDomainEvent } from '@tidings/core';
+import type { HandlerDelivery } from '@tidings/core/spi';
 import { attr, eventAttributes } from './attributes.ts';
+import { receiveAttributes } from './messaging-attributes.ts';
 import { runInSpan, type SpanOutcome } from './run-in-span.ts';
 import { spanContextOf } from './trace-context.ts';
 
@@ -16,9 +20,12 @@ export interface ProcessRun {
   readonly event: AnyDomainEvent;
   readonly handler: string;
   readonly attempt: number;
+  /** The broker delivery, when a consumer runs the handler. */
+  readonly delivery?: HandlerDelivery | undefined;
 }
 
 export interface ProcessSpanOptions extends SpanOutcome {
+  /** `messaging.system` and destination of runs without a delivery (relay handlers, the bus). */
   readonly system: string;
   readonly destination: (event: AnyDomainEvent) => string;
   /**
@@ -42,20 +49,26 @@ export function traceProcess<T>(
   let parent: Context;
   if (creation) parent = trace.setSpanContext(active, creation);
   else parent = options.fallback === 'root' ? trace.deleteSpan(active) : active;
-  const destination = options.destination(run.event);
+  const messaging = run.delivery
+    ? receiveAttributes(run.delivery)
+    : {
+        [attr.system]: options.system,
+        [attr.destination]: options.destination(run.event),
+        [attr.consumerGroup]: run.handler,
+      };
   const span = tracer.startSpan(
-    `process ${destination}`,
+    `process ${String(messaging[attr.destination])}`,
     {
       kind: SpanKind.CONSUMER,
       attributes: {
-        [attr.system]: options.system,
+        ...messaging,
         [attr.operationType]: 'process',
         [attr.operationName]: 'process',
-        [attr.destination]: destination,
-        [attr.consumerGroup]: run.handler,
+        [attr.handler]: run.handler,
         [attr.attempt]: run.attempt,
         ...eventAttributes(run.event),
       },
+      links: creation ? [{ context: creation, attributes: { [attr.messageId]: run.event.id } }] : [],
     },
     parent,
   );

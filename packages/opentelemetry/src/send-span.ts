@@ -1,37 +1,26 @@
 /**
  * The `send` span of a relay publishing one batch to a transport (a PRODUCER span). Each
- * event's creating context becomes a span LINK. When every event of the batch comes from
- * one trace, the span is also a child in that trace; a batch that joins several traces
- * starts a trace of its own, tied to each by its links.
+ * message's creation context (its `traceparent`) becomes a span LINK carrying the
+ * message's `messaging.message.id`, as the conventions ask of batch sends. When every
+ * event of the batch comes from one trace, the span is also a child in that trace; a batch
+ * that joins several traces starts a trace of its own, tied to each by its links.
  */
-import {
-  type Attributes,
-  context,
-  type Link,
-  type SpanContext,
-  SpanKind,
-  type Tracer,
-  trace,
-} from '@opentelemetry/api';
-import type { PublishBatchInfo } from '@tidings/core';
+import { type Attributes, context, type Link, SpanKind, type Tracer, trace } from '@opentelemetry/api';
+import type { PublishBatchInfo } from '@tidings/core/spi';
 import { attr, eventAttributes } from './attributes.ts';
+import { sendAttributes } from './messaging-attributes.ts';
 import { runInSpan, type SpanOutcome } from './run-in-span.ts';
 import { spanContextOf } from './trace-context.ts';
 
-function creationLinks(batch: PublishBatchInfo): {
-  links: Link[];
-  contexts: SpanContext[];
-  untraced: number;
-} {
-  const seen = new Map<string, SpanContext>();
+function creationLinks(batch: PublishBatchInfo): { links: Link[]; untraced: number } {
+  const links: Link[] = [];
   let untraced = 0;
   for (const event of batch.events) {
     const span = spanContextOf(event.metadata);
-    if (span) seen.set(`${span.traceId}-${span.spanId}`, span);
+    if (span) links.push({ context: span, attributes: { [attr.messageId]: event.id } });
     else untraced++;
   }
-  const contexts = [...seen.values()];
-  return { links: contexts.map((span) => ({ context: span })), contexts, untraced };
+  return { links, untraced };
 }
 
 function distinct(values: readonly string[]): string | undefined {
@@ -46,16 +35,14 @@ export function traceSend<T>(
   work: () => T,
   outcome: SpanOutcome = {},
 ): T {
-  const { links, contexts, untraced } = creationLinks(batch);
-  const topic = distinct(batch.messages.map((m) => m.topic));
+  const { links, untraced } = creationLinks(batch);
   const type = distinct(batch.events.map((e) => e.type));
   const attributes: Attributes = {
-    [attr.system]: batch.transport,
+    ...sendAttributes(batch),
     [attr.operationType]: 'send',
     [attr.operationName]: 'send',
     [attr.route]: batch.route,
   };
-  if (topic !== undefined) attributes[attr.destination] = topic;
   if (type !== undefined) attributes[attr.eventType] = type;
   const only = batch.events.length === 1 ? batch.events[0] : undefined;
   if (only) Object.assign(attributes, eventAttributes(only));
@@ -63,11 +50,12 @@ export function traceSend<T>(
 
   // A relay loop's active context is whatever started it: never a meaningful parent.
   const detached = trace.deleteSpan(context.active());
-  const sameTrace = untraced === 0 ? distinct(contexts.map((c) => c.traceId)) : undefined;
-  const parent =
-    sameTrace !== undefined && contexts[0] ? trace.setSpanContext(detached, contexts[0]) : detached;
+  const first = links[0]?.context;
+  const sameTrace = untraced === 0 ? distinct(links.map((l) => l.context.traceId)) : undefined;
+  const parent = sameTrace !== undefined && first ? trace.setSpanContext(detached, first) : detached;
+  const destination = attributes[attr.destination];
   const span = tracer.startSpan(
-    topic === undefined ? 'send' : `send ${topic}`,
+    destination === undefined ? 'send' : `send ${String(destination)}`,
     { kind: SpanKind.PRODUCER, attributes, links },
     parent,
   );

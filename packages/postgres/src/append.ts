@@ -5,7 +5,7 @@
  * events insert in the same statement, and the NOTIFY rides along when any delivery was
  * written; PostgreSQL delivers it only if the caller's transaction commits.
  */
-import { type OutboxEntry, orderingKey } from '@tidings/core';
+import { type OutboxEntry, orderingKey } from '@tidings/core/spi';
 import type { TableNames } from './options.ts';
 
 export interface Statement {

@@ -3,7 +3,8 @@
  * dead letters, per-consumer backlog and retention. Filters become parameters, never
  * spliced text; the time range compares instants (as `Date.parse` reads them), not strings.
  */
-import { ConfigurationError, describeValue, type EventQuery } from '@tidings/core';
+import { ConfigurationError, type EventQuery } from '@tidings/core';
+import { describeValue } from '@tidings/core/spi';
 import type { Statement } from './append.ts';
 import type { TableNames } from './options.ts';
 import { deliveryColumns, eventColumns } from './rows.ts';
@@ -93,6 +94,7 @@ export interface StatsRow {
   readonly pending: number;
   readonly done: number;
   readonly dead: number;
+  readonly retrying: number;
   readonly oldest: string | number | null;
 }
 
@@ -103,10 +105,11 @@ export function statsStatement(names: TableNames): Statement {
         (count(*) FILTER (WHERE d.status = 'done')
           + (SELECT count(*) FROM ${names.done} a WHERE a.consumer = d.consumer))::int AS done,
         count(*) FILTER (WHERE d.status = 'dead')::int AS dead,
+        count(*) FILTER (WHERE d.status = 'pending' AND d.attempts > 0)::int AS retrying,
         (SELECT min(e.recorded_at) FROM ${names.deliveries} p JOIN ${names.events} e ON e.id = p.event_id
           WHERE p.consumer = d.consumer AND p.status = 'pending') AS oldest
-      FROM (SELECT consumer, status FROM ${names.deliveries}
-        UNION ALL SELECT DISTINCT consumer, 'archived' FROM ${names.done}) d
+      FROM (SELECT consumer, status, attempts FROM ${names.deliveries}
+        UNION ALL SELECT DISTINCT consumer, 'archived', 0 FROM ${names.done}) d
       GROUP BY d.consumer`,
     values: [],
   };

@@ -14,7 +14,7 @@
  * re-checks the lease condition on the new row version and drops it. A follower cannot
  * slip through: in every claimer's snapshot its head is still pending.
  */
-import type { ClaimRequest, Delivery } from '@tidings/core';
+import type { ClaimRequest, Delivery } from '@tidings/core/spi';
 import type { Statement } from './append.ts';
 import type { TableNames } from './options.ts';
 import { type EventRow, eventColumns, eventFromRow } from './rows.ts';

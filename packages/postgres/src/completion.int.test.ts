@@ -2,7 +2,7 @@
  * Completion modes: where a done delivery goes, what the claim table keeps, and what the
  * audit log still answers about it.
  */
-import type { Delivery } from '@tidings/core';
+import type { Delivery } from '@tidings/core/spi';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createTestPool, dropSchema, noted, uniqueSchema } from '../test/fresh-schema.ts';
 import type { CompletionMode } from './options.ts';

@@ -16,6 +16,7 @@ for (const completion of ['archive', 'keep'] as const) {
     const peers: OutboxStore<PgTx>[] = [];
     return {
       store,
+      claimsRuns: true,
       async peer() {
         const pool = createTestPool();
         pools.push(pool);

@@ -1,2 +1,2 @@
-export type { PgTx, PostgresOutboxStoreOptions } from './options.ts';
+export type { PgQueryable, PgTx, PostgresOutboxStoreOptions } from './options.ts';
 export * from './postgres-outbox-store.ts';

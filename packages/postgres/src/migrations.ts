@@ -4,6 +4,7 @@
  * behind an advisory lock, so processes starting together neither race nor half-apply.
  */
 import type { Pool } from 'pg';
+import { checkOut } from './checkout.ts';
 import type { TableNames } from './options.ts';
 
 interface Migration {
@@ -103,8 +104,8 @@ const lockClass = 0x7469_6400;
  * versions it applied (empty when the schema was current).
  */
 export async function migrate(pool: Pool, names: TableNames, clock: () => number): Promise<number[]> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
+  const held = await checkOut(pool);
+  const { client } = held;
   try {
     await client.query('BEGIN');
     try {
@@ -130,12 +131,10 @@ export async function migrate(pool: Pool, names: TableNames, clock: () => number
       await client.query('COMMIT');
       return applied;
     } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => {
-        broken = rollbackError;
-      });
+      await client.query('ROLLBACK').catch((rollbackError: Error) => held.discard(rollbackError));
       throw error;
     }
   } finally {
-    client.release(broken);
+    held.release();
   }
 }

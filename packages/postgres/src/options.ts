@@ -4,7 +4,8 @@
  * quoted table names and the LISTEN/NOTIFY channel every other module splices into SQL.
  */
 import { createHash } from 'node:crypto';
-import { ConfigurationError, describeValue } from '@tidings/core';
+import { ConfigurationError } from '@tidings/core';
+import { describeValue } from '@tidings/core/spi';
 import type { ClientBase, Pool } from 'pg';
 
 /**
@@ -12,6 +13,16 @@ import type { ClientBase, Pool } from 'pg';
  * `store.transaction` checked out). Run your own writes on it.
  */
 export type PgTx = ClientBase;
+
+/**
+ * What `append` and `markProcessed` need of a transaction handle: one parameterised
+ * statement run on the open transaction. A `pg` client is one; ORM adapters pass one that
+ * runs on the ORM's transaction. It MUST run `text` inside the caller's transaction (never
+ * autocommit) and resolve with the number of rows the statement inserted or returned.
+ */
+export interface PgQueryable {
+  query(text: string, values: unknown[]): Promise<{ readonly rowCount: number | null }>;
+}
 
 export interface PostgresOutboxStoreOptions {
   /** A pool to use; the store never ends it. Give this or `connectionString`. */

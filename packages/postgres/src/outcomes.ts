@@ -3,7 +3,7 @@
  * released) and the operator's redrive. Batched refs travel as arrays and are joined with
  * `unnest`, so a batch is one statement.
  */
-import type { DeliveryOutcome } from '@tidings/core';
+import type { DeliveryOutcome } from '@tidings/core/spi';
 import type { Statement } from './append.ts';
 import type { CompletionMode, TableNames } from './options.ts';
 

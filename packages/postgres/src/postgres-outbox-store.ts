@@ -9,12 +9,11 @@ import {
   ClosedError,
   ConfigurationError,
   type DeadLetter,
-  type Delivery,
-  describeValue,
   type Inbox,
   type OutboxStore,
   type StoredEvent,
 } from '@tidings/core';
+import { type Delivery, describeValue, type OutboxEntry } from '@tidings/core/spi';
 import pg from 'pg';
 import { appendStatement, type Statement } from './append.ts';
 import {
@@ -26,11 +25,12 @@ import {
   type StatsRow,
   statsStatement,
 } from './audit.ts';
+import { checkOut } from './checkout.ts';
 import { type ClaimedRow, claimStatement, deliveryFromRow } from './claim.ts';
 import { storeFailure } from './failures.ts';
 import { migrate } from './migrations.ts';
 import { createNotifier } from './notifier.ts';
-import { type PgTx, type PostgresOutboxStoreOptions, resolveOptions } from './options.ts';
+import { type PgQueryable, type PgTx, type PostgresOutboxStoreOptions, resolveOptions } from './options.ts';
 import { redriveStatement, settleStatement } from './outcomes.ts';
 import { type DeliveryRow, deliveryInfoFromRow, type EventRow, storedEventFromRow } from './rows.ts';
 
@@ -44,6 +44,10 @@ export interface PostgresOutboxStore extends OutboxStore<PgTx>, Inbox<PgTx> {
   listening(): Promise<void>;
   /** The pool the store queries through. */
   readonly pool: pg.Pool;
+  /** Also accepts a {@link PgQueryable} on an open transaction (how ORM adapters append). */
+  append(tx: PgQueryable, entries: readonly OutboxEntry[]): Promise<void>;
+  /** Also accepts a {@link PgQueryable} on an open transaction (how ORM adapters record). */
+  markProcessed(tx: PgQueryable, handler: string, eventId: string): Promise<boolean>;
   /** The LISTEN/NOTIFY channel appends notify, for your own listeners. */
   readonly channel: string;
 }
@@ -106,30 +110,37 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
 
     async transaction(work) {
       await ensureReady();
-      const client = await pool.connect().catch((error: unknown) => {
+      const held = await checkOut(pool).catch((error: unknown) => {
         throw storeFailure('connect', error);
       });
-      let broken: Error | undefined;
+      const { client } = held;
+      // A connection lost mid-transaction (server restart) rejects the transaction at once,
+      // as a StoreError the relay retries; the work's own queries on it fail too.
+      const unlessLost = <T>(step: Promise<T>, operation: string): Promise<T> =>
+        Promise.race([
+          step,
+          held.lost.catch((error: unknown) => Promise.reject(storeFailure(operation, error))),
+        ]);
       try {
-        await client.query('BEGIN').catch((error: Error) => {
-          broken = error; // a connection that cannot BEGIN must not go back to the pool
+        await unlessLost(client.query('BEGIN'), 'begin a transaction').catch((error: Error) => {
+          held.discard(error); // a connection that cannot BEGIN must not go back to the pool
           throw storeFailure('begin a transaction', error);
         });
         let result: Awaited<ReturnType<typeof work>>;
+        const working = Promise.resolve().then(() => work(client));
+        working.catch(() => undefined); // it may lose the race against a lost connection
         try {
-          result = await work(client);
+          result = await unlessLost(working, 'run the transaction');
         } catch (error) {
-          await client.query('ROLLBACK').catch((rollbackError: Error) => {
-            broken = rollbackError;
-          });
+          await client.query('ROLLBACK').catch((rollbackError: Error) => held.discard(rollbackError));
           throw error;
         }
-        await client.query('COMMIT').catch((error: unknown) => {
+        await unlessLost(client.query('COMMIT'), 'commit the transaction').catch((error: unknown) => {
           throw storeFailure('commit the transaction', error);
         });
         return result;
       } finally {
-        client.release(broken);
+        held.release();
       }
     },
 
@@ -230,6 +241,7 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
           pending: row.pending,
           done: row.done,
           dead: row.dead,
+          retrying: row.retrying,
           oldestPendingAgeMs: row.oldest === null ? 0 : Math.max(0, at - Number(row.oldest)),
         }));
     },

@@ -3,14 +3,8 @@
  * here, and BIGINTs converted here, so a pool with custom type parsers cannot change what
  * the store returns.
  */
-import {
-  type AnyDomainEvent,
-  type AttemptRecord,
-  type DeliveryInfo,
-  type DeliveryStatus,
-  deepFreeze,
-  type StoredEvent,
-} from '@tidings/core';
+import type { AnyDomainEvent, AttemptRecord, DeliveryInfo, DeliveryStatus, StoredEvent } from '@tidings/core';
+import { deepFreeze } from '@tidings/core/spi';
 
 /** The event columns every event-returning query selects, from the events table as `e`. */
 export const eventColumns = `e.position, e.id, e.type, e.version, e.occurred_at_text, e.subject_type,

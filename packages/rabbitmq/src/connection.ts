@@ -4,6 +4,7 @@
  * subscription), which re-declare what they need and resume.
  */
 import { ClosedError, TransportError } from '@tidings/core';
+import { redactUrl } from '@tidings/core/spi';
 import amqp, { type ChannelModel } from 'amqplib';
 
 export interface ConnectionManager {
@@ -20,10 +21,6 @@ export interface ConnectionOptions {
   readonly connect: ((url: string) => Promise<ChannelModel>) | undefined;
   readonly connectTimeoutMs: number;
   readonly name: string;
-}
-
-function safeUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
 }
 
 /**
@@ -109,7 +106,7 @@ export async function createConnectionManager(options: ConnectionOptions): Promi
     adopt(await connect(options.url), false);
   } catch (error) {
     throw new TransportError(
-      `Cannot connect to RabbitMQ at ${safeUrl(options.url)}: ${(error as Error).message}. Check the url and that the broker runs.`,
+      `Cannot connect to RabbitMQ at ${redactUrl(options.url)}: ${(error as Error).message}. Check the url and that the broker runs.`,
       { cause: error },
     );
   }
@@ -126,7 +123,7 @@ export async function createConnectionManager(options: ConnectionOptions): Promi
           waiters = waiters.filter((w) => w !== onModel);
           reject(
             new TransportError(
-              `RabbitMQ at ${safeUrl(options.url)} is unreachable after ${options.connectTimeoutMs} ms of reconnecting; the last error was: ${String((lastError as Error | undefined)?.message ?? lastError)}.`,
+              `RabbitMQ at ${redactUrl(options.url)} is unreachable after ${options.connectTimeoutMs} ms of reconnecting; the last error was: ${String((lastError as Error | undefined)?.message ?? lastError)}.`,
               { cause: lastError },
             ),
           );

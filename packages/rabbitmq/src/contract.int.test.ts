@@ -1,15 +1,21 @@
 import type { Transport } from '@tidings/core';
 import { runTransportContract } from '@tidings/testing';
 import amqp, { type ChannelModel } from 'amqplib';
+import * as sdk from 'cloudevents';
 import { afterAll } from 'vitest';
 import { createQueueJanitor } from '../test/queue-janitor.ts';
+import { createAmqpRawWire } from '../test/raw-wire.ts';
 import { rabbitMqFeatures } from './options.ts';
 import { createRabbitMqTransport } from './rabbitmq-transport.ts';
 
 const url = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const exchange = 'tidings-contract';
 const janitor = createQueueJanitor(url, exchange);
-afterAll(() => janitor.sweep());
+const raw = createAmqpRawWire(url, exchange);
+afterAll(async () => {
+  await raw.close();
+  await janitor.sweep();
+});
 
 /** Test plumbing: each transport's live connection, and a switch that keeps it from reconnecting. */
 interface Wiring {
@@ -57,6 +63,7 @@ runTransportContract({
   features: rabbitMqFeatures({}),
   create: () => create(),
   ...hooks,
+  interop: { sdk, raw },
   timeoutMs: 15_000,
 });
 

@@ -1,10 +1,19 @@
 /**
- * Maps Tidings messages to AMQP messages and back. Headers travel as AMQP headers
- * unchanged; the key, and after a delayed retry the topic and delivery count, travel in
- * `x-tidings-*` headers. Headers the broker adds (`x-death`, `x-delivery-count`, …) are
- * removed on the way in.
+ * Maps Tidings messages to AMQP messages and back, in the CloudEvents AMQP binding:
+ * attributes as `cloudEvents_*` application properties (the headers table), the content
+ * type as the AMQP `content-type` property; other headers travel unchanged. The key, and
+ * after a delayed retry the topic and delivery count, travel in this transport's own
+ * `x-tidings-key|topic|deliveries` headers. Those and the headers the broker adds
+ * (`x-death`, `x-delivery-count`, …) are removed on the way in; every other header, a dead
+ * letter's `tidings-dead-letter-*` headers included, reaches the handler.
  */
 import type { ReceivedMessage, TransportMessage } from '@tidings/core';
+import {
+  type DeadLetterFields,
+  fromAmqpProperties,
+  toAmqpProperties,
+  withDeadLetterHeaders,
+} from '@tidings/core/spi';
 import type { ConsumeMessage, Options } from 'amqplib';
 import { topicOf } from './names.ts';
 
@@ -12,15 +21,20 @@ export const KEY_HEADER = 'x-tidings-key';
 export const TOPIC_HEADER = 'x-tidings-topic';
 export const DELIVERIES_HEADER = 'x-tidings-deliveries';
 
-const brokerHeaders = /^(x-death|x-first-death-|x-last-death-|x-delivery-count$|x-tidings-)/;
+const brokerHeaders =
+  /^(x-death$|x-first-death-|x-last-death-|x-delivery-count$|x-tidings-(key|topic|deliveries)$)/;
 
 export function toAmqp(message: TransportMessage): { content: Buffer; options: Options.Publish } {
+  const { headers, contentType } = toAmqpProperties(message.headers);
   return {
     content: Buffer.from(message.body.buffer, message.body.byteOffset, message.body.byteLength),
     options: {
       persistent: true,
       messageId: message.id,
-      headers: { ...message.headers, [KEY_HEADER]: message.key },
+      // Seconds, as AMQP 0-9-1 timestamps are: stands in for a foreign event's missing `time`.
+      timestamp: Math.floor(Date.now() / 1000),
+      headers: { ...headers, [KEY_HEADER]: message.key },
+      ...(contentType === undefined ? {} : { contentType }),
     },
   };
 }
@@ -40,33 +54,62 @@ export function deliveryCountOf(message: ConsumeMessage): number {
   return before + here;
 }
 
+function publishedAtOf(message: ConsumeMessage): string | undefined {
+  const seconds = Number(message.properties.timestamp);
+  return Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000).toISOString() : undefined;
+}
+
 export function fromAmqp(message: ConsumeMessage): ReceivedMessage {
   const raw = message.properties.headers ?? {};
-  const headers: Record<string, string> = {};
+  const wire: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw)) {
-    if (!brokerHeaders.test(name) && value !== undefined) headers[name] = text(value);
+    // A field-table void (null) is no value: leave the header out rather than invent "null".
+    if (!brokerHeaders.test(name) && value !== undefined && value !== null) wire[name] = text(value);
   }
+  const headers = fromAmqpProperties(wire, message.properties.contentType ?? undefined);
+  const publishedAt = publishedAtOf(message);
+  // A foreign producer may set no message-id: the binding's `cloudEvents_id` names it then.
+  const id = message.properties.messageId ?? raw.cloudEvents_id ?? raw['cloudEvents:id'] ?? '';
   return {
-    id: text(message.properties.messageId ?? ''),
+    id: text(id),
     topic: raw[TOPIC_HEADER] === undefined ? topicOf(message.fields.routingKey) : text(raw[TOPIC_HEADER]),
     key: text(raw[KEY_HEADER] ?? ''),
     headers,
     body: message.content,
     deliveryCount: deliveryCountOf(message),
+    ...(publishedAt === undefined ? {} : { publishedAt }),
   };
 }
 
 /** The copy that waits in a wait queue: same id and headers, topic and count remembered. */
 export function forWaitQueue(message: ConsumeMessage, delivered: ReceivedMessage): Options.Publish {
+  const { headers } = toAmqpProperties(delivered.headers);
   return {
     persistent: true,
     messageId: delivered.id,
     headers: {
-      ...delivered.headers,
+      ...headers,
       [KEY_HEADER]: delivered.key,
       [TOPIC_HEADER]: delivered.topic,
       [DELIVERIES_HEADER]: delivered.deliveryCount,
     },
+    ...(message.properties.timestamp ? { timestamp: message.properties.timestamp } : {}),
+    ...(message.properties.contentType ? { contentType: message.properties.contentType } : {}),
+  };
+}
+
+/** The copy that goes to the group's dead-letter queue: the original plus core's dead-letter headers. */
+export function forDeadLetterQueue(
+  message: ConsumeMessage,
+  delivered: ReceivedMessage,
+  info: DeadLetterFields,
+): Options.Publish {
+  const { headers } = toAmqpProperties(withDeadLetterHeaders(delivered.headers, info));
+  return {
+    persistent: true,
+    messageId: delivered.id,
+    headers: { ...headers, [KEY_HEADER]: delivered.key },
+    ...(message.properties.timestamp ? { timestamp: message.properties.timestamp } : {}),
     ...(message.properties.contentType ? { contentType: message.properties.contentType } : {}),
   };
 }

@@ -3,7 +3,8 @@
  * `.` stays (exact bindings match it literally), but `*`, `#` and `%` are percent-encoded
  * so a topic can never act as a wildcard in its binding.
  */
-import { ConfigurationError, describeValue } from '@tidings/core';
+import { ConfigurationError } from '@tidings/core';
+import { describeValue } from '@tidings/core/spi';
 
 const MAX_NAME_BYTES = 255;
 
@@ -49,6 +50,11 @@ export function groupNames(exchange: string, group: string): GroupNames {
     deadQueue: checkLength(`${queue}.dead`, 'dead-letter queue name'),
     waitQueue: (delayMs) => checkLength(`${queue}.wait.${delayMs}`, 'wait queue name'),
   };
+}
+
+/** The durable queue that keeps the dead letters published to `topic` (see `transportDeadLetterSink`). */
+export function deadLetterTopicQueue(exchange: string, topic: string): string {
+  return checkLength(`${exchange}.parked.${routingKeyOf(topic)}`, 'dead-letter queue name');
 }
 
 /** The exchange dead letters are routed through (direct; routing key = the group's queue). */

@@ -4,12 +4,14 @@
  * through per-delay wait queues, a dead-letter queue per group, and reconnection.
  */
 import { ClosedError, ConfigurationError, type Subscription, type Transport } from '@tidings/core';
+import { deadLetterHeaders } from '@tidings/core/spi';
 import { createConnectionManager } from './connection.ts';
 import { toAmqp } from './message-mapping.ts';
-import { routingKeyOf } from './names.ts';
+import { deadLetterTopicQueue, routingKeyOf } from './names.ts';
 import { type RabbitMqTransportOptions, rabbitMqFeatures, resolveOptions } from './options.ts';
 import { createPublisher } from './publisher.ts';
 import { openSubscription } from './subscription.ts';
+import { rabbitMqTelemetry } from './telemetry.ts';
 
 /**
  * Connects to RabbitMQ and returns a Transport. Rejects with `TransportError` when the
@@ -35,13 +37,26 @@ export async function createRabbitMqTransport(options: RabbitMqTransportOptions)
   return {
     name: resolved.name,
     features: rabbitMqFeatures(options),
+    telemetry: rabbitMqTelemetry(resolved.exchange, resolved.url),
 
     async publish(messages) {
       if (closing) throw closedError('publish');
+      // A dead letter (core's format) must land somewhere even when no group listens to its
+      // topic yet: its topic gets a durable queue bound to it, and it is published mandatory.
+      const isDeadLetter = (m: (typeof messages)[number]) =>
+        m.headers[deadLetterHeaders.reason] !== undefined;
+      for (const topic of new Set(messages.filter(isDeadLetter).map((m) => m.topic))) {
+        await publisher.declareBoundQueue(
+          deadLetterTopicQueue(resolved.exchange, topic),
+          routingKeyOf(topic),
+          resolved.queueType,
+        );
+      }
       const items = messages.map((message) => ({
         exchange: resolved.exchange,
         routingKey: routingKeyOf(message.topic),
         ...toAmqp(message),
+        mustRoute: isDeadLetter(message),
       }));
       const sent = publisher.send(items);
       publishing.add(sent);

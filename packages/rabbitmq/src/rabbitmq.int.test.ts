@@ -10,11 +10,13 @@ import {
   RetryLater,
   type Transport,
   type TransportMessage,
+  transportDeadLetterSink,
 } from '@tidings/core';
+import { deadLetterHeaders } from '@tidings/core/spi';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createQueueJanitor } from '../test/queue-janitor.ts';
-import { groupNames } from './names.ts';
+import { deadLetterTopicQueue, groupNames } from './names.ts';
 import { resolveOptions } from './options.ts';
 import { createRabbitMqTransport } from './rabbitmq-transport.ts';
 import { groupQueueArguments } from './topology.ts';
@@ -123,9 +125,55 @@ describe('RabbitMQ transport', () => {
     await until(async () => (await channel.checkQueue(deadQueue)).messageCount === 2, 'two dead letters');
     expect(seen.filter((m) => m.id === poison.id).map((m) => m.deliveryCount)).toEqual([1, 2, 3]);
     expect(seen.filter((m) => m.id === refused.id)).toHaveLength(1);
-    const dead = await channel.get(deadQueue, { noAck: true });
-    expect(dead).not.toBe(false);
-    expect([poison.id, refused.id]).toContain(dead ? dead.properties.messageId : undefined);
+    const letters = [
+      await channel.get(deadQueue, { noAck: true }),
+      await channel.get(deadQueue, { noAck: true }),
+    ];
+    const byId = new Map(
+      letters.map((m) => (m ? [m.properties.messageId, m.properties.headers ?? {}] : ['', {}])),
+    );
+    // The one dead-letter format, the reason kept: not a bare reject through the DLX.
+    expect(byId.get(poison.id)).toMatchObject({
+      [deadLetterHeaders.reason]: 'always fails',
+      [deadLetterHeaders.attempts]: '3',
+      [deadLetterHeaders.group]: group,
+      [deadLetterHeaders.topic]: topic,
+    });
+    expect(byId.get(refused.id)).toMatchObject({
+      [deadLetterHeaders.reason]: 'bad input',
+      [deadLetterHeaders.code]: 'TIDINGS_DO_NOT_RETRY',
+    });
+  });
+
+  it("keeps a consumer's dead letter in a bound queue, format intact, even with no group on its topic", async () => {
+    const transport = await open();
+    const handler = unique('h');
+    const original = message(unique('orig'));
+    const received = { ...original, deliveryCount: 2 };
+    const sink = transportDeadLetterSink(transport);
+    await sink.put({
+      handler,
+      reason: 'payment provider said no',
+      code: 'TIDINGS_DO_NOT_RETRY',
+      attempts: 2,
+      at: '2026-01-01T00:00:00.000Z',
+      message: received,
+    });
+    const queue = deadLetterTopicQueue(exchange, `tidings.deadletter.${handler}`);
+    onTestFinished(async () => void (await channel.deleteQueue(queue)));
+    const letter = await channel.get(queue, { noAck: true });
+    expect(letter).not.toBe(false);
+    if (!letter) return;
+    expect(letter.properties.messageId).not.toBe(original.id);
+    expect(letter.properties.headers).toMatchObject({
+      cloudEvents_id: original.id,
+      'x-note': 'kept',
+      [deadLetterHeaders.reason]: 'payment provider said no',
+      [deadLetterHeaders.group]: handler,
+      [deadLetterHeaders.attempts]: '2',
+      [deadLetterHeaders.topic]: original.topic,
+    });
+    expect(letter.content.toString()).toBe('{"n":1}');
   });
 
   it('retries after a RetryLater through a wait queue, keeping id, topic, key and headers', async () => {

@@ -2,23 +2,24 @@
  * One subscription: a channel consuming the group's queue with manual acks. Up to
  * `concurrency` handlers run at once (per key one at a time with single-active-consumer);
  * a resolved handler acks, a rejected one is requeued, delayed through a wait queue, or
- * dead-lettered. A lost channel is re-opened (after reconnecting when the connection went)
+ * dead-lettered; with single-active-consumer it is retried in place, so its key keeps order. A lost channel is re-opened (after reconnecting when the connection went)
  * and the topology re-declared; what the old channel held the broker redelivers.
  */
 import {
   DoNotRetry,
   type MessageHandler,
   type ReceivedMessage,
-  retryDelayOf,
   type SubscribeRequest,
   type Subscription,
 } from '@tidings/core';
+import { errorCodeOf, errorMessage, pause, retryDelayOf } from '@tidings/core/spi';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { ConnectionManager } from './connection.ts';
-import { forWaitQueue, fromAmqp } from './message-mapping.ts';
-import { delayBucket, groupNames } from './names.ts';
+import { forDeadLetterQueue, forWaitQueue, fromAmqp } from './message-mapping.ts';
+import { deadLetterExchangeOf, delayBucket, groupNames } from './names.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { Publisher } from './publisher.ts';
+import { rabbitMqDeliveryNotes } from './telemetry.ts';
 import { declareGroup, declareWaitQueue } from './topology.ts';
 
 interface Delivery {
@@ -58,6 +59,7 @@ export async function openSubscription(deps: SubscriptionDeps): Promise<Subscrip
   let idle: (() => void) | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let retries = 0;
+  const stopping = new AbortController();
 
   async function attach(model: ChannelModel): Promise<void> {
     const ch = await model.createChannel();
@@ -118,7 +120,10 @@ export async function openSubscription(deps: SubscriptionDeps): Promise<Subscrip
       quietly(() => ch.nack(message, false, true));
       return;
     }
-    pending.push({ message, channel: ch, received: fromAmqp(message) });
+    const received = rabbitMqDeliveryNotes.note(fromAmqp(message), {
+      'messaging.rabbitmq.message.delivery_tag': message.fields.deliveryTag,
+    });
+    pending.push({ message, channel: ch, received });
     pump();
   }
 
@@ -154,13 +159,44 @@ export async function openSubscription(deps: SubscriptionDeps): Promise<Subscrip
       });
   }
 
+  // With single active consumer the key's order is the promise: a failed message is retried
+  // right here, its key held, instead of through a wait queue whose expiry would put it
+  // behind the later messages of its key.
+  async function retryInPlace(delivery: Delivery, error: unknown): Promise<void> {
+    let received = delivery.received;
+    let failure = error;
+    for (;;) {
+      if (DoNotRetry.is(failure) || received.deliveryCount >= options.deliveryLimit) {
+        await deadLetter({ ...delivery, received }, failure);
+        return;
+      }
+      await pause(retryDelayOf(failure) ?? 0, stopping.signal);
+      if (closing || delivery.channel !== channel) {
+        // Back to the broker, at its place: the next active consumer takes it first.
+        quietly(() => delivery.channel.nack(delivery.message, false, true));
+        return;
+      }
+      received = { ...received, deliveryCount: received.deliveryCount + 1 };
+      try {
+        await handler(received);
+        quietly(() => delivery.channel.ack(delivery.message));
+        return;
+      } catch (next) {
+        failure = next;
+      }
+    }
+  }
+
   async function settleFailure(delivery: Delivery, error: unknown): Promise<void> {
     const { channel: ch, message, received } = delivery;
     if (ch !== channel) return;
+    if (options.singleActiveConsumer) {
+      await retryInPlace(delivery, error);
+      return;
+    }
     const exhausted = options.queueType === 'quorum' && received.deliveryCount >= options.deliveryLimit;
     if (DoNotRetry.is(error) || exhausted) {
-      // Rejected without requeue, the queue's dead-letter exchange takes it.
-      quietly(() => ch.nack(message, false, false));
+      await deadLetter(delivery, error);
       return;
     }
     const delayMs = retryDelayOf(error);
@@ -185,8 +221,36 @@ export async function openSubscription(deps: SubscriptionDeps): Promise<Subscrip
     }
   }
 
+  // A confirmed copy with the reason goes to the dead-letter queue, then the original is
+  // acked. If the copy is not confirmed, the reject still routes the original there through
+  // the queue's dead-letter exchange: without the reason, but never lost.
+  async function deadLetter(delivery: Delivery, error: unknown): Promise<void> {
+    const { channel: ch, message, received } = delivery;
+    try {
+      await publisher.send([
+        {
+          exchange: deadLetterExchangeOf(options.exchange),
+          routingKey: names.queue,
+          content: message.content,
+          options: forDeadLetterQueue(message, received, {
+            reason: errorMessage(error),
+            code: errorCodeOf(error),
+            group: request.group,
+            attempts: received.deliveryCount,
+            topic: received.topic,
+            at: new Date().toISOString(),
+          }),
+        },
+      ]);
+      if (ch === channel) quietly(() => ch.ack(message));
+    } catch {
+      if (ch === channel) quietly(() => ch.nack(message, false, false));
+    }
+  }
+
   function close(): Promise<void> {
     closing ??= (async () => {
+      stopping.abort();
       const ch = channel;
       if (ch && consumerTag) await ch.cancel(consumerTag).catch(() => {});
       // Messages prefetched but not started go back now, so other members need not wait.

@@ -4,14 +4,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { runTransportContract } from '@tidings/testing';
+import * as sdk from 'cloudevents';
 import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
+import { createRedisRawWire } from '../test/raw-wire.ts';
 import { createRedisTransport, type RedisTransport, redisFeatures } from './redis-transport.ts';
 
 const url = 'redis://127.0.0.1:6379';
 const streamPrefix = `tc-contract-${randomBytes(4).toString('hex')}:`;
 
+const raw = createRedisRawWire(url, streamPrefix);
+
 afterAll(async () => {
+  await raw.close();
   const redis = new Redis(url);
   const keys = await redis.keys(`${streamPrefix}*`);
   if (keys.length > 0) await redis.del(...keys);
@@ -43,4 +48,5 @@ runTransportContract({
       await admin.quit();
     }
   },
+  interop: { sdk, raw },
 });

@@ -11,14 +11,13 @@ export function deadLetterTopic(group: string): string {
   return `deadletter:${group}`;
 }
 
-/** Headers a dead letter carries besides the original ones. */
-export const deadLetterHeaders = {
-  reason: 'tidings-dead-letter-reason',
-  topic: 'tidings-dead-letter-topic',
-  group: 'tidings-dead-letter-group',
-  deliveries: 'tidings-dead-letter-deliveries',
-  entry: 'tidings-dead-letter-entry',
-} as const;
+/** The one dead-letter format's header names (from `@tidings/core/spi`), re-exported where they used to live. */
+export { deadLetterHeaders } from '@tidings/core/spi';
+
+import { withDeadLetterHeaders } from '@tidings/core/spi';
+
+/** The entry id the dead letter had in its stream, next to core's one dead-letter format. */
+export const entryHeader = 'tidings-dead-letter-entry';
 
 export async function deadLetter(
   redis: Redis,
@@ -26,15 +25,19 @@ export async function deadLetter(
   group: string,
   delivery: Delivery,
   reason: string,
+  code?: string,
 ): Promise<void> {
   const { message } = delivery;
   const headers = {
-    ...message.headers,
-    [deadLetterHeaders.reason]: reason.slice(0, 1000),
-    [deadLetterHeaders.topic]: message.topic,
-    [deadLetterHeaders.group]: group,
-    [deadLetterHeaders.deliveries]: String(message.deliveryCount),
-    [deadLetterHeaders.entry]: delivery.entryId,
+    ...withDeadLetterHeaders(message.headers, {
+      reason,
+      code,
+      group,
+      attempts: message.deliveryCount,
+      topic: message.topic,
+      at: new Date().toISOString(),
+    }),
+    [entryHeader]: delivery.entryId,
   };
   const results = await redis
     .multi()

@@ -1,6 +1,9 @@
 /**
  * The layout of a message as a stream entry: fields `id`, `key`, `body` and one `h:<name>`
  * per header, all written and read as bytes so bodies and unicode survive unchanged.
+ * Redis has no CloudEvents binding; a foreign producer writes a structured-mode event as
+ * `XADD <stream> * body <CloudEvents JSON>` (optionally `h:content-type
+ * application/cloudevents+json`): `id` then defaults to the entry id and `key` to empty.
  */
 import type { ReceivedMessage, TransportMessage } from '@tidings/core';
 
@@ -54,16 +57,20 @@ export function toDelivery(
     else if (name === 'body') body = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
     else if (name.startsWith(headerPrefix)) headers[name.slice(headerPrefix.length)] = value.toString('utf8');
   }
+  const entryId = id.toString('utf8');
+  // The entry id starts with the server's clock (ms): a foreign event's missing `time`.
+  const ms = Number(entryId.split('-')[0]);
   return {
     stream,
-    entryId: id.toString('utf8'),
+    entryId,
     message: {
-      id: messageId,
+      id: messageId || entryId,
       topic: stream.startsWith(prefix) ? stream.slice(prefix.length) : stream,
       key,
       headers,
       body,
       deliveryCount,
+      ...(ms > 0 ? { publishedAt: new Date(ms).toISOString() } : {}),
     },
   };
 }

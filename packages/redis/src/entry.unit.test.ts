@@ -26,6 +26,16 @@ describe('stream entry layout', () => {
     expect(Buffer.from(delivery?.message.body ?? []).equals(Buffer.from(body))).toBe(true);
   });
 
+  it("reads a foreign producer's bare `body` entry, named by its entry id and timed by it", () => {
+    const raw: RawEntry = [Buffer.from('1767225600000-3'), [Buffer.from('body'), Buffer.from('{}')]];
+    expect(toDelivery('p:', 'p:t', raw, 1)?.message).toMatchObject({
+      id: '1767225600000-3',
+      key: '',
+      headers: {},
+      publishedAt: '2026-01-01T00:00:00.000Z',
+    });
+  });
+
   it('skips an entry that was deleted meanwhile', () => {
     expect(toDelivery('p:', 'p:t', [Buffer.from('1-0'), null], 2)).toBeUndefined();
   });

@@ -2,7 +2,8 @@
  * Options of the Redis Streams transport, their defaults, and the checks that turn a bad
  * value into a `ConfigurationError` at construction rather than a Redis error later.
  */
-import { ConfigurationError, describeValue } from '@tidings/core';
+import { ConfigurationError } from '@tidings/core';
+import { describeValue } from '@tidings/core/spi';
 import type { Redis } from 'ioredis';
 
 export interface RedisTransportOptions {

@@ -2,7 +2,8 @@
  * Publishes with one pipelined round trip of XADDs (Redis answers ~69k/s this way) and
  * resolves only when every XADD replied with an entry id.
  */
-import { errorMessage, TransportError, type TransportMessage } from '@tidings/core';
+import { TransportError, type TransportMessage } from '@tidings/core';
+import { errorMessage } from '@tidings/core/spi';
 import type { Redis } from 'ioredis';
 import { entryFields, streamName } from './entry.ts';
 

@@ -4,9 +4,10 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DoNotRetry, type ReceivedMessage, type TransportMessage } from '@tidings/core';
+import { deadLetterHeaders } from '@tidings/core/spi';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
-import { deadLetterHeaders, deadLetterTopic } from './dead-letter.ts';
+import { deadLetterTopic } from './dead-letter.ts';
 import type { RedisTransportOptions } from './options.ts';
 import { createRedisTransport, type RedisTransport } from './redis-transport.ts';
 
@@ -68,7 +69,7 @@ describe('Redis transport', () => {
     expect(letter.key).toBe(sent.key);
     expect(letter.headers[deadLetterHeaders.reason]).toContain('always fails');
     expect(letter.headers[deadLetterHeaders.topic]).toBe(topic);
-    expect(letter.headers[deadLetterHeaders.deliveries]).toBe('3');
+    expect(letter.headers[deadLetterHeaders.attempts]).toBe('3');
     const pending = (await transport.redis.call('XPENDING', `${streamPrefix}${topic}`, group)) as [number];
     expect(pending[0]).toBe(0);
   });

@@ -17,6 +17,7 @@ import { Redis } from 'ioredis';
 import { type RedisTransportOptions, resolveRedisOptions } from './options.ts';
 import { publishAll } from './publish.ts';
 import { openSubscription } from './subscription.ts';
+import { redisTelemetry } from './telemetry.ts';
 
 /** What Redis Streams give and what they do not; see the README for the reasoning. */
 export const redisFeatures: TransportFeatures = Object.freeze({
@@ -74,6 +75,7 @@ export function createRedisTransport(options: RedisTransportOptions = {}): Redis
   return {
     name: 'redis',
     features: redisFeatures,
+    telemetry: redisTelemetry(resolved.prefix, redis.options),
     redis,
     connections: () => [...opened],
     async publish(messages: readonly TransportMessage[]) {

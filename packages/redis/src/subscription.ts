@@ -1,21 +1,20 @@
 /**
  * One member of a consumer group: `XREADGROUP BLOCK` on a dedicated connection, a keyed
  * dispatcher bounding concurrency (one key at a time within the member), XACK after the
- * handler resolved, a delayed re-claim after it rejected, periodic take-over of entries
+ * handler resolved, a delayed re-claim after it rejected (the entry keeps its slot while it
+ * waits, so the member reads no more than it can hold), periodic take-over of entries
  * other members left idle, and a dead letter once `maxDeliveries` are used up.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
   ConfigurationError,
-  createKeyedDispatcher,
   DoNotRetry,
-  errorMessage,
   type MessageHandler,
-  retryDelayOf,
   type SubscribeRequest,
   type Subscription,
 } from '@tidings/core';
+import { createKeyedDispatcher, errorCodeOf, errorMessage, retryDelayOf } from '@tidings/core/spi';
 import type { Redis } from 'ioredis';
 import { claimIdle, type GroupMember, heldKey, reclaimOwn, touch } from './claims.ts';
 import { deadLetter } from './dead-letter.ts';
@@ -68,7 +67,9 @@ export async function openSubscription(
   const blockingId = (await blocking.call('CLIENT', 'ID')) as number;
 
   const held = new Set<string>();
-  const retryTimers = new Set<NodeJS.Timeout>();
+  // Deliveries waiting out a retry delay keep their handler slot (and their key), so the
+  // member stops reading while they wait: memory and timers stay bounded by concurrency.
+  const retryWaits = new Set<() => void>();
   let closing = false;
   const touchEveryMs = Math.max(50, Math.floor(options.claimIdleMs / 3));
 
@@ -76,25 +77,19 @@ export async function openSubscription(
     held.delete(heldKey(delivery.stream, delivery.entryId));
   };
 
-  const retryLater = (delivery: Delivery, delayMs: number): void => {
-    const timer = setTimeout(() => {
-      retryTimers.delete(timer);
-      if (closing) return release(delivery);
-      // Min-idle = the delay: if another member took it over meanwhile, its idle time was reset.
-      reclaimOwn(member, delivery, delayMs)
-        .then((again) => {
-          if (again && !closing) dispatcher.push(again.message.key, again);
-          else release(delivery);
-        })
-        .catch((error: unknown) => {
-          release(delivery);
-          options.onError(error);
-        });
-    }, delayMs);
-    retryTimers.add(timer);
-  };
+  const waitOut = (delayMs: number): Promise<void> =>
+    new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        retryWaits.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, delayMs);
+      retryWaits.add(done);
+    });
 
-  const settle = async (delivery: Delivery, error: unknown): Promise<void> => {
+  /** Dead-letters, or returns the delay after which to take the entry back for a retry. */
+  const settle = async (delivery: Delivery, error: unknown): Promise<number | undefined> => {
     const final = DoNotRetry.is(error);
     const deliveries = delivery.message.deliveryCount;
     if (final || deliveries >= options.maxDeliveries) {
@@ -102,21 +97,20 @@ export async function openSubscription(
         ? `handler refused to retry: ${errorMessage(error)}`
         : `handler failed ${deliveries} time(s), last: ${errorMessage(error)}`;
       try {
-        await deadLetter(redis, options.prefix, request.group, delivery, reason);
-        release(delivery);
-        return;
+        await deadLetter(redis, options.prefix, request.group, delivery, reason, errorCodeOf(error));
+        return undefined;
       } catch (deadLetterError) {
         options.onError(deadLetterError);
       }
     }
-    retryLater(delivery, retryDelayOf(error) ?? options.redeliveryDelayMs);
+    return retryDelayOf(error) ?? options.redeliveryDelayMs;
   };
 
-  const handle = async (delivery: Delivery): Promise<void> => {
+  /** One delivery: acked, dead-lettered, or a retry delay. */
+  const attempt = async (delivery: Delivery): Promise<number | undefined> => {
     if (delivery.message.deliveryCount > options.maxDeliveries) {
       // Delivered too often without any ack: its handler keeps killing or stalling members.
-      await settle(delivery, new Error(`no ack after ${delivery.message.deliveryCount} deliveries`));
-      return;
+      return settle(delivery, new Error(`no ack after ${delivery.message.deliveryCount} deliveries`));
     }
     const timer = setInterval(() => void touch(member, delivery).catch(() => undefined), touchEveryMs);
     let failure: { error: unknown } | undefined;
@@ -135,7 +129,27 @@ export async function openSubscription(
       // After a deliberate shutdown of the connection (`end`) that is expected, not news.
       if (redis.status !== 'end') options.onError(error);
     }
-    release(delivery);
+    return undefined;
+  };
+
+  const handle = async (first: Delivery): Promise<void> => {
+    let delivery: Delivery | undefined = first;
+    try {
+      while (delivery) {
+        const delayMs = await attempt(delivery);
+        if (delayMs === undefined) return;
+        await waitOut(delayMs);
+        // Closing: leave it pending; a member takes it over after claimIdleMs.
+        if (closing) return;
+        // Min-idle = the delay: if another member took it over meanwhile, its idle time was reset.
+        delivery = await reclaimOwn(member, delivery, delayMs).catch((error: unknown) => {
+          options.onError(error);
+          return undefined;
+        });
+      }
+    } finally {
+      release(first);
+    }
   };
 
   const dispatcher = createKeyedDispatcher<Delivery>(concurrency, handle);
@@ -198,8 +212,7 @@ export async function openSubscription(
     closed ??= (async () => {
       closing = true;
       clearInterval(claimTimer);
-      for (const timer of retryTimers) clearTimeout(timer);
-      retryTimers.clear();
+      for (const wake of [...retryWaits]) wake();
       // Wake the blocked XREADGROUP now instead of waiting out blockMs.
       await redis.call('CLIENT', 'UNBLOCK', blockingId).catch(() => undefined);
       await readLoop;

@@ -3,7 +3,8 @@
  * transaction. A savepoint makes each call all-or-nothing, so a caller that catches a
  * duplicate-id failure does not commit half a batch.
  */
-import { type OutboxEntry, orderingKey, StoreError } from '@tidings/core';
+import { StoreError } from '@tidings/core';
+import { type OutboxEntry, orderingKey } from '@tidings/core/spi';
 import type { SqliteTx } from './options.ts';
 import type { Session } from './session.ts';
 

@@ -3,7 +3,7 @@
  * statistics, and retention (`prune`).
  */
 import type { ConsumerStats, DeadLetter, DeliveryInfo, EventQuery, StoredEvent } from '@tidings/core';
-import { deepFreeze } from '@tidings/core';
+import { deepFreeze } from '@tidings/core/spi';
 import {
   type DeliveryRow,
   deliveryColumns,
@@ -111,11 +111,19 @@ export async function consumerStats(session: Session): Promise<readonly Consumer
             sum(d.status = 'pending') AS pending,
             sum(d.status = 'done') AS done,
             sum(d.status = 'dead') AS dead,
+            sum(d.status = 'pending' AND d.attempts > 0) AS retrying,
             min(CASE WHEN d.status = 'pending' THEN e.recorded_at END) AS oldest
      FROM ${deliveries} d JOIN ${events} e ON e.position = d.position
      GROUP BY d.consumer ORDER BY d.consumer`,
   );
-  type Row = { consumer: string; pending: number; done: number; dead: number; oldest: number | null };
+  type Row = {
+    consumer: string;
+    pending: number;
+    done: number;
+    dead: number;
+    retrying: number;
+    oldest: number | null;
+  };
   return session.read('stats', () => {
     const now = session.clock();
     return (statement.all() as Row[]).map(
@@ -125,6 +133,7 @@ export async function consumerStats(session: Session): Promise<readonly Consumer
           pending: row.pending,
           done: row.done,
           dead: row.dead,
+          retrying: row.retrying,
           oldestPendingAgeMs: row.oldest === null ? 0 : Math.max(0, now - row.oldest),
         }),
     );

@@ -5,13 +5,8 @@
  * lets one writer in at a time across every connection and process, so two relays can
  * never lease the same delivery. A lock-free read first keeps idle polling off the write lock.
  */
-import {
-  type AnyDomainEvent,
-  type ClaimRequest,
-  ConfigurationError,
-  type Delivery,
-  describeValue,
-} from '@tidings/core';
+import { type AnyDomainEvent, ConfigurationError } from '@tidings/core';
+import { type ClaimRequest, type Delivery, describeValue } from '@tidings/core/spi';
 import { type EventRow, eventColumns, toEvent } from './rows.ts';
 import type { Session } from './session.ts';
 

@@ -48,19 +48,27 @@ function isBusy(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
-/** `BEGIN IMMEDIATE`, retried with growing pauses until `busyTimeoutMs` has passed. */
+/**
+ * `BEGIN IMMEDIATE`, retried with growing pauses until `busyTimeoutMs` has passed. A
+ * transaction already open on the connection is someone else's (an ORM sharing it holds one
+ * across awaits): wait for it as for another connection's lock, never write inside it.
+ */
 export async function beginWrite(db: Database.Database, busyTimeoutMs: number): Promise<void> {
   const deadline = performance.now() + busyTimeoutMs;
   let pause = 1;
   for (;;) {
     try {
+      if (db.inTransaction)
+        throw Object.assign(new Error('a transaction is open on the shared connection'), {
+          code: 'SQLITE_BUSY_SHARED',
+        });
       db.exec('BEGIN IMMEDIATE');
       return;
     } catch (error) {
       if (!isBusy(error)) throw error;
       if (performance.now() >= deadline) {
         throw new StoreError(
-          `SQLite database ${JSON.stringify(db.name)} stayed locked by another connection for more than ` +
+          `SQLite database ${JSON.stringify(db.name)} stayed locked by another connection (or by a transaction an ORM holds open on this one) for more than ` +
             `${busyTimeoutMs} ms. Keep write transactions short, or raise busyTimeoutMs.`,
           { cause: error, details: { busyTimeoutMs } },
         );

@@ -52,7 +52,7 @@ it('a relay in another process and one here never claim the same delivery', asyn
   expect(new Set(all).size).toBe(all.length);
   expect(new Set(all)).toEqual(new Set(events.map((e) => e.id)));
   expect(await store.stats()).toEqual([
-    { consumer: 'c', pending: 0, done: events.length, dead: 0, oldestPendingAgeMs: 0 },
+    { consumer: 'c', pending: 0, done: events.length, dead: 0, retrying: 0, oldestPendingAgeMs: 0 },
   ]);
   await store.close();
 });

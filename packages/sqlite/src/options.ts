@@ -2,7 +2,8 @@
  * Options of the SQLite outbox store, and their validation: a bad option fails at once,
  * naming the value, rather than as an SQL error on the first append.
  */
-import { ConfigurationError, describeValue } from '@tidings/core';
+import { ConfigurationError } from '@tidings/core';
+import { describeValue } from '@tidings/core/spi';
 import type Database from 'better-sqlite3';
 
 /** The transaction handle the store passes to `transaction` work: the connection inside it. */

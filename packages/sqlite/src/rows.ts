@@ -2,14 +2,14 @@
  * Rows to domain objects. Events come back deeply frozen and without `undefined`-valued
  * keys, exactly as they were appended, so they compare equal to the originals.
  */
-import {
-  type AnyDomainEvent,
-  type AttemptRecord,
-  type DeliveryInfo,
-  type DeliveryStatus,
-  deepFreeze,
-  type EventSubject,
+import type {
+  AnyDomainEvent,
+  AttemptRecord,
+  DeliveryInfo,
+  DeliveryStatus,
+  EventSubject,
 } from '@tidings/core';
+import { deepFreeze } from '@tidings/core/spi';
 
 export interface EventRow {
   readonly position: number;

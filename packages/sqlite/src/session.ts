@@ -4,7 +4,8 @@
  * told after commit. The operation modules (append, claim, settle, audit) build on this.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ClosedError, ConfigurationError, describeValue, StoreError, TidingsError } from '@tidings/core';
+import { ClosedError, ConfigurationError, StoreError, TidingsError } from '@tidings/core';
+import { describeValue } from '@tidings/core/spi';
 import type Database from 'better-sqlite3';
 import { beginWrite } from './connection.ts';
 import type { SqliteTx } from './options.ts';

@@ -2,7 +2,8 @@
  * Settling claimed deliveries (`settle`) and redriving dead ones. Each call is one write
  * transaction, however many deliveries it carries.
  */
-import { ConfigurationError, type DeliveryOutcome, describeValue } from '@tidings/core';
+import { ConfigurationError } from '@tidings/core';
+import { type DeliveryOutcome, describeValue } from '@tidings/core/spi';
 import type { Session } from './session.ts';
 
 type Ref = { readonly eventId: string; readonly consumer: string };

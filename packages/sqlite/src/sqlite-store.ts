@@ -3,6 +3,7 @@
  * better-sqlite3 connection to a WAL-mode file that several processes may share.
  */
 import type { Inbox, OutboxStore } from '@tidings/core';
+import type Database from 'better-sqlite3';
 import { appendEntries } from './append.ts';
 import { consumerStats, deadLetters, eventDeliveries, findEvent, pruneEvents, queryEvents } from './audit.ts';
 import { claimDeliveries } from './claim.ts';
@@ -16,6 +17,11 @@ export type SqliteOutboxStore = OutboxStore<SqliteTx> &
   Inbox<SqliteTx> & {
     /** Always present here: listeners hear of appends committed through this store object. */
     onAppend(listener: () => void): () => void;
+    /**
+     * The connection the store writes on. Share it with your ORM (pass it as `database`) so
+     * an ORM adapter appends on the connection your ORM transaction is open on.
+     */
+    readonly database: Database.Database;
   };
 
 /**
@@ -67,5 +73,6 @@ export function createSqliteOutboxStore(options: SqliteOutboxStoreOptions): Sqli
       return markProcessed.run(handler, eventId, clock()).changes === 1;
     },
     close: () => session.close(),
+    database: db,
   };
 }

@@ -2,7 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AnyDomainEvent, createEventId, deepFreeze } from '@tidings/core';
+import type { AnyDomainEvent } from '@tidings/core';
+import { createEventId, deepFreeze } from '@tidings/core/spi';
 
 export interface TempDir {
   readonly file: (name?: string) => string;

@@ -15,29 +15,46 @@ export function brokerName(value = process.env.BROKER ?? 'rabbitmq'): BrokerName
   return value as BrokerName;
 }
 
+/**
+ * The names one run uses on the broker, all derived from SHOP_STREAM, so that a run can
+ * remove exactly what it made (see broker-cleanup.ts).
+ */
+export function brokerSettings(env: NodeJS.ProcessEnv = process.env) {
+  const stream = env.SHOP_STREAM;
+  return {
+    exchange: env.SHOP_EXCHANGE ?? 'shop',
+    natsStream: stream ?? 'SHOP',
+    subjectPrefix: stream?.toLowerCase() ?? 'shop',
+    streamPrefix: `${stream ?? 'shop'}:`,
+    resourcePrefix: stream ?? 'shop',
+    groupPrefix: `${stream ?? 'shop'}.`,
+  };
+}
+
 export async function connectBroker(name: BrokerName, service: string): Promise<Transport> {
   const env = process.env;
+  const names = brokerSettings(env);
   switch (name) {
     case 'rabbitmq': {
       const { createRabbitMqTransport } = await import('@tidings/rabbitmq');
       return createRabbitMqTransport({
         url: env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
-        exchange: env.SHOP_EXCHANGE ?? 'shop',
+        exchange: names.exchange,
       });
     }
     case 'nats': {
       const { createNatsTransport } = await import('@tidings/nats');
       return createNatsTransport({
         servers: env.NATS_URL ?? 'nats://127.0.0.1:4222',
-        stream: env.SHOP_STREAM ?? 'SHOP',
-        subjectPrefix: env.SHOP_STREAM?.toLowerCase() ?? 'shop',
+        stream: names.natsStream,
+        subjectPrefix: names.subjectPrefix,
       });
     }
     case 'redis': {
       const { createRedisTransport } = await import('@tidings/redis');
       return createRedisTransport({
         url: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-        streamPrefix: `${env.SHOP_STREAM ?? 'shop'}:`,
+        streamPrefix: names.streamPrefix,
       });
     }
     case 'kafka': {
@@ -67,7 +84,7 @@ export async function connectBroker(name: BrokerName, service: string): Promise<
       return createSnsSqsTransport({
         sns: new SNSClient(config),
         sqs: new SQSClient(config),
-        prefix: env.SHOP_STREAM ?? 'shop',
+        prefix: names.resourcePrefix,
         waitTimeSeconds: 1,
       });
     }

@@ -21,7 +21,7 @@ import { catalog } from '../events.ts';
 import { createShopHandlers, money } from '../handlers.ts';
 import { flakyOrders, storyUsers } from '../story.ts';
 import { type HandlerCounts, observeHandlers } from '../view.ts';
-import { brokerName, connectBroker } from './broker.ts';
+import { brokerName, brokerSettings, connectBroker } from './broker.ts';
 
 const { values } = parseArgs({ options: { once: { type: 'boolean', default: false } } });
 const log = (line: string) => console.log(`[notifications] ${line}`);
@@ -66,7 +66,7 @@ const consumer = createConsumer({
   inbox: database.store,
   outbox,
   deadLetters: sink,
-  groupPrefix: `${process.env.SHOP_STREAM ?? 'shop'}.`,
+  groupPrefix: brokerSettings().groupPrefix,
 });
 await consumer.start();
 console.log('ready');

@@ -29,7 +29,7 @@ export function cloudEventsHeadersSchema(
       }),
       'ce-subject': text('Id of the aggregate the event is about.'),
       'ce-subjecttype': text('Type of that aggregate.'),
-      'ce-sequence': text("The event's position among its aggregate's events, from 1.", {
+      'ce-subjectsequence': text("The event's position among its aggregate's events, from 1.", {
         pattern: '^[0-9]+$',
       }),
       'ce-correlationid': text('Shared by every event of one story.'),

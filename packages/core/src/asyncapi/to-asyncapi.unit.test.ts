@@ -76,7 +76,8 @@ describe('toAsyncApi', () => {
       ]),
     );
     expect(message?.description()).toContain('consumers upcast versions 1 to 1');
-  });
+    // The parser loads and compiles its JSON schemas on first use: seconds on a loaded 2-core machine.
+  }, 30_000);
 
   it('leaves a schema without Standard JSON Schema open, with a note, unless given a converter', async () => {
     const open = toAsyncApi(catalog, { title: 't', version: '1' });

@@ -46,13 +46,6 @@ export type EventOfTarget<T> = T extends '*'
       ? DomainEvent<Ty, StandardSchemaV1.InferOutput<S>>
       : never;
 
-/** A handler bound to its name and target, ready to register on a bus or as a durable handler. */
-export interface HandlerRegistration<T extends HandlerTarget = HandlerTarget> {
-  readonly name: string;
-  readonly target: T;
-  readonly handle: Handler<EventOfTarget<T>>;
-}
-
 /** The event types a target matches, or `'*'`. */
 export function typesOfTarget(target: HandlerTarget): readonly string[] | '*' {
   if (target === '*') return '*';

@@ -8,13 +8,16 @@ import { z } from 'zod';
 import { DecodeError } from '../errors/errors.ts';
 import { createCatalog } from '../event/catalog.ts';
 import { defineEvent } from '../event/define-event.ts';
+import { fromAmqpProperties, toAmqpProperties } from './amqp-binding.ts';
 import {
   type BinaryMessage,
   decodeBinary,
+  decodeMessage,
   decodeStructured,
   encodeBinary,
   encodeStructured,
 } from './cloudevents.ts';
+import { fromKafkaHeaders, toKafkaHeaders } from './kafka-binding.ts';
 import { limits } from './raw-event.ts';
 
 const Loose = defineEvent('Loose', { schema: z.record(z.string(), z.unknown()) });
@@ -66,9 +69,8 @@ describe('structured mode, hostile input', () => {
     ['dataversion text', { dataversion: 'one' }],
     ['dataversion unsafe', { dataversion: 2 ** 60 }],
     ['subject a number', { subject: 5 }],
-    ['subject without subjecttype', { subjecttype: undefined }],
-    ['sequence negative', { sequence: -1 }],
-    ['sequence boolean', { sequence: true }],
+    ['subjectsequence negative', { subjectsequence: -1 }],
+    ['subjectsequence boolean', { subjectsequence: true }],
     ['correlationid an object', { correlationid: {} }],
     ['causationid a number', { causationid: 3 }],
     ['causationid empty', { causationid: '' }],
@@ -171,6 +173,7 @@ describe('structured mode, hostile input', () => {
       'subject',
       'subjecttype',
       'sequence',
+      'subjectsequence',
       'dataversion',
       'correlationid',
       'causationid',
@@ -218,8 +221,7 @@ describe('binary mode, hostile input', () => {
     ['ce-time', 'soon'],
     ['ce-dataversion', 'x'],
     ['ce-dataversion', '99999999999999999999'],
-    ['ce-sequence', '-3'],
-    ['ce-subjecttype', undefined],
+    ['ce-subjectsequence', '-3'],
     ['ce-metadata', '%7Bbroken'],
     ['ce-id', '%E0%A4%A'],
     ['ce-id', '%FF'],
@@ -250,5 +252,54 @@ describe('binary mode, hostile input', () => {
     const protoBody = new TextEncoder().encode('{"__proto__":{"polluted":true}}');
     const event = catalog.decode(decodeBinary({ headers: message.headers, body: protoBody }));
     expect(Object.getPrototypeOf(event.payload)).toBe(Object.prototype);
+  });
+});
+
+describe('either mode, and the binding header maps, hostile input', () => {
+  const names = [
+    'content-type',
+    'Content-Type',
+    'ce-specversion',
+    'CE-ID',
+    'ce-type',
+    'ce-source',
+    'ce_time',
+    'x',
+  ];
+
+  it('decodeMessage returns a RawEvent or throws DecodeError, whatever the headers and body', () => {
+    const attempt = (headers: Record<string, string>, body: Uint8Array) => {
+      try {
+        decodeMessage({ headers, body });
+      } catch (error) {
+        if (!DecodeError.is(error)) throw error;
+      }
+    };
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.constantFrom(...names), fc.string()),
+        fc.uint8Array({ maxLength: 64 }),
+        attempt,
+      ),
+      { numRuns: 300 },
+    );
+    const structured = new TextEncoder().encode(encodeStructured(valid));
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom(...names), fc.string()), (headers) =>
+        attempt(headers, structured),
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('the Kafka and AMQP header maps never throw on any text', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.string({ unit: 'binary' })), (headers) => {
+        fromKafkaHeaders(toKafkaHeaders(headers));
+        const amqp = toAmqpProperties(headers);
+        fromAmqpProperties(amqp.headers, amqp.contentType);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

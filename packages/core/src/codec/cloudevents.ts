@@ -1,14 +1,20 @@
 /**
  * CloudEvents 1.0 codec. Structured mode is one JSON document; binary mode puts attributes
  * in headers (`ce-` prefixed, percent-encoded as the HTTP binding says) and the payload in
- * the body. Extensions: `subjecttype`, `sequence`, `dataversion`, `correlationid`,
+ * the body. Extensions: `subjecttype`, `subjectsequence`, `dataversion`, `correlationid`,
  * `causationid`, `traceparent`, `tracestate`, and `metadata` (the rest of the metadata, JSON).
  * Decoding untrusted input returns a RawEvent or throws `DecodeError`; it never crashes.
+ *
+ * Foreign producers are first-class: `time`, `dataversion` and our extensions may be
+ * missing (see `fromCloudEvent`). The subject's position travels as `subjectsequence`
+ * because the spec's own Sequence extension (`sequence`) orders as strings; the old name
+ * is still read when it holds an integer, so events from older producers keep their order.
  */
 
 import { DecodeError } from '../errors/errors.ts';
 import type { RawEvent } from '../event/catalog.ts';
 import type { AnyDomainEvent } from '../event/envelope.ts';
+import { decodeHeaderValue, encodeHeaderValue } from './header-value.ts';
 import { limits, own, rawEventFrom, requireString } from './raw-event.ts';
 
 /** A message with headers and a body, as brokers with headers carry it. */
@@ -24,7 +30,21 @@ export interface CodecOptions {
 
 export interface DecodeOptions {
   readonly maxBytes?: number;
+  /**
+   * Used when the event has no `time` (optional in the spec): the broker's timestamp of the
+   * message, else the receive time. Without it such an event is rejected.
+   */
+  readonly fallbackTime?: FallbackTime;
 }
+
+/** A stand-in for a missing `time`, and where it came from (kept in metadata `timesource`). */
+export interface FallbackTime {
+  readonly time: string;
+  readonly source: 'broker' | 'received';
+}
+
+/** Metadata key saying that `occurredAt` was not given by the producer, and what stands in. */
+export const timeSourceKey = 'timesource';
 
 const traceKeys = ['traceparent', 'tracestate'] as const;
 
@@ -43,7 +63,7 @@ export function toCloudEvent(event: AnyDomainEvent, options: CodecOptions = {}):
   if (event.subject) {
     ce.subject = event.subject.id;
     ce.subjecttype = event.subject.type;
-    if (event.subject.sequence !== undefined) ce.sequence = event.subject.sequence;
+    if (event.subject.sequence !== undefined) ce.subjectsequence = event.subject.sequence;
   }
   if (event.causationId !== undefined) ce.causationid = event.causationId;
   // Collected as entries: assigning `rest['__proto__'] = value` would silently drop that key.
@@ -84,8 +104,23 @@ function metadataOf(ce: object): Record<string, string> {
   return Object.fromEntries(entries) as Record<string, string>;
 }
 
-/** Reads a CloudEvents structured-mode object (already parsed) into a RawEvent. */
-export function fromCloudEvent(ce: unknown): RawEvent {
+// The spec's Sequence extension is a string; only an integer is ours (written before the rename).
+function sequenceOf(ce: object): unknown {
+  const current = own(ce, 'subjectsequence');
+  if (current !== undefined) return current;
+  const legacy = own(ce, 'sequence');
+  return (typeof legacy === 'string' && /^\d{1,16}$/.test(legacy)) || Number.isSafeInteger(legacy)
+    ? legacy
+    : undefined;
+}
+
+/**
+ * Reads a CloudEvents structured-mode object (already parsed) into a RawEvent. A missing
+ * `dataversion` leaves `version` unset (the catalog takes the definition's current one), a
+ * missing `correlationid` is the event's id, a missing `subjecttype` is the `source`, and a
+ * missing `time` is `fallbackTime`.
+ */
+export function fromCloudEvent(ce: unknown, options: Pick<DecodeOptions, 'fallbackTime'> = {}): RawEvent {
   if (typeof ce !== 'object' || ce === null || Array.isArray(ce)) {
     throw new DecodeError(`Cannot decode event: expected a CloudEvents JSON object, got ${typeof ce}.`);
   }
@@ -95,17 +130,25 @@ export function fromCloudEvent(ce: unknown): RawEvent {
     );
   }
   requireString(own(ce, 'source'), 'source');
+  const metadata = metadataOf(ce);
+  let time = own(ce, 'time');
+  if ((time === undefined || time === null) && options.fallbackTime) {
+    time = options.fallbackTime.time;
+    metadata[timeSourceKey] = options.fallbackTime.source;
+  }
   return rawEventFrom({
     id: own(ce, 'id'),
     type: own(ce, 'type'),
     version: own(ce, 'dataversion'),
-    occurredAt: own(ce, 'time'),
-    subjectType: own(ce, 'subjecttype'),
+    occurredAt: time,
+    // A foreign producer's `subject` has no type: its `source` stands in, so one producer's
+    // events about one subject share an ordering key across event types.
+    subjectType: own(ce, 'subjecttype') ?? (own(ce, 'subject') === undefined ? undefined : own(ce, 'source')),
     subjectId: own(ce, 'subject'),
-    sequence: own(ce, 'sequence'),
+    sequence: sequenceOf(ce),
     correlationId: own(ce, 'correlationid'),
     causationId: own(ce, 'causationid'),
-    metadata: metadataOf(ce),
+    metadata,
     payload: own(ce, 'data'),
   });
 }
@@ -134,27 +177,7 @@ export function encodeStructured(event: AnyDomainEvent, options?: CodecOptions):
 /** Decodes structured mode from JSON text or UTF-8 bytes. */
 export function decodeStructured(input: string | Uint8Array, options: DecodeOptions = {}): RawEvent {
   const text = bytesToText(input, options.maxBytes ?? limits.maxMessageBytes, 'message');
-  return fromCloudEvent(parseJson(text, 'message'));
-}
-
-// Header values: printable ASCII except '"' and '%' pass; everything else is percent-encoded.
-function encodeHeader(value: string): string {
-  let out = '';
-  for (const byte of encoder.encode(value)) {
-    out +=
-      byte > 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x25
-        ? String.fromCharCode(byte)
-        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
-}
-
-function decodeHeader(value: string, name: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    throw new DecodeError(`Cannot decode event: header ${name} is not valid percent-encoding.`);
-  }
+  return fromCloudEvent(parseJson(text, 'message'), options);
 }
 
 /** Encodes binary mode: `ce-*` headers and the JSON payload as the body. */
@@ -163,7 +186,7 @@ export function encodeBinary(event: AnyDomainEvent, options?: CodecOptions): Bin
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   for (const [key, value] of Object.entries(ce)) {
     if (key === 'data' || key === 'datacontenttype') continue;
-    headers[`ce-${key}`] = encodeHeader(String(value));
+    headers[`ce-${key}`] = encodeHeaderValue(String(value));
   }
   return { headers, body: encoder.encode(JSON.stringify(event.payload)) };
 }
@@ -183,17 +206,54 @@ export function decodeBinary(message: BinaryMessage, options: DecodeOptions = {}
     const lower = name.toLowerCase();
     if (!lower.startsWith('ce-') || typeof value !== 'string') continue;
     const key = lower.slice(3);
-    entries.push([key, decodeHeader(value, name)]);
+    entries.push([key, decodeHeaderValue(value, name)]);
   }
   // fromEntries defines own properties, so a `ce-__proto__` header cannot reach a prototype.
   const ce: Record<string, unknown> = Object.fromEntries(entries);
   const body = message.body;
   if (!(body instanceof Uint8Array)) throw new DecodeError('Cannot decode event: body must be bytes.');
   ce.data = parseJson(bytesToText(body, options.maxBytes ?? limits.maxMessageBytes, 'body'), 'body');
-  return fromCloudEvent(ce);
+  return fromCloudEvent(ce, options);
 }
 
 /** True when headers look like a binary-mode CloudEvent. */
 export function isBinaryCloudEvent(headers: Readonly<Record<string, unknown>>): boolean {
   return Object.keys(headers).some((k) => k.toLowerCase() === 'ce-specversion');
+}
+
+/** The media type of a message (`content-type`, any case), lower-cased, without parameters. */
+export function contentTypeOf(headers: Readonly<Record<string, unknown>>): string | undefined {
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() === 'content-type' && typeof value === 'string') {
+      return value.split(';')[0]?.trim().toLowerCase();
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Decodes either mode, as the bindings tell them apart: `ce-specversion` among the headers
+ * is binary mode; otherwise the body is a structured-mode document
+ * (`application/cloudevents+json`, or no content type from a producer that set none).
+ */
+export function decodeMessage(message: BinaryMessage, options: DecodeOptions = {}): RawEvent {
+  if (
+    typeof message !== 'object' ||
+    message === null ||
+    typeof message.headers !== 'object' ||
+    message.headers === null
+  ) {
+    throw new DecodeError('Cannot decode event: a message needs headers and a body.');
+  }
+  if (isBinaryCloudEvent(message.headers)) return decodeBinary(message, options);
+  const type = contentTypeOf(message.headers);
+  if (type !== undefined && type !== 'application/cloudevents+json') {
+    throw new DecodeError(
+      `Cannot decode event: no ce-specversion header (binary mode) and content-type ${JSON.stringify(type)} is not application/cloudevents+json (structured mode).`,
+      { details: { field: 'content-type', value: type } },
+    );
+  }
+  if (!(message.body instanceof Uint8Array))
+    throw new DecodeError('Cannot decode event: body must be bytes.');
+  return decodeStructured(message.body, options);
 }

@@ -8,6 +8,7 @@ import { DecodeError } from '../errors/errors.ts';
 import { describeValue } from '../errors/tidings-error.ts';
 import type { RawEvent } from '../event/catalog.ts';
 import type { EventSubject } from '../event/envelope.ts';
+import { rejectControlCharacters } from './control-characters.ts';
 
 export const limits = {
   /** Longest id, type, subject, correlation or causation string accepted. */
@@ -28,6 +29,7 @@ export function requireString(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.length === 0) fail(field, 'must be a non-empty string', value);
   if (value.length > limits.maxFieldLength)
     fail(field, `is longer than ${limits.maxFieldLength} characters`, value);
+  rejectControlCharacters(value, field);
   return value;
 }
 
@@ -56,6 +58,8 @@ export function stringMap(value: unknown, field: string): Record<string, string>
   const entries = Object.entries(value as object);
   for (const [key, v] of entries) {
     if (typeof v !== 'string') fail(`${field}.${key}`, 'must be a string', v);
+    rejectControlCharacters(key, `${field} key ${JSON.stringify(key)}`);
+    rejectControlCharacters(v, `${field}.${key}`);
   }
   return Object.fromEntries(entries) as Record<string, string>;
 }
@@ -80,9 +84,12 @@ export function rawEventFrom(fields: RawEventFields): RawEvent {
   const raw: Record<string, unknown> = {
     id,
     type: requireString(fields.type, 'type'),
-    version: requireInteger(fields.version ?? 1, 'version', 1),
     occurredAt: requireTime(fields.occurredAt, 'occurredAt'),
   };
+  // Absent from a foreign producer: the catalog takes the definition's current version.
+  if (fields.version !== undefined && fields.version !== null) {
+    raw.version = requireInteger(fields.version, 'version', 1);
+  }
   const subjectId = optionalString(fields.subjectId, 'subject.id');
   if (subjectId !== undefined) {
     const subject: { type: string; id: string; sequence?: number } = {

@@ -15,9 +15,10 @@ import type { Catalog } from '../event/catalog.ts';
 import type { DurableHandler } from '../outbox/durable-handler.ts';
 import type { Inbox } from '../outbox/inbox.ts';
 import type { Outbox } from '../outbox/outbox.ts';
+import { requireInboxFor } from '../outbox/require-inbox.ts';
 import { describeFailure, nextAttemptAt } from '../relay/outcome.ts';
 import { runDurableHandler } from '../relay/run-handler.ts';
-import { fromTransportMessage } from '../transport/message.ts';
+import { fromTransportMessage, topicOfType } from '../transport/message.ts';
 import type { ReceivedMessage, Subscription, Transport } from '../transport/transport.ts';
 import type { DeadLetterSink } from './dead-letter-sink.ts';
 
@@ -33,7 +34,7 @@ export interface ConsumerOptions<Tx> {
   readonly outbox?: Outbox<Tx>;
   /** Prefix of every group name (e.g. the service name). Default none. */
   readonly groupPrefix?: string;
-  /** Topic of an event type; must match the producer's. Default: the type. */
+  /** Topic of an event type; must match the producer's. Default: the definition's `topic` (the type unless set). */
   readonly topic?: (type: string) => string;
   /** Messages in flight per handler; per-key order holds where the transport declares it. Default 8. */
   readonly concurrency?: number;
@@ -64,12 +65,17 @@ class Redeliver extends TidingsError {
  */
 export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
   const clock = options.clock ?? Date.now;
-  const topic = options.topic ?? ((type: string) => type);
+  const topic = options.topic ?? ((type: string) => topicOfType(type, options.catalog));
   const controller = new AbortController();
   // Every handler in flight listens for shutdown on this one signal (as in the relay).
   setMaxListeners(0, controller.signal);
   const subscriptions: Subscription[] = [];
   const runtime = { outbox: options.outbox, inbox: options.inbox, catalog: undefined };
+  requireInboxFor(options.handlers, options.inbox, {
+    runtime: 'this consumer',
+    remedy:
+      "Pass createConsumer({ inbox }) (a store of the consumer's own database, or an ORM adapter's), or drop inbox: true.",
+  });
 
   const deadLetter = (handler: DurableHandler<Tx>, message: ReceivedMessage, error: unknown) =>
     options.deadLetters.put({
@@ -81,17 +87,19 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
       message,
     });
 
-  const handle = (handler: DurableHandler<Tx>) => async (message: ReceivedMessage) => {
+  const handle = (handler: DurableHandler<Tx>, group: string) => async (message: ReceivedMessage) => {
     let event: ReturnType<Catalog['decode']>;
     try {
-      event = options.catalog.decode(fromTransportMessage(message));
+      event = options.catalog.decode(fromTransportMessage(message, () => new Date(clock()).toISOString()));
     } catch (error) {
       return deadLetter(handler, message, error);
     }
     if (handler.types !== '*' && !handler.types.includes(event.type)) return;
     const attempt = Math.max(1, message.deliveryCount);
     try {
-      await runDurableHandler(runtime, { handler, event, attempt, signal: controller.signal });
+      const { name: transport, telemetry } = options.transport;
+      const delivery = { transport, telemetry, group, message };
+      await runDurableHandler(runtime, { handler, event, attempt, signal: controller.signal, delivery });
     } catch (error) {
       const retryAt = nextAttemptAt(error, attempt, handler.retry, clock());
       if (retryAt === null || DoNotRetry.is(error)) return deadLetter(handler, message, error);
@@ -101,19 +109,17 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
 
   const topicsOf = (handler: DurableHandler<Tx>): string[] => {
     const types = handler.types === '*' ? options.catalog.definitions.map((d) => d.type) : handler.types;
-    return types.map(topic);
+    // Types sharing a topic (one aggregate's lane) subscribe it once; `handle` skips other types.
+    return [...new Set(types.map(topic))];
   };
 
   return {
     async start() {
       for (const handler of options.handlers) {
+        const group = `${options.groupPrefix ?? ''}${handler.name}`;
         const subscription = await options.transport.subscribe(
-          {
-            group: `${options.groupPrefix ?? ''}${handler.name}`,
-            topics: topicsOf(handler),
-            concurrency: options.concurrency ?? 8,
-          },
-          handle(handler),
+          { group, topics: topicsOf(handler), concurrency: options.concurrency ?? 8 },
+          handle(handler, group),
           { signal: controller.signal },
         );
         subscriptions.push(subscription);

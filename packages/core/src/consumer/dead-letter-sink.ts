@@ -3,6 +3,7 @@
  * messages at once, and messages whose handler exhausted its retries. Nothing vanishes:
  * each record keeps the original message and the reason.
  */
+import { withDeadLetterHeaders } from '../transport/dead-letter-format.ts';
 import type { ReceivedMessage, Transport } from '../transport/transport.ts';
 
 export interface DeadLetterRecord {
@@ -44,7 +45,10 @@ export interface TransportDeadLetterOptions {
 
 /**
  * Publishes dead letters to a topic on a transport, the original headers and body kept
- * and the reason added as `x-tidings-*` headers, so they can be inspected and redriven.
+ * and the reason added in the one dead-letter format (`tidings-dead-letter-*` headers), so
+ * they can be inspected and redriven. The dead letter has its own message id, derived
+ * from the original's and the handler, so brokers that deduplicate by id (JetStream, SQS
+ * FIFO) keep it, while a retried put of the same dead letter stays one.
  */
 export function transportDeadLetterSink(
   transport: Transport,
@@ -55,19 +59,18 @@ export function transportDeadLetterSink(
     put: (record) =>
       transport.publish([
         {
-          id: record.message.id,
+          id: `${record.message.id}:deadletter:${record.handler}`,
           topic: topic(record.handler),
           key: record.message.key,
           body: record.message.body,
-          headers: {
-            ...record.message.headers,
-            'x-tidings-reason': record.reason.slice(0, 1000),
-            'x-tidings-code': record.code ?? '',
-            'x-tidings-handler': record.handler,
-            'x-tidings-attempts': String(record.attempts),
-            'x-tidings-original-topic': record.message.topic,
-            'x-tidings-dead-at': record.at,
-          },
+          headers: withDeadLetterHeaders(record.message.headers, {
+            reason: record.reason,
+            code: record.code,
+            group: record.handler,
+            attempts: record.attempts,
+            topic: record.message.topic,
+            at: record.at,
+          }),
         },
       ]),
   };

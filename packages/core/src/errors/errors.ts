@@ -41,11 +41,6 @@ export class ConfigurationError extends TidingsError {
   static override readonly code: string = 'TIDINGS_CONFIGURATION';
 }
 
-/** Optimistic concurrency: the aggregate changed since it was loaded. */
-export class ConcurrencyError extends TidingsError {
-  static override readonly code: string = 'TIDINGS_CONCURRENCY';
-}
-
 /** A store (database) operation failed. */
 export class StoreError extends TidingsError {
   static override readonly code: string = 'TIDINGS_STORE';

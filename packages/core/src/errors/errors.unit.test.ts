@@ -6,7 +6,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   ClosedError,
-  ConcurrencyError,
   ConfigurationError,
   DecodeError,
   DoNotRetry,
@@ -38,7 +37,6 @@ describe('error codes', () => {
         DecodeError,
         UnknownEventTypeError,
         ConfigurationError,
-        ConcurrencyError,
         StoreError,
         TransportError,
         ClosedError,
@@ -54,7 +52,6 @@ describe('error codes', () => {
       DecodeError: 'TIDINGS_DECODE',
       UnknownEventTypeError: 'TIDINGS_UNKNOWN_EVENT_TYPE',
       ConfigurationError: 'TIDINGS_CONFIGURATION',
-      ConcurrencyError: 'TIDINGS_CONCURRENCY',
       StoreError: 'TIDINGS_STORE',
       TransportError: 'TIDINGS_TRANSPORT',
       ClosedError: 'TIDINGS_CLOSED',

@@ -35,8 +35,8 @@ export function runAsCausedBy<A extends unknown[], T>(
 
 /**
  * Makes `event` the synchronous ambient cause and returns the previous one, which the caller
- * MUST hand to `restoreSyncCause` in a `finally`. The closure-free form of `runSyncAsCausedBy`
- * for the bus's hot path.
+ * MUST hand to `restoreSyncCause` in a `finally`. Closure-free, for the bus's
+ * hot path.
  */
 export function enterSyncCause(event: AnyDomainEvent): AnyDomainEvent | undefined {
   const previous = syncSlot;
@@ -47,15 +47,4 @@ export function enterSyncCause(event: AnyDomainEvent): AnyDomainEvent | undefine
 /** Restores the ambient cause saved by `enterSyncCause`. */
 export function restoreSyncCause(previous: AnyDomainEvent | undefined): void {
   syncSlot = previous;
-}
-
-/** Runs a synchronous `fn` with `event` as the ambient cause (no async context is kept). */
-export function runSyncAsCausedBy<T>(event: AnyDomainEvent, fn: () => T): T {
-  const previous = syncSlot;
-  syncSlot = event;
-  try {
-    return fn();
-  } finally {
-    syncSlot = previous;
-  }
 }

@@ -13,7 +13,11 @@ import { copyData, deepFreeze } from './freeze.ts';
 export interface RawEvent {
   readonly id: string;
   readonly type: string;
-  readonly version: number;
+  /**
+   * Payload version; absent when the producer did not say (a foreign CloudEvent without
+   * `dataversion`), which the catalog reads as the definition's current version.
+   */
+  readonly version?: number;
   readonly occurredAt: string;
   readonly subject?: EventSubject;
   readonly correlationId: string;
@@ -58,14 +62,16 @@ export function createCatalog(definitions: readonly EventDefinition[]): Catalog 
           { details: { type: raw.type, id: raw.id } },
         );
       }
-      if (raw.version > definition.version) {
+      // No version: the payload is taken as current, never run through an upcaster.
+      const version = raw.version ?? definition.version;
+      if (version > definition.version) {
         throw new ValidationError(
-          `Event "${raw.type}" ${raw.id} has version ${raw.version}, newer than this service knows (${definition.version}); deploy the newer definition first.`,
+          `Event "${raw.type}" ${raw.id} has version ${version}, newer than this service knows (${definition.version}); deploy the newer definition first.`,
           raw.type,
-          [{ path: 'version', message: 'newer than known', value: raw.version }],
+          [{ path: 'version', message: 'newer than known', value: version }],
         );
       }
-      const payload = definition.parsePayload(raw.payload, raw.version);
+      const payload = definition.parsePayload(raw.payload, version);
       const event: Record<string, unknown> = {
         ...raw,
         version: definition.version,

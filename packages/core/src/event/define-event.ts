@@ -23,6 +23,12 @@ export interface DefineEventOptions<S extends StandardSchemaV1> {
   readonly upcasters?: Readonly<Record<number, Upcaster>>;
   /** Human description, carried into the AsyncAPI document and the inspector. */
   readonly description?: string;
+  /**
+   * The transport topic (ordered lane) this type travels on. Give every event type of one
+   * aggregate the same topic (e.g. `'Order'`), and the events of one subject keep their
+   * append order across types over a broker: one topic, one key. Default: the type.
+   */
+  readonly topic?: string;
 }
 
 export interface CreateEventOptions {
@@ -44,6 +50,8 @@ export interface EventDefinition<
   readonly version: number;
   readonly schema: S;
   readonly description: string | undefined;
+  /** The transport topic its events travel on (see `DefineEventOptions.topic`). */
+  readonly topic: string;
   /**
    * Validates `payload` and returns a deeply frozen event. Throws `ValidationError` naming
    * each failing path, the reason and the offending value.
@@ -99,6 +107,11 @@ export function defineEvent<const Type extends string, S extends StandardSchemaV
       `Event type ${JSON.stringify(type)} is not valid: use 1-200 letters, digits, "_", ".", ":" or "-", starting with a letter.`,
     );
   }
+  if (options.topic !== undefined && !typePattern.test(options.topic)) {
+    throw new ConfigurationError(
+      `Topic ${JSON.stringify(options.topic)} of event type "${type}" is not valid: use 1-200 letters, digits, "_", ".", ":" or "-", starting with a letter.`,
+    );
+  }
   const version = options.version ?? 1;
   if (!Number.isInteger(version) || version < 1) {
     throw new ConfigurationError(`Event "${type}": version must be an integer >= 1, got ${version}`);
@@ -142,6 +155,7 @@ export function defineEvent<const Type extends string, S extends StandardSchemaV
     version,
     schema: options.schema,
     description: options.description,
+    topic: options.topic ?? type,
     create(payload, createOptions = {}) {
       const value = validateSync(options.schema, type, payload);
       const cause = createOptions.causedBy ?? currentEvent();

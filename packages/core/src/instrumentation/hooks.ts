@@ -6,6 +6,7 @@
  */
 import type { AnyDomainEvent } from '../event/envelope.ts';
 import type { TransportMessage } from '../transport/transport.ts';
+import type { HandlerDelivery, TransportTelemetry } from './messaging.ts';
 
 /** A relay about to publish one batch to one route's transport. */
 export interface PublishBatchInfo {
@@ -16,6 +17,8 @@ export interface PublishBatchInfo {
   readonly events: readonly AnyDomainEvent[];
   /** The encoded messages, in the order of `events`. */
   readonly messages: readonly TransportMessage[];
+  /** The transport's description of its messages, when it has one. */
+  readonly telemetry?: TransportTelemetry | undefined;
 }
 
 /** One run of a durable handler for one event, by the relay or the consumer runtime. */
@@ -25,6 +28,8 @@ export interface HandlerRunInfo {
   readonly event: AnyDomainEvent;
   /** 1 on the first try. */
   readonly attempt: number;
+  /** The broker delivery behind the run (consumer runtime); absent when the relay runs it. */
+  readonly delivery?: HandlerDelivery | undefined;
 }
 
 /** A delivery given up on: it went to the dead letters. */

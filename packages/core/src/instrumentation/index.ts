@@ -1,1 +1,3 @@
+export * from './delivery-notes.ts';
 export * from './hooks.ts';
+export * from './messaging.ts';

@@ -235,10 +235,12 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
     },
     async stats() {
       const now = clock();
-      const byConsumer = new Map<string, { pending: number; done: number; dead: number; oldest: number }>();
+      type Counts = { pending: number; done: number; dead: number; retrying: number; oldest: number };
+      const byConsumer = new Map<string, Counts>();
       for (const row of rows.values()) {
-        const s = byConsumer.get(row.consumer) ?? { pending: 0, done: 0, dead: 0, oldest: now };
+        const s = byConsumer.get(row.consumer) ?? { pending: 0, done: 0, dead: 0, retrying: 0, oldest: now };
         s[row.status] += 1;
+        if (row.status === 'pending' && row.attempts > 0) s.retrying += 1;
         if (row.status === 'pending')
           s.oldest = Math.min(s.oldest, (events.get(row.eventId) as EventRecord).recordedAt);
         byConsumer.set(row.consumer, s);
@@ -251,6 +253,7 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
             pending: s.pending,
             done: s.done,
             dead: s.dead,
+            retrying: s.retrying,
             oldestPendingAgeMs: s.pending > 0 ? now - s.oldest : 0,
           }),
         );

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { ClosedError, ConfigurationError } from '@tidings/core';
-import { runTransportContract } from '@tidings/testing';
+import { type RawWire, type RawWireMessage, runTransportContract } from '@tidings/testing';
+import * as sdk from 'cloudevents';
 import { describe, expect, it } from 'vitest';
 import {
   createMemoryBroker,
@@ -11,12 +13,31 @@ import {
 // One broker for the file: tests use unique topics and groups, so they do not meet.
 const broker = createMemoryBroker();
 
+// The broker's own client with nothing of the codec in between: its headers are core's
+// form, which is the layout of the SDK's HTTP binding.
+const rawClient = createMemoryTransport({ broker });
+const raw: RawWire = {
+  binding: 'HTTP',
+  send: (topic, message) => rawClient.publish([{ id: randomUUID(), topic, ...message }]),
+  async read(topic) {
+    const messages: RawWireMessage[] = [];
+    const subscription = await rawClient.subscribe(
+      { group: `raw-${randomUUID()}`, topics: [topic] },
+      async (m) => {
+        messages.push({ headers: m.headers, body: m.body, key: m.key });
+      },
+    );
+    return { messages, close: () => subscription.close() };
+  },
+};
+
 runTransportContract({
   name: 'memory',
   features: memoryTransportFeatures,
   create: async () => createMemoryTransport({ broker }),
   crash: async (transport) => (transport as MemoryTransport).crash(),
   timeoutMs: 5_000,
+  interop: { sdk, raw },
 });
 
 describe('memory transport', () => {

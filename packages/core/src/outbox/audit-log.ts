@@ -55,6 +55,11 @@ export interface ConsumerStats {
   readonly pending: number;
   readonly done: number;
   readonly dead: number;
+  /**
+   * Pending deliveries that failed at least once and wait for a retry. Optional: a store
+   * that cannot tell leaves it out (the inspector then shows dead letters only).
+   */
+  readonly retrying?: number;
   /** Age in ms of the oldest pending delivery, by the store's clock; 0 when none. */
   readonly oldestPendingAgeMs: number;
 }

@@ -44,7 +44,11 @@ export interface Outbox<Tx> {
    * });
    */
   transaction<T>(work: (tx: Tx, record: RecordEvents) => T | Promise<T>): Promise<T>;
-  /** Appends inside a transaction the caller manages (e.g. its own pg client after BEGIN). */
+  /**
+   * Appends inside a transaction the caller manages (its own pg client after BEGIN, or an
+   * ORM transaction through an ORM adapter's store). When the store appends synchronously
+   * (SQLite), a failure throws synchronously, so a synchronous transaction rolls back.
+   */
   append(tx: Tx, events: readonly AnyDomainEvent[]): Promise<void>;
   /** Appends events in a transaction of their own. */
   publish(events: AnyDomainEvent | readonly AnyDomainEvent[]): Promise<void>;
@@ -109,8 +113,12 @@ export function createOutbox<Tx>(options: OutboxOptions<Tx>): Outbox<Tx> {
       await afterCommit(recorded);
       return result;
     },
-    async append(tx, events) {
-      if (events.length > 0) await options.store.append(tx, entries(events));
+    append(tx, events) {
+      if (events.length === 0) return Promise.resolve();
+      // Not async: a synchronous store (SQLite) then throws right here, so the caller's
+      // synchronous transaction (better-sqlite3's, Drizzle's on better-sqlite3) rolls back
+      // instead of committing the user's rows without their events.
+      return Promise.resolve(options.store.append(tx, entries(events)));
     },
     async publish(events) {
       await outbox.transaction((_tx, record) => record(events));

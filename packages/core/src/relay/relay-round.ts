@@ -81,12 +81,14 @@ export async function runRound<Tx>(context: RoundContext<Tx>, batch: readonly De
     const target = context.routes.get(name) as RelayRouteTarget;
     for (const delivery of deliveries) started.add(delivery);
     try {
-      const messages = deliveries.map((d) => toTransportMessage(d.event, target));
+      const { catalog } = context.runtime;
+      const messages = deliveries.map((d) => toTransportMessage(d.event, { catalog, ...target }));
       const wrap = currentInstrumentation()?.wrapPublish;
       if (!wrap) await target.transport.publish(messages);
       else {
         const events = deliveries.map((d) => d.event);
-        const info = { route: name, transport: target.transport.name, events, messages };
+        const { name: transport, telemetry } = target.transport;
+        const info = { route: name, transport, events, messages, telemetry };
         await wrap(info, () => target.transport.publish(messages));
       }
       for (const delivery of deliveries) record(delivery, { ...ref(delivery), outcome: 'done' });

@@ -13,6 +13,7 @@ import type { Catalog } from '../event/catalog.ts';
 import { createEventId } from '../event/id.ts';
 import type { Inbox } from '../outbox/inbox.ts';
 import type { Outbox } from '../outbox/outbox.ts';
+import { requireInboxFor } from '../outbox/require-inbox.ts';
 import type { Transport } from '../transport/transport.ts';
 import { createErrorThrottle } from './error-throttle.ts';
 import { createLimiter } from './limiter.ts';
@@ -120,15 +121,21 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
     abandon = resolve;
   });
   let closed = false;
+  const runtime = {
+    outbox,
+    inbox: 'markProcessed' in store ? (store as unknown as Inbox<Tx>) : undefined,
+    catalog: options.catalog,
+  };
+  requireInboxFor(outbox.handlers, runtime.inbox, {
+    runtime: 'this relay: the outbox store has no markProcessed',
+    remedy:
+      'Give the outbox a store that is also an Inbox (memory, SQLite, PostgreSQL or an ORM adapter), or drop inbox: true.',
+  });
   const context: RoundContext<Tx> = {
     queue: store,
     handlers,
     routes,
-    runtime: {
-      outbox,
-      inbox: 'markProcessed' in store ? (store as unknown as Inbox<Tx>) : undefined,
-      catalog: options.catalog,
-    },
+    runtime,
     slots: createLimiter(options.concurrency ?? 16),
     signal: controller.signal,
     abandoned,

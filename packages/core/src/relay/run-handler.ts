@@ -10,6 +10,7 @@ import { runAsCausedBy } from '../event/ambient.ts';
 import type { Catalog, RawEvent } from '../event/catalog.ts';
 import type { AnyDomainEvent } from '../event/envelope.ts';
 import { currentInstrumentation } from '../instrumentation/hooks.ts';
+import type { HandlerDelivery } from '../instrumentation/messaging.ts';
 import { withMiddleware } from '../middleware/middleware.ts';
 import type { DurableHandler, DurableHandlerContext } from '../outbox/durable-handler.ts';
 import type { Inbox } from '../outbox/inbox.ts';
@@ -20,6 +21,8 @@ export interface HandlerRun<Tx> {
   readonly event: AnyDomainEvent;
   readonly attempt: number;
   readonly signal: AbortSignal;
+  /** The broker delivery, when a consumer runs it (for tracing). */
+  readonly delivery?: HandlerDelivery | undefined;
 }
 
 export interface HandlerRuntime<Tx> {
@@ -98,7 +101,7 @@ async function withTimeout<T>(
 export async function runDurableHandler<Tx>(runtime: HandlerRuntime<Tx>, run: HandlerRun<Tx>): Promise<void> {
   const wrap = currentInstrumentation()?.wrapHandler;
   if (!wrap) return runHandlerOnce(runtime, run);
-  const info = { handler: run.handler.name, event: run.event, attempt: run.attempt };
+  const info = { handler: run.handler.name, event: run.event, attempt: run.attempt, delivery: run.delivery };
   return wrap(info, () => runHandlerOnce(runtime, run));
 }
 
@@ -118,7 +121,8 @@ async function runHandlerOnce<Tx>(runtime: HandlerRuntime<Tx>, run: HandlerRun<T
     const context: DurableHandlerContext<Tx> = {
       ...base,
       publish: base.publish,
-      tx,
+      // `tx` is undefined exactly for handlers without the inbox, whose context type says so.
+      tx: tx as Tx,
       get signal() {
         return abort.signal;
       },

@@ -3,6 +3,7 @@
  * purpose (publish, subscribe, close) so every broker adapter stays a few hundred lines.
  * Every implementation passes `runTransportContract` from `@tidings/testing`.
  */
+import type { TransportTelemetry } from '../instrumentation/messaging.ts';
 
 /** A message as Tidings hands it to a broker. */
 export interface TransportMessage {
@@ -12,7 +13,13 @@ export interface TransportMessage {
   readonly topic: string;
   /** Ordering key (the subject). Messages with one key keep their order where `orderingByKey`. */
   readonly key: string;
-  /** CloudEvents binary-mode headers (`ce-*`, `content-type`). Values are strings. */
+  /**
+   * CloudEvents binary-mode headers in core's one form (`ce-<attribute>` with
+   * percent-encoded values, `content-type`), or `content-type: application/cloudevents+json`
+   * with a structured-mode body. A transport MUST map `ce-*` headers to its broker's
+   * CloudEvents binding and back (`toKafkaHeaders`, `toAmqpProperties`, …) and pass other
+   * headers unchanged.
+   */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: Uint8Array;
 }
@@ -21,6 +28,8 @@ export interface TransportMessage {
 export interface ReceivedMessage extends TransportMessage {
   /** How many times the broker delivered it, 1 on the first delivery, where the broker tells. */
   readonly deliveryCount: number;
+  /** When the broker accepted it (ISO-8601), where the broker tells: stands in for a missing `time`. */
+  readonly publishedAt?: string;
 }
 
 /** Declared capabilities: the contract suite skips, with this reason, what a transport lacks. */
@@ -84,4 +93,6 @@ export interface Transport {
   ): Promise<Subscription>;
   /** Closes subscriptions (draining in-flight handlers) and the connection. Idempotent. */
   close(): Promise<void>;
+  /** Describes messages to tracing (OpenTelemetry messaging conventions). Optional. */
+  readonly telemetry?: TransportTelemetry;
 }

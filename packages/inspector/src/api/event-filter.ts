@@ -3,7 +3,8 @@
  * the command line, the same names in `/api/events?…` — checked and turned into the
  * store's EventQuery. A bad value is refused with the value and the expected form.
  */
-import { ConfigurationError, describeValue, type EventQuery } from '@tidings/core';
+import { ConfigurationError, type EventQuery } from '@tidings/core';
+import { describeValue } from '@tidings/core/spi';
 
 export interface EventFilter {
   /** Event types; several allowed, or one comma-separated string. */
@@ -66,8 +67,12 @@ export function toEventQuery(filter: EventFilter, defaultLimit = 100): EventQuer
   return query;
 }
 
+// A date and time without a zone means UTC, as every time the inspector shows is UTC (and
+// not the server's local time, which is what Date.parse would assume).
+const withoutZone = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?$/;
+
 function isoDate(name: string, value: string): string {
-  const time = Date.parse(value);
+  const time = Date.parse(withoutZone.test(value.trim()) ? `${value.trim()}Z` : value);
   if (Number.isNaN(time)) {
     throw new ConfigurationError(
       `${name} ${describeValue(value)} is not a date. Use ISO-8601, e.g. 2026-11-26T07:00:00Z or 2026-11-26.`,

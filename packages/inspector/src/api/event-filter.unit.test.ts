@@ -36,4 +36,10 @@ describe('toEventQuery', () => {
     expect(() => toEventQuery({ limit: '1e3' })).toThrow(/whole number/);
     expect(() => toEventQuery({ order: 'up' })).toThrow(/"asc" or "desc"/);
   });
+
+  it('reads a date and time without a zone as UTC, the zone every time is shown in', () => {
+    expect(toEventQuery({ since: '2026-11-26T07:00' }).from).toBe('2026-11-26T07:00:00.000Z');
+    expect(toEventQuery({ until: '2026-11-26T07:00:05.5' }).to).toBe('2026-11-26T07:00:05.500Z');
+    expect(toEventQuery({ since: '2026-11-26T07:00+02:00' }).from).toBe('2026-11-26T05:00:00.000Z');
+  });
 });

@@ -12,13 +12,8 @@
  * - `GET /api/dead-letters?consumer&limit`
  * - `POST /api/dead-letters/redrive` — 403 unless redrive is allowed
  */
-import {
-  type Catalog,
-  ConfigurationError,
-  type DeliveryStatus,
-  errorMessage,
-  type OutboxStore,
-} from '@tidings/core';
+import { type Catalog, ConfigurationError, type DeliveryStatus, type OutboxStore } from '@tidings/core';
+import { errorMessage } from '@tidings/core/spi';
 import { buildCausationGraph } from './causation-graph.ts';
 import { maxLimit, toEventQuery } from './event-filter.ts';
 import { parseRedriveSelection, redriveDeadLetters } from './redrive.ts';

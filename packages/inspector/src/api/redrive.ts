@@ -2,7 +2,8 @@
  * Redriving dead letters, shared by the CLI and the web API: one delivery by event id and
  * consumer, or all of them (optionally one consumer's), read and redriven page by page.
  */
-import { ConfigurationError, describeValue, type OutboxStore } from '@tidings/core';
+import { ConfigurationError, type OutboxStore } from '@tidings/core';
+import { describeValue } from '@tidings/core/spi';
 
 export type RedriveSelection =
   | { readonly all: true; readonly consumer?: string | undefined }

@@ -107,7 +107,7 @@ Commands
   asyncapi --catalog <file.ts>               print the AsyncAPI document of a catalog
 
 Store (every command but asyncapi)
-  --db, -d <file | postgres://url>   SQLite file or PostgreSQL URL (env TIDINGS_DB, then DATABASE_URL)
+  --db, -d <file | url>              SQLite file, postgres:// or mysql:// URL (env TIDINGS_DB, then DATABASE_URL)
   --schema <name>                    PostgreSQL schema (default public)
   --table-prefix <prefix>            table prefix (default tidings_)
 

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { runCli } from './run-cli.ts';
 import { captureIo } from './test-io.ts';
 
 const launcher = fileURLToPath(new URL('../../bin/tidings.js', import.meta.url));
+const workspaceRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 describe('tidings CLI against a SQLite store', () => {
@@ -62,7 +63,7 @@ describe('tidings CLI against a SQLite store', () => {
     expect(report.pending).toBe(0);
     expect(report.consumers.find((c) => c.consumer === sendEmail)?.dead).toBe(1);
     expect((await run('outbox', '--db', file)).stdout).toMatch(
-      /Backlog 0 pending, caught up\nconsumer\s+pending/,
+      /Backlog 0 pending, caught up\nconsumer\s+pending\s+done\s+retrying\s+dead/,
     );
   });
 
@@ -107,8 +108,53 @@ describe('tidings CLI against a SQLite store', () => {
     expect(io.written.stdout.trim().split('\n')).toHaveLength(2);
   });
 
+  it('says it is waiting when following, and exits 0 on a SIGINT sent to the launcher alone', async () => {
+    const child = spawn(process.execPath, [launcher, 'events', '--db', file, '--follow'], {
+      cwd: tmpdir(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await waitFor(() => stderr.includes('waiting for new events'), 30_000);
+    expect(stderr).toBe('Following: waiting for new events… (Ctrl-C to stop)\n');
+    expect(stdout).toContain(story.filed.id);
+    // Not to the process group, as a terminal would: a supervisor signals the launcher only.
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+
+  it('prints times as the page does: UTC, with the zone', async () => {
+    const lost = OrderPlaced.create({ orderId: 'o-3000', email: 'z@example.com', totalCents: 1 });
+    await store.transaction((tx) => store.append(tx, [{ event: lost, consumers: ['time-check'] }]));
+    const [delivery] = await store.claim({
+      consumers: ['time-check'],
+      limit: 1,
+      leaseMs: 60_000,
+      owner: 't',
+    });
+    await store.settle([
+      { eventId: lost.id, consumer: 'time-check', owner: 't', outcome: 'dead', error: 'gone' },
+    ]);
+    expect(delivery?.event.id).toBe(lost.id);
+    const { stdout } = await run('dead-letters', '--db', file);
+    expect(stdout).toMatch(/ \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC\n/);
+    const events = await run('events', '--db', file);
+    expect(events.stdout.split('\n')[0]).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC {2}shop\.OrderPlaced/,
+    );
+  });
+
   it('runs through the bin launcher from any directory, with exit code 2 on a bad --db', async () => {
     const exec = promisify(execFile);
+    // The bin runs the compiled CLI in dist: build it (incremental, quick when up to date).
+    await exec('npm', ['run', '--silent', 'build'], { cwd: workspaceRoot });
     const ok = await exec(process.execPath, [launcher, 'outbox', '--json', '--db', file], { cwd: tmpdir() });
     expect(JSON.parse(ok.stdout)).toMatchObject({ pending: expect.any(Number) });
     const failed = await exec(process.execPath, [launcher, 'events', '--db', join(dir, 'nope.db')], {
@@ -146,7 +192,7 @@ describe('tidings CLI against a PostgreSQL store', () => {
     const io = captureIo();
     expect(await runCli(['outbox', '--db', 'postgres://postgres:pw@127.0.0.1:1/test'], io)).toBe(2);
     expect(io.written.stderr).toMatch(
-      /^error: Cannot open the store at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/test: .*ECONNREFUSED/,
+      /^error: Cannot open the store at postgres:\/\/postgres@127\.0\.0\.1:1\/test: .*ECONNREFUSED/,
     );
   });
 });

@@ -36,9 +36,9 @@ describe('tidings command line', () => {
   });
 
   it('takes the database from TIDINGS_DB, then DATABASE_URL', async () => {
-    const io = captureIo({ env: { DATABASE_URL: 'mysql://db/shop' } });
+    const io = captureIo({ env: { DATABASE_URL: 'mongodb://db/shop' } });
     expect(await runCli(['outbox'], io)).toBe(2);
-    expect(io.written.stderr).toContain('scheme "mysql:" is not supported');
+    expect(io.written.stderr).toContain('scheme "mongodb:" is not supported');
   });
 
   it('prints help with exit 0, and with exit 2 when no command is given', async () => {
@@ -69,10 +69,15 @@ describe('tidings command line', () => {
   it('parses store locations and hides passwords', () => {
     expect(parseStoreLocation('postgresql://u:secret@db:5432/app')).toEqual({
       kind: 'postgres',
-      display: 'postgresql://u:***@db:5432/app',
+      display: 'postgresql://u@db:5432/app',
       target: 'postgresql://u:secret@db:5432/app',
     });
     expect(() => parseStoreLocation('postgres://')).toThrow(/not a valid URL|names no host/);
+    expect(parseStoreLocation('mysql://root:pw@127.0.0.1:3306/test')).toEqual({
+      kind: 'mysql',
+      display: 'mysql://root@127.0.0.1:3306/test',
+      target: 'mysql://root:pw@127.0.0.1:3306/test',
+    });
     expect(redact('postgres://u@h/d')).toBe('postgres://u@h/d');
   });
 

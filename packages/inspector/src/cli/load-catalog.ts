@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Catalog, ConfigurationError, errorMessage } from '@tidings/core';
+import { type Catalog, ConfigurationError } from '@tidings/core';
+import { errorMessage } from '@tidings/core/spi';
 
 export async function loadCatalog(path: string, cwd: string): Promise<Catalog> {
   const file = resolve(cwd, path);

@@ -1,13 +1,15 @@
 /**
- * The `tidings` entry point (run by `bin/tidings.js` under tsx): wires the process's
+ * The `tidings` entry point (compiled to dist and run by `bin/tidings.js`): wires the process's
  * streams, environment and Ctrl-C to `runCli`.
  */
 import { runCli } from './run-cli.ts';
 
 const controller = new AbortController();
 const stop = () => controller.abort();
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+// `on`, not `once`: Ctrl-C arrives twice (from the terminal and from the launcher), and a
+// second one must not kill the process before it has closed the store.
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
 process.exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

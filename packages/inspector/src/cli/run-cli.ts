@@ -2,7 +2,8 @@
  * The CLI as a function: arguments and streams in, exit code out — 0 ok, 1 unexpected
  * failure, 2 a bad flag, database or file (one line says what and how to fix it).
  */
-import { ConfigurationError, errorMessage } from '@tidings/core';
+import { ConfigurationError } from '@tidings/core';
+import { errorMessage } from '@tidings/core/spi';
 import { parseCommand, usage } from './args.ts';
 import { asyncApiCommand } from './commands/asyncapi.ts';
 import { deadLettersCommand } from './commands/dead-letters.ts';

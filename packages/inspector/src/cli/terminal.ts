@@ -97,3 +97,13 @@ export function formatAge(ms: number): string {
   if (h < 24) return `${h}h ${m % 60}m`;
   return `${Math.floor(h / 24)}d ${h % 24}h`;
 }
+
+/**
+ * `2026-11-26 07:00:05.123 UTC`: the one time format of the CLI and the page (its twin is
+ * `time` in ui/dom.js; the browser test checks they agree). Always UTC, always with the zone.
+ */
+export function formatTime(value: string | number): string {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return String(value);
+  return `${date.toISOString().replace('T', ' ').replace('Z', '')} UTC`;
+}

@@ -1,8 +1,9 @@
 /**
  * The local web inspector: a `node:http` server on 127.0.0.1 that serves the page and the
  * JSON API. Every API call must carry the random access token printed with the URL, so
- * other local users and web pages the browser visits cannot read the audit log; redrive
- * is refused unless explicitly allowed.
+ * other local users and web pages the browser visits cannot read the audit log; a request
+ * addressed to any other `Host` than its own loopback name and port gets 421 (DNS
+ * rebinding); redrive is refused unless explicitly allowed.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -10,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { Catalog, OutboxStore } from '@tidings/core';
 import { type ApiResponse, createInspectorApi } from '../api/inspector-api.ts';
 import { createTimeseriesRecorder } from '../api/timeseries.ts';
+import { allowedHosts, isOwnHost } from './host-check.ts';
 import { readStaticFile } from './static-files.ts';
 
 export interface InspectorOptions {
@@ -85,7 +87,16 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     });
   });
 
+  let hosts: ReadonlySet<string> = new Set();
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    if (!isOwnHost(request.headers.host, hosts)) {
+      return send(response, {
+        status: 421,
+        body: {
+          error: `This inspector answers only to ${[...hosts].join(', ')}; the request was addressed to ${JSON.stringify(request.headers.host ?? '')}. Open the URL it printed.`,
+        },
+      });
+    }
     const url = new URL(request.url ?? '/', 'http://inspector.invalid');
     if (!url.pathname.startsWith('/api/')) {
       const file =
@@ -126,6 +137,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     });
   });
   const { port } = server.address() as AddressInfo;
+  hosts = allowedHosts(port, host);
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${port}/?token=${token}`,

@@ -1,14 +1,16 @@
 /**
  * Turns a `--db` value into an open OutboxStore: a `postgres://` URL opens the PostgreSQL
- * store, anything else names a SQLite file. A missing file or a URL of another database is
+ * store, a `mysql://` (or `mariadb://`) URL the MySQL one, anything else names a SQLite file. A missing file or a URL of another database is
  * refused with a ConfigurationError before anything is opened, so a typo never creates an
  * empty database for the user to stare at.
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigurationError, describeValue, type OutboxStore } from '@tidings/core';
+import { ConfigurationError, type OutboxStore } from '@tidings/core';
+import { describeValue, redactUrl } from '@tidings/core/spi';
+import { assertStoreExists } from './store-exists.ts';
 
-export type StoreKind = 'sqlite' | 'postgres';
+export type StoreKind = 'sqlite' | 'postgres' | 'mysql';
 
 /** Where the store lives, as parsed from `--db` (no connection made). */
 export interface StoreLocation {
@@ -31,7 +33,12 @@ export interface OpenedStore {
   readonly location: StoreLocation;
 }
 
-const postgresProtocols = new Set(['postgres:', 'postgresql:']);
+const protocols = new Map<string, StoreKind>([
+  ['postgres:', 'postgres'],
+  ['postgresql:', 'postgres'],
+  ['mysql:', 'mysql'],
+  ['mariadb:', 'mysql'],
+]);
 
 /**
  * Parses a `--db` value. Throws ConfigurationError saying what is wrong and how to fix it.
@@ -43,7 +50,7 @@ const postgresProtocols = new Set(['postgres:', 'postgresql:']);
 export function parseStoreLocation(db: string | undefined, options: { cwd?: string } = {}): StoreLocation {
   if (db === undefined || db.trim() === '') {
     throw new ConfigurationError(
-      'No database given. Pass --db <sqlite file | postgres://url>, or set TIDINGS_DB or DATABASE_URL.',
+      'No database given. Pass --db <sqlite file | postgres://url | mysql://url>, or set TIDINGS_DB or DATABASE_URL.',
     );
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(db);
@@ -56,9 +63,10 @@ export function parseStoreLocation(db: string | undefined, options: { cwd?: stri
         `The database URL ${describeValue(redact(db))} is not a valid URL. Use postgres://user:password@host:5432/database.`,
       );
     }
-    if (!postgresProtocols.has(url.protocol)) {
+    const kind = protocols.get(url.protocol);
+    if (kind === undefined) {
       throw new ConfigurationError(
-        `The database URL scheme "${url.protocol}" is not supported. Use postgres://… for PostgreSQL or a file path for SQLite.`,
+        `The database URL scheme "${url.protocol}" is not supported. Use postgres://… for PostgreSQL, mysql://… for MySQL / MariaDB or a file path for SQLite.`,
       );
     }
     if (url.hostname === '') {
@@ -66,7 +74,7 @@ export function parseStoreLocation(db: string | undefined, options: { cwd?: stri
         `The database URL ${describeValue(redact(db))} names no host. Use postgres://user@host:5432/database.`,
       );
     }
-    return { kind: 'postgres', display: redact(db), target: db };
+    return { kind, display: redact(db), target: db };
   }
   const path = resolve(options.cwd ?? process.cwd(), db);
   if (!existsSync(path)) {
@@ -82,21 +90,14 @@ export function parseStoreLocation(db: string | undefined, options: { cwd?: stri
   return { kind: 'sqlite', display: path, target: path };
 }
 
-/** Hides the password of a URL so it can be printed. */
-export function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password === '') return url;
-    parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
-  }
-}
+/** A URL safe to print: scheme, user, host, port and database, never a password or the query. */
+export const redact = redactUrl;
 
 /**
  * Opens the store a location names and checks it answers, so a server that is down or a
- * file that is not a database fails here with one clear line instead of later.
+ * file that is not a database fails here with one clear line instead of later. A store
+ * that is not there (a mistyped schema or prefix) is refused before the store is created,
+ * so opening never migrates anything into existence.
  *
  * @example
  * const { store } = await openStore(parseStoreLocation(process.env.TIDINGS_DB));
@@ -109,6 +110,7 @@ export async function openStore(
 ): Promise<OpenedStore> {
   let store: OutboxStore;
   try {
+    await assertStoreExists(location, options);
     store = await createStore(location, options);
   } catch (error) {
     throw unreachable(location, error);
@@ -128,6 +130,11 @@ async function createStore(location: StoreLocation, options: OpenStoreOptions): 
     const { createSqliteOutboxStore } = await import('@tidings/sqlite');
     return createSqliteOutboxStore({ filename: location.target, ...prefix });
   }
+  if (location.kind === 'mysql') {
+    const { createMysqlOutboxStore } = await import('@tidings/mysql');
+    // The inspector reads and redrives; it never creates or changes tables.
+    return createMysqlOutboxStore({ uri: location.target, ...prefix, autoMigrate: false });
+  }
   const { createPostgresOutboxStore } = await import('@tidings/postgres');
   return createPostgresOutboxStore({
     connectionString: location.target,
@@ -142,9 +149,9 @@ function unreachable(location: StoreLocation, error: unknown): ConfigurationErro
   if (ConfigurationError.is(error)) return error;
   const reason = (error instanceof Error ? error.message : String(error)).replace(/\.+$/, '');
   const fix =
-    location.kind === 'postgres'
-      ? 'Is PostgreSQL running and the URL right (user, host, port, database)?'
-      : 'Is it a SQLite database written by Tidings?';
+    location.kind === 'sqlite'
+      ? 'Is it a SQLite database written by Tidings?'
+      : `Is ${location.kind === 'postgres' ? 'PostgreSQL' : 'MySQL / MariaDB'} running and the URL right (user, host, port, database)?`;
   return new ConfigurationError(`Cannot open the store at ${location.display}: ${reason}. ${fix}`, {
     cause: error,
   });

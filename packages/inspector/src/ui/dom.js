@@ -39,8 +39,16 @@ export function show(container, ...children) {
   append(container, children);
 }
 
-export function time(iso) {
-  return iso ? iso.replace('T', ' ').replace('Z', '') : '';
+/**
+ * `2026-11-26 07:00:05.123 UTC`: the one time format of the page and the CLI (its twin is
+ * `formatTime` in cli/terminal.ts; the browser test checks they agree). Takes an ISO string
+ * or milliseconds since epoch; always UTC, always with the zone.
+ */
+export function time(value) {
+  if (value === undefined || value === null || value === '') return '';
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return String(value);
+  return `${date.toISOString().replace('T', ' ').replace('Z', '')} UTC`;
 }
 
 export function subjectText(subject) {
@@ -63,6 +71,11 @@ export function age(ms) {
 
 export function badge(status, text = status) {
   return h('span', { class: `badge ${status}` }, text);
+}
+
+/** Wraps a table so a narrow window scrolls it sideways instead of the whole page. */
+export function scrollable(table) {
+  return h('div', { class: 'table-scroll' }, table);
 }
 
 export function empty(text) {

@@ -1,16 +1,53 @@
 // Draws a causation graph as SVG, laid out by depth: causes to the left, the focused event
 // in the middle column, what it caused to the right; each column stacks its events in the
-// order they happened. Every node links to its event page.
+// order they happened. Every node links to its event page. Boxes grow to their labels (up
+// to a limit); a label still too long is cut with an ellipsis, and the node's title holds
+// the whole type.
 import { s, subjectText, time } from './dom.js';
 
-const nodeWidth = 210;
+const minNodeWidth = 180;
+const maxNodeWidth = 340;
+const textInset = 12;
 const nodeHeight = 58;
-const columnGap = 70;
+const columnGap = 56;
 const rowGap = 18;
 const pad = 16;
 
+// Text widths by the page's own fonts (the same as .node-type and .node-meta in visuals.css).
+let canvas;
+function measurer(font) {
+  canvas ??= document.createElement('canvas');
+  const context = canvas.getContext('2d');
+  return (text) => {
+    if (!context) return text.length * 8;
+    context.font = font;
+    return context.measureText(text).width;
+  };
+}
+
+/** `text`, or its longest prefix with `…` that fits in `width` pixels. */
+function fit(text, width, measure) {
+  if (measure(text) <= width) return text;
+  let cut = text.length - 1;
+  while (cut > 1 && measure(`${text.slice(0, cut)}…`) > width) cut--;
+  return `${text.slice(0, cut)}…`;
+}
+
+function fonts() {
+  const family = getComputedStyle(document.body).fontFamily || 'sans-serif';
+  const mono = getComputedStyle(document.documentElement).getPropertyValue('--mono').trim() || 'monospace';
+  return { type: measurer(`600 13px ${family}`), meta: measurer(`11.5px ${mono}`) };
+}
+
 export function drawGraph(graph) {
-  const minDepth = Math.min(...graph.nodes.map((n) => n.depth));
+  const measure = fonts();
+  // Time of day to the second, with the zone; the node's title has the full timestamp.
+  const metaOf = (node) =>
+    `${subjectText(node.subject)} · ${time(node.occurredAt).slice(11).replace(/\.\d+/, '')}`;
+  // Each column is as wide as its widest label (within limits). Round up a little: SVG text
+  // may render a pixel wider than the canvas measures.
+  const widthOf = (node) =>
+    Math.ceil(Math.max(measure.type(node.type), measure.meta(metaOf(node)))) + textInset * 2 + 4;
   const columns = new Map();
   for (const node of graph.nodes) {
     const column = columns.get(node.depth) ?? [];
@@ -19,24 +56,25 @@ export function drawGraph(graph) {
   }
   const place = new Map();
   let tallest = 0;
-  for (const [depth, column] of columns) {
+  let x = pad;
+  for (const depth of [...columns.keys()].sort((a, b) => a - b)) {
+    const column = columns.get(depth);
+    const columnWidth = Math.min(maxNodeWidth, Math.max(minNodeWidth, ...column.map(widthOf)));
     column.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
     column.forEach((node, row) => {
-      place.set(node.id, {
-        x: pad + (depth - minDepth) * (nodeWidth + columnGap),
-        y: pad + row * (nodeHeight + rowGap),
-      });
+      place.set(node.id, { x, y: pad + row * (nodeHeight + rowGap), width: columnWidth });
     });
+    x += columnWidth + columnGap;
     tallest = Math.max(tallest, column.length);
   }
-  const width = pad * 2 + columns.size * nodeWidth + (columns.size - 1) * columnGap;
+  const width = x - columnGap + pad;
   const height = pad * 2 + tallest * nodeHeight + (tallest - 1) * rowGap;
 
   const edges = graph.edges.map(({ from, to }) => {
     const a = place.get(from);
     const b = place.get(to);
     if (!a || !b) return null;
-    const x1 = a.x + nodeWidth;
+    const x1 = a.x + a.width;
     const y1 = a.y + nodeHeight / 2;
     const x2 = b.x;
     const y2 = b.y + nodeHeight / 2;
@@ -51,7 +89,8 @@ export function drawGraph(graph) {
   });
 
   const nodes = graph.nodes.map((node) => {
-    const { x, y } = place.get(node.id);
+    const { x, y, width: nodeWidth } = place.get(node.id);
+    const room = nodeWidth - textInset * 2 - 4;
     const focus = node.id === graph.focus;
     return s(
       'a',
@@ -63,12 +102,8 @@ export function drawGraph(graph) {
       },
       s('title', {}, `${node.type}\n${node.id}\n${node.occurredAt}`),
       s('rect', { x, y, width: nodeWidth, height: nodeHeight, rx: 8 }),
-      s('text', { x: x + 12, y: y + 22, class: 'node-type' }, clip(node.type, 26)),
-      s(
-        'text',
-        { x: x + 12, y: y + 40, class: 'node-meta' },
-        clip(`${subjectText(node.subject)} · ${time(node.occurredAt).slice(11)}`, 32),
-      ),
+      s('text', { x: x + textInset, y: y + 22, class: 'node-type' }, fit(node.type, room, measure.type)),
+      s('text', { x: x + textInset, y: y + 40, class: 'node-meta' }, fit(metaOf(node), room, measure.meta)),
     );
   });
 
@@ -102,8 +137,4 @@ export function drawGraph(graph) {
     edges,
     nodes,
   );
-}
-
-function clip(text, max) {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -3,12 +3,12 @@
  * `is()` (every Tidings error) are matched through it, so an error from another installed
  * copy of @tidings/core still matches; other classes are matched with `instanceof`.
  */
-import { errorMessage } from '@tidings/core';
+import { errorMessage } from '@tidings/core/spi';
 
 // biome-ignore lint/suspicious/noExplicitAny: constructor parameters of arbitrary error classes
 export type ErrorClass<E = unknown> = abstract new (...args: any[]) => E;
 
-/** An error class, or the stable `code` of the error expected (e.g. `'TIDINGS_CONCURRENCY'`). */
+/** An error class, or the stable `code` of the error expected (e.g. `'TIDINGS_VALIDATION'`). */
 export type ErrorMatcher<E = unknown> = ErrorClass<E> | string;
 
 export function matchesError(matcher: ErrorMatcher, error: unknown): boolean {

@@ -6,7 +6,8 @@
  * an async command gives a promise to await.
  */
 import { AssertionError } from 'node:assert';
-import { type AnyDomainEvent, ConfigurationError, describeValue } from '@tidings/core';
+import { type AnyDomainEvent, ConfigurationError } from '@tidings/core';
+import { describeValue } from '@tidings/core/spi';
 import { expect } from 'vitest';
 import { describeError, describeErrorMatcher, type ErrorMatcher, matchesError } from './error-matcher.ts';
 import { comparableActual, comparableExpected, type ExpectedEventLike } from './expected-event.ts';

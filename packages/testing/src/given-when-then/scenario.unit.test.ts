@@ -4,11 +4,11 @@
  */
 import {
   AggregateRoot,
-  ConcurrencyError,
   ConfigurationError,
   createEventRecorder,
   defineEvent,
   type EventRecorder,
+  TidingsError,
 } from '@tidings/core';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
@@ -21,6 +21,11 @@ const OrderPlaced = defineEvent('OrderPlaced', {
 const OrderPaid = defineEvent('OrderPaid', { schema: z.object({ orderId: z.string(), paidAt: z.string() }) });
 
 class OrderAlreadyPaid extends Error {}
+
+/** An application's own error with a stable code, as users write them. */
+class OrderChangedError extends TidingsError {
+  static override readonly code: string = 'ORDER_CHANGED';
+}
 
 class Order extends AggregateRoot {
   paid = false;
@@ -40,7 +45,7 @@ class Order extends AggregateRoot {
     this.pay(paidAt);
   }
   conflict(): void {
-    throw new ConcurrencyError(`Order ${this.id} changed since it was loaded`);
+    throw new OrderChangedError(`Order ${this.id} changed since it was loaded`);
   }
 }
 
@@ -129,8 +134,8 @@ describe('passing scenarios', () => {
     expect(error.message).toBe('Order o-7 is already paid');
 
     const conflict = given(() => new Order('o-8')).when((o) => o.conflict());
-    expect(conflict.thenThrows(ConcurrencyError).code).toBe('TIDINGS_CONCURRENCY');
-    conflict.thenThrows('TIDINGS_CONCURRENCY');
+    expect(conflict.thenThrows(OrderChangedError).code).toBe('ORDER_CHANGED');
+    conflict.thenThrows('ORDER_CHANGED');
 
     const foreign = Object.assign(new Error('from another copy'), {
       [Symbol.for('@tidings/error')]: true,
@@ -201,9 +206,9 @@ describe('failing scenarios', () => {
       caught = error;
     }
     expect((caught as Error).message).toBe(
-      'Expected when() to record 1 event(s): OrderPlaced, but it threw TIDINGS_CONCURRENCY: Order o-1 changed since it was loaded',
+      'Expected when() to record 1 event(s): OrderPlaced, but it threw ORDER_CHANGED: Order o-1 changed since it was loaded',
     );
-    expect(ConcurrencyError.is((caught as Error).cause)).toBe(true);
+    expect(OrderChangedError.is((caught as Error).cause)).toBe(true);
   });
 
   it('says so when the command threw another error than expected', () => {
@@ -214,7 +219,7 @@ describe('failing scenarios', () => {
           .thenThrows(OrderAlreadyPaid),
       ),
     ).toBe(
-      'Expected when() to throw OrderAlreadyPaid, but it threw TIDINGS_CONCURRENCY: Order o-1 changed since it was loaded',
+      'Expected when() to throw OrderAlreadyPaid, but it threw ORDER_CHANGED: Order o-1 changed since it was loaded',
     );
     expect(
       assertionMessage(() =>
@@ -230,10 +235,10 @@ describe('failing scenarios', () => {
       assertionMessage(() =>
         given(() => new Order('o-1'))
           .when((o) => o.place(3))
-          .thenThrows('TIDINGS_CONCURRENCY'),
+          .thenThrows('ORDER_CHANGED'),
       ),
     ).toBe(
-      'Expected when() to throw an error with code TIDINGS_CONCURRENCY, but it returned normally after recording 1 event(s): OrderPlaced.',
+      'Expected when() to throw an error with code ORDER_CHANGED, but it returned normally after recording 1 event(s): OrderPlaced.',
     );
     await expect(
       given(() => new Order('o-2'))

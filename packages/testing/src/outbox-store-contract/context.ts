@@ -1,5 +1,6 @@
 /** Per-test state shared by the contract's scenario files: a fresh store and a manual clock. */
-import type { AnyDomainEvent, Delivery, DeliveryOutcome, DeliveryRef, OutboxStore } from '@tidings/core';
+import type { AnyDomainEvent, OutboxStore } from '@tidings/core';
+import type { Delivery, DeliveryOutcome, DeliveryRef } from '@tidings/core/spi';
 import { afterEach, beforeEach } from 'vitest';
 import { type CreateOutboxStoreFixture, createManualClock, type OutboxStoreFixture } from './fixture.ts';
 

@@ -6,7 +6,8 @@
  */
 
 import type { EventDefinition, HandlerContext } from '@tidings/core';
-import { type AnyDomainEvent, type EventOf, errorMessage, type Handler, TimeoutError } from '@tidings/core';
+import { type AnyDomainEvent, type EventOf, type Handler, TimeoutError } from '@tidings/core';
+import { errorMessage } from '@tidings/core/spi';
 import { describeMatcher, type EventMatcher, matchesEvent } from './event-matcher.ts';
 
 /** One call of a spied handler, recorded when it finished. */

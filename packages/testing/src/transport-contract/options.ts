@@ -4,6 +4,7 @@
  * reconnection. Capabilities a transport lacks skip their tests with the reason shown.
  */
 import type { Transport, TransportFeatures } from '@tidings/core';
+import type { InteropOptions } from './interop.ts';
 
 export interface TransportContractOptions {
   /** Shown in the suite title, e.g. `rabbitmq (quorum)`. */
@@ -39,11 +40,17 @@ export interface TransportContractOptions {
   readonly balancesGroupMembers?: boolean;
   /** The longest the suite waits for any one outcome (ms). Default 10 000. */
   readonly timeoutMs?: number;
+  /**
+   * The official `cloudevents` SDK and a raw-driver adapter, for the interop scenarios
+   * (SDK-encoded events in, SDK-parsed events out). Without it they are skipped.
+   */
+  readonly interop?: InteropOptions;
 }
 
 /** What each scenario file receives. */
 export interface ContractContext
-  extends Required<Omit<TransportContractOptions, 'crash' | 'dropConnection'>> {
+  extends Required<Omit<TransportContractOptions, 'crash' | 'dropConnection' | 'interop'>> {
+  readonly interop: TransportContractOptions['interop'];
   readonly crash: TransportContractOptions['crash'];
   readonly dropConnection: TransportContractOptions['dropConnection'];
 }

@@ -5,8 +5,10 @@
  */
 import { describe } from 'vitest';
 import type { ContractContext, TransportContractOptions } from './options.ts';
+import { deadLetterScenarios } from './scenarios/dead-letters.ts';
 import { deliveryScenarios } from './scenarios/delivery.ts';
 import { groupScenarios } from './scenarios/groups.ts';
+import { interopScenarios } from './scenarios/interop.ts';
 import { lifecycleScenarios } from './scenarios/lifecycle.ts';
 import { orderingScenarios } from './scenarios/ordering.ts';
 import { payloadScenarios } from './scenarios/payloads.ts';
@@ -34,6 +36,7 @@ export function runTransportContract(options: TransportContractOptions): void {
     create: options.create,
     crash: options.crash,
     dropConnection: options.dropConnection,
+    interop: options.interop,
     balancesGroupMembers: options.balancesGroupMembers ?? true,
     timeoutMs: options.timeoutMs ?? 10_000,
   };
@@ -43,6 +46,8 @@ export function runTransportContract(options: TransportContractOptions): void {
     describe('redelivery', () => redeliveryScenarios(ctx));
     describe('ordering', () => orderingScenarios(ctx));
     describe('payloads', () => payloadScenarios(ctx));
+    describe('CloudEvents interop', () => interopScenarios(ctx));
+    describe('dead letters and dedup', () => deadLetterScenarios(ctx));
     describe('closing', () => lifecycleScenarios(ctx));
     describe('connection loss', () => reconnectScenarios(ctx));
   });

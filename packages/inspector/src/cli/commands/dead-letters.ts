@@ -6,7 +6,7 @@ import { ConfigurationError, type OutboxStore } from '@tidings/core';
 import { toEventQuery } from '../../api/event-filter.ts';
 import { redriveDeadLetters } from '../../api/redrive.ts';
 import type { Flags } from '../args.ts';
-import type { Terminal } from '../terminal.ts';
+import { formatTime, type Terminal } from '../terminal.ts';
 
 export async function deadLettersCommand(
   store: OutboxStore,
@@ -42,7 +42,7 @@ export async function deadLettersCommand(
     const subject = event.subject
       ? ` ${terminal.paint('cyan', `${event.subject.type}:${event.subject.id}`)}`
       : '';
-    const when = letter.finishedAt === undefined ? '' : new Date(letter.finishedAt).toISOString();
+    const when = letter.finishedAt === undefined ? '' : formatTime(letter.finishedAt);
     terminal.out(
       `${terminal.paint('red', '☠')} ${terminal.paint('bold', letter.consumer)} on ${event.type}${subject} ${terminal.paint('dim', `${event.id} · ${letter.attempts} attempt(s) · ${when}`)}`,
     );

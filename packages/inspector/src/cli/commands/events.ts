@@ -5,7 +5,7 @@
 import type { AnyDomainEvent, OutboxStore, StoredEvent } from '@tidings/core';
 import { toEventQuery } from '../../api/event-filter.ts';
 import type { Flags } from '../args.ts';
-import { type CliIo, formatTable, type Terminal } from '../terminal.ts';
+import { type CliIo, formatTable, formatTime, type Terminal } from '../terminal.ts';
 
 const followEveryMs = 500;
 
@@ -31,6 +31,8 @@ export async function eventsCommand(store: OutboxStore, flags: Flags, io: CliIo,
     return;
   }
   let afterPosition = latest.at(-1)?.position ?? (await lastPosition(store));
+  // On stderr, so --json output stays one event per line.
+  io.stderr.write('Following: waiting for new events… (Ctrl-C to stop)\n');
   while (!io.signal.aborted) {
     await waitOrAbort(followEveryMs, io.signal);
     if (io.signal.aborted) break;
@@ -58,7 +60,7 @@ function describe(event: AnyDomainEvent, terminal: Terminal): string[] {
   const subject = event.subject ? `${event.subject.type}:${event.subject.id}` : '-';
   const cause = event.causationId ? `← ${event.causationId.slice(-12)}` : '';
   return [
-    terminal.paint('dim', event.occurredAt.replace('T', ' ').replace('Z', '')),
+    terminal.paint('dim', formatTime(event.occurredAt)),
     terminal.paint('bold', event.type),
     terminal.paint('cyan', subject),
     event.id,

@@ -24,10 +24,12 @@ export async function outboxCommand(store: OutboxStore, flags: Flags, terminal: 
     s.consumer,
     s.pending === 0 ? '0' : terminal.paint('yellow', String(s.pending)),
     String(s.done),
+    // Pending after a failed attempt; `?` from a store that does not report it.
+    s.retrying === undefined ? '?' : s.retrying === 0 ? '0' : terminal.paint('yellow', String(s.retrying)),
     s.dead === 0 ? '0' : terminal.paint('red', String(s.dead)),
     s.pending === 0 ? '-' : formatAge(s.oldestPendingAgeMs),
   ]);
-  const header = ['consumer', 'pending', 'done', 'dead', 'oldest pending'].map((h) =>
+  const header = ['consumer', 'pending', 'done', 'retrying', 'dead', 'oldest pending'].map((h) =>
     terminal.paint('dim', h),
   );
   for (const line of formatTable([header, ...rows])) terminal.out(line);

@@ -1,8 +1,9 @@
 // One event: its envelope, payload, deliveries per handler (attempts, last error, history)
 // and its causation graph (what caused it, what it caused).
 import { api } from '../api.js';
-import { badge, empty, h, show, subjectText, time } from '../dom.js';
+import { badge, empty, h, scrollable, show, subjectText, time } from '../dom.js';
 import { drawGraph } from '../graph.js';
+import { attemptHistory } from './attempts.js';
 
 export async function renderEvent(view, route) {
   const [detail, graph] = await Promise.all([
@@ -54,6 +55,7 @@ export async function renderEvent(view, route) {
         h('small', {}, 'causes on the left, what it caused on the right — click an event to follow it'),
       ),
       h('div', { class: 'graph-scroll', 'data-testid': 'causation-graph' }, drawGraph(graph)),
+      graph.nodes.length === 1 ? h('p', { class: 'dim graph-alone' }, aloneText(event)) : null,
       graph.truncated ? h('p', { class: 'dim' }, 'Only the first events are shown.') : null,
     ),
     h(
@@ -63,13 +65,15 @@ export async function renderEvent(view, route) {
         'section',
         { class: 'card' },
         h('h2', {}, 'Envelope'),
-        h(
-          'table',
-          { class: 'kv' },
+        scrollable(
           h(
-            'tbody',
-            {},
-            envelope.map(([key, ...value]) => h('tr', {}, h('th', {}, key), h('td', {}, value))),
+            'table',
+            { class: 'kv' },
+            h(
+              'tbody',
+              {},
+              envelope.map(([key, ...value]) => h('tr', {}, h('th', {}, key), h('td', {}, value))),
+            ),
           ),
         ),
       ),
@@ -86,56 +90,53 @@ export async function renderEvent(view, route) {
       h('h2', {}, 'Deliveries', h('small', {}, 'one per handler or route')),
       deliveries.length === 0
         ? empty('No consumer was owed this event: it is only in the audit log.')
-        : h(
-            'table',
-            { class: 'deliveries' },
+        : scrollable(
             h(
-              'thead',
-              {},
+              'table',
+              { class: 'deliveries' },
               h(
-                'tr',
+                'thead',
                 {},
-                ['Handler', 'Status', 'Failed attempts', 'Last error', 'Finished'].map((c) => h('th', {}, c)),
-              ),
-            ),
-            h(
-              'tbody',
-              {},
-              deliveries.map((d) =>
                 h(
                   'tr',
-                  { 'data-consumer': d.consumer },
-                  h('td', {}, h('strong', {}, d.consumer)),
-                  h('td', {}, badge(d.status)),
-                  h('td', {}, String(d.attempts)),
-                  h(
-                    'td',
-                    { class: 'error-text' },
-                    d.lastError ?? h('span', { class: 'dim' }, '—'),
-                    d.history.length > 1
-                      ? h(
-                          'details',
-                          {},
-                          h('summary', {}, `${d.history.length} attempts`),
-                          h(
-                            'ol',
-                            {},
-                            d.history.map((a) =>
-                              h('li', {}, h('span', { class: 'mono dim' }, time(a.at)), ' ', a.error),
-                            ),
-                          ),
-                        )
-                      : null,
-                  ),
-                  h(
-                    'td',
-                    { class: 'mono dim' },
-                    d.finishedAt ? time(new Date(d.finishedAt).toISOString()) : '—',
+                  {},
+                  ['Handler', 'Status', 'Failed attempts', 'Last error', 'Finished'].map((c) =>
+                    h('th', {}, c),
                   ),
                 ),
               ),
+              h('tbody', {}, deliveries.map(deliveryRow)),
             ),
           ),
     ),
+  );
+}
+
+/** What a lone node means: nothing in this store caused it, and it caused nothing yet. */
+function aloneText(event) {
+  const cause = event.causationId
+    ? `Its cause (${event.causationId}) is not in this store`
+    : 'It is the first event of its story';
+  return `${cause}, and no handler has published an event because of it yet. Follow-up events appear here as they are recorded.`;
+}
+
+function deliveryRow(d) {
+  // A success keeps its past failures in the history; only a delivery still failing shows its error in red.
+  const failing = d.status !== 'done' && d.lastError;
+  return h(
+    'tr',
+    { 'data-consumer': d.consumer },
+    h('td', {}, h('strong', {}, d.consumer)),
+    h('td', {}, badge(d.status)),
+    h('td', {}, String(d.attempts)),
+    h(
+      'td',
+      { class: failing ? 'error-text' : 'last-error' },
+      failing
+        ? d.lastError
+        : h('span', { class: 'dim' }, d.attempts ? `— (done after ${d.attempts} failed)` : '—'),
+      attemptHistory(d.history),
+    ),
+    h('td', { class: 'mono dim' }, d.finishedAt ? time(d.finishedAt) : '—'),
   );
 }

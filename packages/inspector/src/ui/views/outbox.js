@@ -2,7 +2,7 @@
 // standing with its failures. Refreshes every few seconds while open.
 import { api } from '../api.js';
 import { barChart, lineChart } from '../charts.js';
-import { age, empty, h, show } from '../dom.js';
+import { age, empty, h, scrollable, show } from '../dom.js';
 
 const refreshMs = 5000;
 
@@ -12,6 +12,7 @@ export async function renderOutbox(view) {
     const dead = stats.consumers.reduce((sum, c) => sum + c.dead, 0);
     const perMinute = series.eventsPerMinute.map((m) => ({ label: m.minute.slice(11, 16), value: m.count }));
     const backlog = series.backlog.map((b) => ({ label: b.at.slice(11, 19), value: b.pending }));
+    const retrying = stats.consumers.reduce((sum, c) => sum + (c.retrying ?? 0), 0);
     show(
       view,
       h('h1', {}, 'Outbox', h('small', {}, 'refreshes every 5 s')),
@@ -19,11 +20,11 @@ export async function renderOutbox(view) {
         'div',
         { class: 'tiles' },
         tile('Pending deliveries', String(stats.pending), stats.pending ? 'warn' : 'ok'),
-        tile(
-          'Lag (oldest pending)',
-          age(stats.lagMs),
-          stats.lagMs > 60_000 ? 'bad' : stats.lagMs ? 'warn' : 'ok',
-        ),
+        // No lag to speak of when nothing is pending: a neutral dash, not a green one.
+        stats.pending
+          ? tile('Lag (oldest pending)', age(stats.lagMs), stats.lagMs > 60_000 ? 'bad' : 'warn')
+          : tile('Lag (oldest pending)', '—', 'none', 'nothing pending'),
+        tile('Retrying', String(retrying), retrying ? 'warn' : 'ok', 'failed, will retry'),
         tile('Dead letters', String(dead), dead ? 'bad' : 'ok'),
         tile('Handlers', String(stats.consumers.length), ''),
       ),
@@ -34,7 +35,7 @@ export async function renderOutbox(view) {
           'section',
           { class: 'card' },
           h('h2', {}, 'Events per minute', h('small', {}, 'last hour, by occurredAt')),
-          barChart(perMinute, 'Events per minute'),
+          barChart(perMinute, 'Events per minute', 'minute (UTC)'),
         ),
         h(
           'section',
@@ -46,10 +47,12 @@ export async function renderOutbox(view) {
             h(
               'small',
               {},
-              `pending deliveries, sampled every ${Math.round(series.intervalMs / 1000)} s since the inspector started`,
+              `pending deliveries, sampled every ${every(series.intervalMs)} since the inspector started`,
             ),
           ),
-          backlog.length ? lineChart(backlog, 'Pending deliveries over time') : empty('No samples yet.'),
+          backlog.length
+            ? lineChart(backlog, 'Pending deliveries over time', 'time (UTC)')
+            : empty('No samples yet.'),
         ),
       ),
       h(
@@ -58,38 +61,29 @@ export async function renderOutbox(view) {
         h('h2', {}, 'Handlers'),
         stats.consumers.length === 0
           ? empty('No handler has deliveries in this store yet.')
-          : h(
-              'table',
-              { class: 'handlers' },
+          : scrollable(
               h(
-                'thead',
-                {},
+                'table',
+                { class: 'handlers' },
                 h(
-                  'tr',
+                  'thead',
                   {},
-                  ['Handler', 'Pending', 'Done', 'Failed (dead)', 'Oldest pending'].map((c) =>
-                    h('th', {}, c),
-                  ),
-                ),
-              ),
-              h(
-                'tbody',
-                {},
-                stats.consumers.map((c) =>
                   h(
                     'tr',
-                    { 'data-consumer': c.consumer },
-                    h('td', {}, h('strong', {}, c.consumer)),
-                    h('td', { class: c.pending ? 'warn' : '' }, String(c.pending)),
-                    h('td', {}, String(c.done)),
+                    {},
+                    h('th', {}, 'Handler'),
+                    h('th', {}, 'Pending'),
+                    h('th', {}, 'Done'),
                     h(
-                      'td',
-                      {},
-                      c.dead ? h('a', { href: '#/dead-letters', class: 'bad' }, String(c.dead)) : '0',
+                      'th',
+                      { title: failedTitle },
+                      'Failed',
+                      h('small', { class: 'th-note' }, ' (retrying · dead)'),
                     ),
-                    h('td', {}, c.pending ? age(c.oldestPendingAgeMs) : '—'),
+                    h('th', {}, 'Oldest pending'),
                   ),
                 ),
+                h('tbody', {}, stats.consumers.map(handlerRow)),
               ),
             ),
       ),
@@ -100,11 +94,44 @@ export async function renderOutbox(view) {
   return () => clearInterval(timer);
 }
 
-function tile(label, value, tone) {
+function every(ms) {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
+}
+
+const failedTitle =
+  'Deliveries that failed: those still retrying (pending after a failed attempt) and those given up on (dead letters).';
+
+function handlerRow(c) {
+  const retrying = c.retrying ?? 0;
+  return h(
+    'tr',
+    { 'data-consumer': c.consumer },
+    h('td', {}, h('strong', {}, c.consumer)),
+    h('td', { class: c.pending ? 'warn' : '' }, String(c.pending)),
+    h('td', {}, String(c.done)),
+    h(
+      'td',
+      { class: 'failed' },
+      h('span', { class: retrying + c.dead ? 'bad' : '' }, String(retrying + c.dead)),
+      h(
+        'small',
+        { class: 'dim' },
+        ' (',
+        c.retrying === undefined ? 'retrying unknown' : `${retrying} retrying`,
+        ' · ',
+        c.dead ? h('a', { href: '#/dead-letters', class: 'bad' }, `${c.dead} dead`) : '0 dead',
+        ')',
+      ),
+    ),
+    h('td', {}, c.pending ? age(c.oldestPendingAgeMs) : '—'),
+  );
+}
+
+function tile(label, value, tone, note) {
   return h(
     'div',
     { class: `tile ${tone}` },
     h('div', { class: 'tile-value' }, value),
-    h('div', { class: 'tile-label' }, label),
+    h('div', { class: 'tile-label' }, label, note ? h('span', { class: 'tile-note' }, ` · ${note}`) : null),
   );
 }

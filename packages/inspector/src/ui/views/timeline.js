@@ -1,21 +1,29 @@
 // The timeline: events newest first, filtered by type, subject, story (correlation) and
-// time; a quick search narrows the loaded rows as you type.
+// time; a quick search narrows the loaded rows as you type. A filter the API refuses (a
+// bad date, say) shows its error beside the form, which keeps what was typed.
 import { api } from '../api.js';
-import { badge, empty, h, shortId, show, subjectText, time } from '../dom.js';
+import { badge, empty, h, scrollable, shortId, show, subjectText, time } from '../dom.js';
 
 const fields = [
   ['type', 'Type', 'e.g. shop.OrderPlaced'],
   ['subject', 'Subject', 'e.g. Order:o-1001'],
   ['correlation', 'Story (correlation id)', ''],
-  ['since', 'Since', 'e.g. 2026-11-26T07:00'],
-  ['until', 'Until', ''],
+  ['since', 'Since (UTC)', 'e.g. 2026-11-26T07:00'],
+  ['until', 'Until (UTC)', ''],
 ];
 
 export async function renderTimeline(view, route, state) {
   const params = route.params;
   const query = new URLSearchParams({ order: 'desc', limit: '200' });
   for (const [name] of fields) if (params.get(name)) query.set(name, params.get(name));
-  const { events } = await api(`/api/events?${query}`);
+  let events = [];
+  let refused;
+  try {
+    ({ events } = await api(`/api/events?${query}`));
+  } catch (error) {
+    if (error.status !== 400) throw error;
+    refused = error.message;
+  }
 
   const types = new Set([...state.info.definitions.map((d) => d.type), ...events.map((e) => e.event.type)]);
   const form = h(
@@ -42,6 +50,7 @@ export async function renderTimeline(view, route, state) {
     ),
     h('button', { type: 'submit' }, 'Filter'),
     h('a', { class: 'button ghost', href: '#/' }, 'Clear'),
+    refused ? h('p', { class: 'error filter-error', role: 'alert' }, refused) : null,
   );
 
   const search = h('input', {
@@ -65,26 +74,38 @@ export async function renderTimeline(view, route, state) {
       'h1',
       {},
       'Timeline',
-      h('small', {}, `${events.length} event${events.length === 1 ? '' : 's'}, newest first`),
+      h(
+        'small',
+        {},
+        refused
+          ? 'nothing shown: correct the filter'
+          : `${events.length} event${events.length === 1 ? '' : 's'}, newest first`,
+      ),
     ),
     form,
-    search,
-    events.length === 0
-      ? empty('No events match these filters.')
-      : h(
-          'table',
-          { class: 'events' },
-          h(
-            'thead',
-            {},
+    refused ? null : search,
+    refused
+      ? null
+      : events.length === 0
+        ? empty('No events match these filters.')
+        : scrollable(
             h(
-              'tr',
-              {},
-              ['Occurred', 'Type', 'Subject', 'Deliveries', 'Event', 'Caused by'].map((c) => h('th', {}, c)),
+              'table',
+              { class: 'events' },
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  ['Occurred', 'Type', 'Subject', 'Deliveries', 'Event', 'Caused by'].map((c) =>
+                    h('th', {}, c),
+                  ),
+                ),
+              ),
+              tbody,
             ),
           ),
-          tbody,
-        ),
   );
 }
 

@@ -1,0 +1,83 @@
+/**
+ * `@tidings/core/spi`: the service-provider interface for people who write a store, a
+ * transport or an instrumentation package. It holds the ports with every type their methods
+ * take, and the helpers each adapter would otherwise copy (keyed dispatch, retry delays, row
+ * and decode helpers). Applications should not need it; the names are pinned by
+ * public-api.unit.test.ts so an accidental export shows.
+ */
+
+// CloudEvents protocol bindings: each transport maps the neutral headers to its broker's binding
+export { type AmqpCloudEventProperties, fromAmqpProperties, toAmqpProperties } from './codec/amqp-binding.ts';
+export { decodeHeaderValue, encodeHeaderValue, plainHeaderValue } from './codec/header-value.ts';
+export { fromKafkaHeaders, toKafkaHeaders } from './codec/kafka-binding.ts';
+export { limits, type RawEventFields, rawEventFrom } from './codec/raw-event.ts';
+// Messages for errors
+export { errorMessage } from './errors/errors.ts';
+export { redactUrl } from './errors/redact-url.ts';
+export { describeValue } from './errors/tidings-error.ts';
+// Events as stored and decoded
+export { orderingKey } from './event/envelope.ts';
+export { deepFreeze } from './event/freeze.ts';
+export { createEventId } from './event/id.ts';
+// Instrumentation hooks
+export { createDeliveryNotes, type DeliveryNotes } from './instrumentation/delivery-notes.ts';
+export {
+  type DeadLetterInfo,
+  type HandlerRunInfo,
+  type Instrumentation,
+  type PublishBatchInfo,
+  setInstrumentation,
+} from './instrumentation/hooks.ts';
+export {
+  type HandlerDelivery,
+  type MessagingAttributes,
+  serverAttributes,
+  type TransportTelemetry,
+} from './instrumentation/messaging.ts';
+export { memoryTransportFeatures } from './memory/memory-transport.ts';
+export { backoffDelay, resolvePolicy } from './middleware/backoff.ts';
+// Outbox store and inbox ports
+export type { Inbox } from './outbox/inbox.ts';
+export type {
+  AttemptRecord,
+  AuditLog,
+  ClaimRequest,
+  ConsumerStats,
+  DeadLetter,
+  Delivery,
+  DeliveryInfo,
+  DeliveryOutcome,
+  DeliveryQueue,
+  DeliveryRef,
+  DeliveryStatus,
+  EventQuery,
+  OutboxAdmin,
+  OutboxEntry,
+  OutboxStore,
+  OutboxWriter,
+  StoredEvent,
+} from './outbox/outbox-store.ts';
+export { matchesQuery } from './outbox/query.ts';
+export { describeFailure, nextAttemptAt } from './relay/outcome.ts';
+// The one dead-letter format every broker carries
+export {
+  type DeadLetterFields,
+  deadLetterHeaders,
+  errorCodeOf,
+  readDeadLetterHeaders,
+  withDeadLetterHeaders,
+} from './transport/dead-letter-format.ts';
+export { createKeyedDispatcher, type KeyedDispatcher } from './transport/keyed-dispatcher.ts';
+export { topicOfType } from './transport/message.ts';
+export { nextRetryDelay, pause, retryDelayOf } from './transport/retry-delay.ts';
+// Transport port
+export type {
+  MessageHandler,
+  MessageOutcome,
+  ReceivedMessage,
+  SubscribeRequest,
+  Subscription,
+  Transport,
+  TransportFeatures,
+  TransportMessage,
+} from './transport/transport.ts';

@@ -1,0 +1,71 @@
+/**
+ * The one dead-letter format, carried as headers next to the original message's own (which
+ * stay intact), the same on every broker: the transports' native dead letters and the
+ * consumer's `transportDeadLetterSink` write it, the CLI and redrive read it. Values are
+ * plain text; the reason is one line of at most 1,000 characters.
+ */
+import { TidingsError } from '../errors/tidings-error.ts';
+
+export const deadLetterHeaders = {
+  /** Why, for people. */
+  reason: 'tidings-dead-letter-reason',
+  /** The error's stable code, when it had one (`TIDINGS_DECODE`, …). */
+  code: 'tidings-dead-letter-code',
+  /** The consumer group (the handler) that gave up. */
+  group: 'tidings-dead-letter-group',
+  /** Deliveries to that group, the last one included. */
+  attempts: 'tidings-dead-letter-attempts',
+  /** The topic the original message was published to. */
+  topic: 'tidings-dead-letter-topic',
+  /** When the last attempt failed (ISO-8601). */
+  at: 'tidings-dead-letter-at',
+} as const;
+
+export interface DeadLetterFields {
+  readonly reason: string;
+  readonly code?: string | undefined;
+  readonly group: string;
+  readonly attempts: number;
+  readonly topic: string;
+  readonly at: string;
+}
+
+const maxReasonLength = 1000;
+
+/** The headers of a dead letter: the original's, plus the format's. */
+export function withDeadLetterHeaders(
+  headers: Readonly<Record<string, string>>,
+  info: DeadLetterFields,
+): Record<string, string> {
+  return {
+    ...headers,
+    [deadLetterHeaders.reason]: info.reason.replace(/[\r\n]+/g, ' ').slice(0, maxReasonLength),
+    ...(info.code ? { [deadLetterHeaders.code]: info.code } : {}),
+    [deadLetterHeaders.group]: info.group,
+    [deadLetterHeaders.attempts]: String(info.attempts),
+    [deadLetterHeaders.topic]: info.topic,
+    [deadLetterHeaders.at]: info.at,
+  };
+}
+
+/** Reads the format back; `undefined` when `headers` carry no dead-letter reason. */
+export function readDeadLetterHeaders(
+  headers: Readonly<Record<string, string>>,
+): DeadLetterFields | undefined {
+  const reason = headers[deadLetterHeaders.reason];
+  if (reason === undefined) return undefined;
+  const code = headers[deadLetterHeaders.code];
+  return {
+    reason,
+    ...(code ? { code } : {}),
+    group: headers[deadLetterHeaders.group] ?? '',
+    attempts: Number(headers[deadLetterHeaders.attempts] ?? 0) || 0,
+    topic: headers[deadLetterHeaders.topic] ?? '',
+    at: headers[deadLetterHeaders.at] ?? '',
+  };
+}
+
+/** The stable code of a Tidings error, for the `code` field; `undefined` for other errors. */
+export function errorCodeOf(error: unknown): string | undefined {
+  return TidingsError.is(error) ? error.code : undefined;
+}

@@ -1,0 +1,2 @@
+export * from './mysql-outbox-store.ts';
+export type { MysqlOutboxStoreOptions, MysqlTx } from './options.ts';

@@ -1,0 +1,83 @@
+/**
+ * Turning rows into the port's plain values. JSON is stored as text and parsed here, and
+ * BIGINTs (numbers, or strings with `supportBigNumbers`) converted here, so a pool's own
+ * settings cannot change what the store returns.
+ */
+import type { AnyDomainEvent, AttemptRecord, DeliveryInfo, DeliveryStatus, StoredEvent } from '@tidings/core';
+import { deepFreeze } from '@tidings/core/spi';
+
+/** The event columns every event-returning query selects, from the events table as `e`. */
+export const eventColumns = `e.position, e.id, e.type, e.version, e.occurred_at, e.subject_type,
+  e.subject_id, e.subject_sequence, e.correlation_id, e.causation_id, e.metadata, e.payload`;
+
+/** The delivery columns `deliveryInfo` reads, from the deliveries table as `d`. */
+export const deliveryColumns = `d.event_id, d.consumer, d.status, d.attempts, d.last_error,
+  d.history, d.next_attempt_at, d.finished_at`;
+
+export interface EventRow {
+  readonly position: string | number;
+  readonly id: string;
+  readonly type: string;
+  readonly version: number | string;
+  readonly occurred_at: string;
+  readonly subject_type: string | null;
+  readonly subject_id: string | null;
+  readonly subject_sequence: string | number | null;
+  readonly correlation_id: string;
+  readonly causation_id: string | null;
+  readonly metadata: string;
+  readonly payload: string;
+}
+
+export interface DeliveryRow {
+  readonly event_id: string;
+  readonly consumer: string;
+  readonly status: DeliveryStatus;
+  readonly attempts: number | string;
+  readonly last_error: string | null;
+  readonly history: string;
+  readonly next_attempt_at: string | number;
+  readonly finished_at: string | number | null;
+}
+
+/** Rebuilds the envelope with the keys in the order `defineEvent` creates them, frozen. */
+export function eventFromRow(row: EventRow): AnyDomainEvent {
+  const event: Record<string, unknown> = {
+    id: row.id,
+    type: row.type,
+    version: Number(row.version),
+    occurredAt: row.occurred_at,
+  };
+  if (row.subject_type !== null && row.subject_id !== null) {
+    event.subject =
+      row.subject_sequence === null
+        ? { type: row.subject_type, id: row.subject_id }
+        : { type: row.subject_type, id: row.subject_id, sequence: Number(row.subject_sequence) };
+  }
+  event.correlationId = row.correlation_id;
+  if (row.causation_id !== null) event.causationId = row.causation_id;
+  event.metadata = JSON.parse(row.metadata);
+  event.payload = JSON.parse(row.payload);
+  return deepFreeze(event) as unknown as AnyDomainEvent;
+}
+
+export function storedEventFromRow(row: EventRow): StoredEvent {
+  return { position: Number(row.position), event: eventFromRow(row) };
+}
+
+export function deliveryInfoFromRow(row: DeliveryRow): DeliveryInfo {
+  const history = (JSON.parse(row.history) as AttemptRecord[]).map(
+    // MySQL's JSON functions reorder keys; give them back in the port's order.
+    ({ attempt, at, error }): AttemptRecord => ({ attempt, at, error }),
+  );
+  return {
+    eventId: row.event_id,
+    consumer: row.consumer,
+    status: row.status,
+    attempts: Number(row.attempts),
+    lastError: row.last_error ?? undefined,
+    history,
+    nextAttemptAt: row.status === 'pending' ? Number(row.next_attempt_at) : undefined,
+    finishedAt: row.finished_at === null ? undefined : Number(row.finished_at),
+  };
+}

@@ -1,0 +1,1 @@
+export * from './drizzle-outbox-store.ts';

@@ -1,0 +1,1 @@
+export * from './kysely-outbox-store.ts';

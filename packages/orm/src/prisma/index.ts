@@ -1,0 +1,1 @@
+export * from './prisma-outbox-store.ts';

@@ -1,0 +1,1 @@
+export * from './typeorm-outbox-store.ts';
