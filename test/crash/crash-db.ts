@@ -30,6 +30,7 @@ export async function openCrashDb(target: string): Promise<CrashDb> {
       max: 20,
       options: '-c synchronous_commit=off',
     });
+    pool.on('error', () => undefined); // idle clients lost to a server restart are replaced
     const store = createPostgresOutboxStore({ pool, schema });
     await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     await pool.query(

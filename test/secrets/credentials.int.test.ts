@@ -74,6 +74,14 @@ describe('credentials are never printed', () => {
   });
 
   it('by the tidings inspect banner and the inspector header', async () => {
+    // The CLI only opens a store that exists (it never creates one), so make it first.
+    const store = createPostgresOutboxStore({
+      connectionString: databaseUrl.toString(),
+      schema,
+      notify: false,
+    });
+    await store.migrate();
+    await store.close();
     const controller = new AbortController();
     const io = captureIo({ signal: controller.signal });
     const running = runCli(['inspect', '--db', secretDatabaseUrl(), '--schema', schema, '--port', '0'], io);

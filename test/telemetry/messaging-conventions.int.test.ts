@@ -38,11 +38,14 @@ const telemetry = createTestTelemetry();
 let kafka: MockKafkaCluster;
 let fauxqs: FauxqsPeer;
 const cleanups: (() => Promise<void>)[] = [];
+const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   [kafka, fauxqs] = await Promise.all([startMockKafka({ brokers: 1 }), startFauxqsPeer()]);
 });
 afterAll(async () => {
+  // A consumer that never reported (a failed test) must not outlive the run.
+  for (const started of children) if (started.exitCode === null) started.kill('SIGKILL');
   for (const cleanup of cleanups) await cleanup().catch(() => undefined);
   await kafka?.close();
   await fauxqs?.close();
@@ -100,6 +103,7 @@ function expectations(broker: BrokerName, name: string, group: string, kafkaBrok
         process: where,
         perMessage: {
           'messaging.kafka.message.key': 'string',
+          'messaging.client.id': 'string',
           'messaging.destination.partition.id': 'string',
           'messaging.kafka.offset': 'number',
         },
@@ -143,6 +147,7 @@ async function startConsumer(config: BrokerConfig, expect: number) {
     env: { ...process.env, TRACE_BROKER: JSON.stringify(config), TRACE_EXPECT: String(expect) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.push(process_);
   let stderr = '';
   process_.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();

@@ -1,9 +1,11 @@
 /** The shop on MySQL / MariaDB: the shop's tables and the outbox side by side in one database. */
+import { redactUrl } from '@tidings/core/spi';
 import { createMysqlOutboxStore, type MysqlTx } from '@tidings/mysql';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import type { ShopDatabase } from './database.ts';
 
-const prefix = process.env.SHOP_TABLE_PREFIX ?? 'tidings_shop_';
+/** The prefix of the shop's tables and the outbox's. */
+export const prefix = process.env.SHOP_TABLE_PREFIX ?? 'tidings_shop_';
 
 export async function openMysqlShop(
   url: string,
@@ -28,11 +30,9 @@ export async function openMysqlShop(
   await pool.query(`CREATE TABLE IF NOT EXISTS ${table('dashboard')} (id INT PRIMARY KEY CHECK (id = 1),
     orders BIGINT NOT NULL, revenue_cents BIGINT NOT NULL, registrations BIGINT NOT NULL)`);
   await pool.query(`INSERT IGNORE INTO ${table('dashboard')} VALUES (1, 0, 0, 0)`);
-  const parsed = new URL(url);
-  parsed.password = '';
   return {
     kind: 'mysql',
-    location: `${parsed.toString()} (tables ${prefix}*)`,
+    location: `${redactUrl(url)} (tables ${prefix}*)`,
     store,
     async saveUser(tx, user) {
       await tx.query(`INSERT INTO ${table('users')} (id, name, email) VALUES (?, ?, ?)`, [

@@ -13,6 +13,8 @@ export async function openPostgresShop(
   options: { fresh: boolean },
 ): Promise<ShopDatabase<PgTx>> {
   const pool = new pg.Pool({ connectionString: url });
+  // An idle client lost its server (a restart): the pool replaces it; the shop carries on.
+  pool.on('error', () => undefined);
   if (options.fresh) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   const store = createPostgresOutboxStore({ pool, schema });
   await store.transaction(async (client) => {

@@ -46,7 +46,9 @@ afterAll(async () => {
   await client.end();
   const connection = await mysql.createConnection({ uri: mysqlUrl });
   const tables = ['deliveries', 'events', 'inbox', 'migrations', 'users', 'orders', 'dashboard'];
-  await connection.query(`DROP TABLE IF EXISTS ${tables.map((t) => `\`${tablePrefix}${t}\``).join(', ')}`);
+  for (const prefix of [tablePrefix, `${tablePrefix}drizzle_`]) {
+    await connection.query(`DROP TABLE IF EXISTS ${tables.map((t) => `\`${prefix}${t}\``).join(', ')}`);
+  }
   await connection.end();
 });
 
@@ -71,11 +73,14 @@ describe('npm start -- --once', () => {
     expect(stdout.trim().split('\n').at(-1)).toBe(expected);
   });
 
-  it('plays the same story through Drizzle (SHOP_ORM=drizzle) on SQLite and on PostgreSQL', async () => {
-    const [onSqlite, onPostgres] = await Promise.all([
+  it('plays the same story through Drizzle (SHOP_ORM=drizzle) on SQLite, PostgreSQL and MySQL', async () => {
+    const [onSqlite, onPostgres, onMysql] = await Promise.all([
       start({ DATABASE_URL: '', SHOP_ORM: 'drizzle' }),
       start({ DATABASE_URL: databaseUrl, SHOP_SCHEMA: `${schema}_drizzle`, SHOP_ORM: 'drizzle' }),
+      start({ DATABASE_URL: mysqlUrl, SHOP_TABLE_PREFIX: `${tablePrefix}drizzle_`, SHOP_ORM: 'drizzle' }),
     ]);
+    expect(onMysql).toContain('through Drizzle');
+    expect(onMysql.trim().split('\n').at(-1)).toBe(expected);
     expect(onSqlite).toContain('through Drizzle');
     expect(onSqlite.trim().split('\n').at(-1)).toBe(expected);
     expect(onPostgres).toContain('postgres at');

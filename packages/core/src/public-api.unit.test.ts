@@ -109,6 +109,7 @@ describe('@tidings/core exports', () => {
       'setInstrumentation',
       'toAmqpProperties',
       'toKafkaHeaders',
+      'toRedriveMessage',
       'topicOfType',
       'withDeadLetterHeaders',
     ]);

@@ -65,6 +65,7 @@ export {
   deadLetterHeaders,
   errorCodeOf,
   readDeadLetterHeaders,
+  toRedriveMessage,
   withDeadLetterHeaders,
 } from './transport/dead-letter-format.ts';
 export { createKeyedDispatcher, type KeyedDispatcher } from './transport/keyed-dispatcher.ts';

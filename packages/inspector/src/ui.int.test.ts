@@ -191,6 +191,8 @@ describe('the inspector page in Chromium, over a SQLite store', () => {
     await error.waitFor();
     expect(await error.textContent()).toMatch(/since.*yesterday/);
     expect(await page.inputValue('form.filters input[name="since"]')).toBe('yesterday');
+    expect(await page.getAttribute('form.filters input[name="since"]', 'aria-invalid')).toBe('true');
+    expect(await page.getAttribute('form.filters input[name="type"]', 'aria-invalid')).toBeNull();
     expect(await page.locator('table.events').count()).toBe(0);
     await shoot(page, 'timeline-bad-filter');
 

@@ -57,7 +57,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
   return {
     name: 'kafka',
     features: kafkaFeatures,
-    telemetry: kafkaTelemetry(resolved.topicPrefix, resolved.brokers),
+    telemetry: kafkaTelemetry(resolved.topicPrefix, resolved),
     async publish(messages: readonly TransportMessage[]) {
       if (closed) throw closedError('publish');
       await publisher.publish(messages);

@@ -86,6 +86,8 @@ export interface StatsRow {
   readonly pending: number | string;
   readonly done: number | string;
   readonly dead: number | string;
+  /** Pending after at least one failed attempt (waiting for a retry). */
+  readonly retrying: number | string;
   readonly oldest: string | number | null;
 }
 
@@ -95,6 +97,7 @@ export function statsStatement(names: TableNames): Statement {
         SUM(d.status = 'pending') AS pending,
         SUM(d.status = 'done') AS done,
         SUM(d.status = 'dead') AS dead,
+        SUM(d.status = 'pending' AND d.attempts > 0) AS retrying,
         (SELECT MIN(e.recorded_at) FROM ${names.deliveries} p JOIN ${names.events} e ON e.id = p.event_id
           WHERE p.consumer = d.consumer AND p.status = 'pending') AS oldest
       FROM ${names.deliveries} d

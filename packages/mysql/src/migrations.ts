@@ -130,12 +130,16 @@ export async function migrate(
       { details: { version: newest, needed: schemaVersion } },
     );
   }
-  const [{ current }] = await run<[{ current: string | null }]>(connection, 'SELECT DATABASE() AS current');
+  const [{ current_db: current }] = await run<[{ current_db: string | null }]>(
+    connection,
+    'SELECT DATABASE() AS current_db',
+  );
   const lock = names.lockName(current ?? '');
-  const [{ locked }] = await run<[{ locked: number | null }]>(connection, 'SELECT GET_LOCK(?, ?) AS locked', [
-    lock,
-    lockTimeoutSeconds,
-  ]);
+  const [{ got_lock: locked }] = await run<[{ got_lock: number | null }]>(
+    connection,
+    'SELECT GET_LOCK(?, ?) AS got_lock',
+    [lock, lockTimeoutSeconds],
+  );
   if (Number(locked) !== 1) {
     throw new StoreError(
       `Timed out after ${lockTimeoutSeconds} s waiting for the migration lock ${lock} of ${tablesLabel(names)}; ` +

@@ -2,9 +2,9 @@
  * The MySQL / MariaDB OutboxStore and Inbox: events and deliveries written inside the
  * caller's own transaction, claims with `FOR UPDATE SKIP LOCKED` so any number of relays in
  * any number of processes share the work. There is no cheap cross-process wake-up on MySQL
- * (nothing like LISTEN/NOTIFY), so the store has no `onAppend` and relays poll. The SQL
- * lives in one file per concern; this module holds the connections, the lazy migration and
- * the lifecycle.
+ * (nothing like LISTEN/NOTIFY): `onAppend` hears of appends committed through
+ * `store.transaction` in this process, and relays poll for the rest. The SQL lives in one
+ * file per concern; this module holds the connections, the lazy migration and the lifecycle.
  */
 import {
   ClosedError,
@@ -18,6 +18,7 @@ import {
 import { describeValue } from '@tidings/core/spi';
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import { appendStatements, type Statement } from './append.ts';
+import { createAppendListeners } from './append-listeners.ts';
 import {
   deadLettersStatement,
   deliveriesStatement,
@@ -32,8 +33,9 @@ import { openPool, run, transactionOf } from './connection.ts';
 import { isLockConflict, storeFailure } from './failures.ts';
 import { migrate } from './migrations.ts';
 import { type MysqlOutboxStoreOptions, type MysqlTx, resolveOptions } from './options.ts';
-import { redriveStatement, settleStatements } from './outcomes.ts';
+import { redriveStatement } from './outcomes.ts';
 import { type DeliveryRow, deliveryInfoFromRow, type EventRow, storedEventFromRow } from './rows.ts';
+import { type MysqlDeliveryOutcome, settleStatements } from './settle.ts';
 
 export interface MysqlOutboxStore extends OutboxStore<MysqlTx>, Inbox<MysqlTx> {
   /**
@@ -42,8 +44,21 @@ export interface MysqlOutboxStore extends OutboxStore<MysqlTx>, Inbox<MysqlTx> {
    * connection you hold needs a second one to migrate.
    */
   migrate(): Promise<void>;
+  /** Deletes inbox records processed before `olderThan` (ms since epoch); resolves with the count. */
+  pruneInbox(olderThan: number): Promise<number>;
   /** The promise pool the store queries through. */
   readonly pool: Pool;
+  /**
+   * Calls `listener` after a `store.transaction` of this store object that appended
+   * deliveries commits, and after a redrive. Appends on your own connections and in other
+   * processes are not heard: relays find them by polling.
+   */
+  onAppend(listener: () => void): () => void;
+  /**
+   * Applies a relay round's outcomes in one transaction: `done` whoever holds the lease,
+   * `retry`, `dead` and `released` only while `owner` still holds it; idempotent.
+   */
+  settle(outcomes: readonly MysqlDeliveryOutcome[]): Promise<void>;
 }
 
 interface ResultHeader {
@@ -82,6 +97,9 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
   const now = () => Math.floor(clock());
   // Connections store.transaction began: they are known to be inside a transaction.
   const ours = new WeakSet<object>();
+  // Of those, the ones whose transaction appended deliveries: listeners hear after commit.
+  const appendedIn = new WeakSet<object>();
+  const listeners = createAppendListeners();
   let ready: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
 
@@ -169,9 +187,11 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
           broken = true;
           throw storeFailure('commit the transaction', error);
         });
+        if (appendedIn.has(connection)) listeners.notify();
         return result;
       } finally {
         ours.delete(connection);
+        appendedIn.delete(connection);
         if (broken) connection.destroy();
         else connection.release();
       }
@@ -186,6 +206,9 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
         for (const statement of statements) await run(connection, statement.sql, statement.values);
       } catch (error) {
         throw storeFailure('append', error);
+      }
+      if (ours.has(connection) && entries.some((entry) => entry.consumers.length > 0)) {
+        appendedIn.add(connection);
       }
     },
 
@@ -249,26 +272,18 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
     },
 
     async settle(outcomes) {
-      if (outcomes.length === 0) return;
-      for (const outcome of outcomes) {
-        if (outcome.outcome === 'retry' && !Number.isFinite(outcome.retryAt)) {
-          throw new ConfigurationError(
-            `settle() needs retryAt to be milliseconds since epoch for delivery ${outcome.eventId}/${outcome.consumer}; got ${describeValue(outcome.retryAt)}. Use outcome 'dead' to dead-letter.`,
-          );
-        }
-      }
-      await ensureReady();
-      // One transaction: done and released as one statement each, one per failed delivery.
       const statements = settleStatements(names, outcomes, now());
+      if (statements.length === 0) return;
+      await ensureReady();
       try {
         await retryingLockConflicts(() =>
           withConnection(async (connection) => {
-            await run(connection, 'START TRANSACTION');
+            await connection.beginTransaction();
             try {
               for (const statement of statements) await run(connection, statement.sql, statement.values);
-              await run(connection, 'COMMIT');
+              await connection.commit();
             } catch (error) {
-              await run(connection, 'ROLLBACK').catch(() => undefined);
+              await connection.rollback().catch(() => undefined); // destroyed anyway
               throw error;
             }
           }),
@@ -281,6 +296,7 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
     async redrive(refs) {
       if (refs.length === 0) return 0;
       const result = await query<ResultHeader>('redrive dead letters', redriveStatement(names, refs, now()));
+      if (result.affectedRows > 0) listeners.notify();
       return result.affectedRows;
     },
 
@@ -319,6 +335,7 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
           pending: Number(row.pending),
           done: Number(row.done),
           dead: Number(row.dead),
+          retrying: Number(row.retrying),
           oldestPendingAgeMs: row.oldest === null ? 0 : Math.max(0, at - Number(row.oldest)),
         }));
     },
@@ -328,7 +345,21 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
       return result.affectedRows;
     },
 
+    onAppend(listener) {
+      checkOpen();
+      return listeners.add(listener);
+    },
+
+    async pruneInbox(olderThan) {
+      const result = await query<ResultHeader>('prune the inbox', {
+        sql: `DELETE FROM ${names.inbox} WHERE processed_at < ?`,
+        values: [Math.ceil(olderThan)],
+      });
+      return result.affectedRows;
+    },
+
     close() {
+      listeners.clear();
       closing ??= (async () => {
         await ready?.catch(() => undefined);
         await db.close();

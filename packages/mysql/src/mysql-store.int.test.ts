@@ -4,6 +4,7 @@
  * (and the refusal of handles that are not one), and events that read back exactly.
  */
 import { ClosedError, ConfigurationError, StoreError } from '@tidings/core';
+import { createPool as createCallbackPool } from 'mysql2';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { dropTables, mysqlUrl, noted, uniquePrefix } from '../test/fresh-tables.ts';
@@ -74,6 +75,21 @@ describe('migrations', () => {
     await store.migrate();
     await store.transaction((tx) => store.append(tx, [{ event: noted('n-1'), consumers: ['c'] }]));
     expect(await open().stats()).toMatchObject([{ consumer: 'c', pending: 1 }]);
+  });
+
+  it('complete a migration that was cut off half-way (DDL commits statement by statement)', async () => {
+    const { tablePrefix, open } = freshTables();
+    const first = open();
+    await first.migrate();
+    // As if the process died after creating the first tables but before recording the version.
+    await first.pool.query(`DROP TABLE \`${tablePrefix}inbox\``);
+    await first.pool.query(`DELETE FROM \`${tablePrefix}migrations\``);
+    const second = open();
+    await second.migrate();
+    expect(await rowsOf(second, `SELECT version FROM \`${tablePrefix}migrations\``)).toEqual([
+      { version: 1 },
+    ]);
+    expect(await second.transaction((tx) => second.markProcessed(tx, 'h', 'e-1'))).toBe(true);
   });
 
   it('refuse tables newer than the code, naming the versions', async () => {
@@ -209,6 +225,19 @@ describe('append inside the caller’s transaction', () => {
     await store.close();
     await store.close();
     await expect(store.events()).rejects.toSatisfy((error) => ClosedError.is(error));
+  });
+
+  it('takes a callback-API pool too, and leaves a given pool open on close', async () => {
+    const tablePrefix = uniquePrefix();
+    onTestFinished(() => dropTables(tablePrefix));
+    const callbackPool = createCallbackPool({ uri: mysqlUrl, connectionLimit: 2 });
+    onTestFinished(() => new Promise<void>((resolve) => callbackPool.end(() => resolve())));
+    const store = createMysqlOutboxStore({ pool: callbackPool, tablePrefix });
+    await store.transaction((tx) => store.append(tx, [{ event: noted('n-1'), consumers: ['c'] }]));
+    expect(await store.stats()).toMatchObject([{ consumer: 'c', pending: 1 }]);
+    await store.close();
+    const [rows] = await callbackPool.promise().query<RowDataPacket[]>('SELECT 1 AS one');
+    expect(rows[0]).toMatchObject({ one: 1 });
   });
 
   it('creates and ends its own pool from a URL', async () => {

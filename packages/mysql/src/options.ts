@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ConfigurationError } from '@tidings/core';
-import { describeValue } from '@tidings/core/spi';
+import { describeValue, redactUrl } from '@tidings/core/spi';
 import type { Connection, Pool } from 'mysql2/promise';
 
 /**
@@ -88,7 +88,7 @@ export function resolveOptions(options: MysqlOutboxStoreOptions): ResolvedOption
   }
   if (uri !== undefined && (typeof uri !== 'string' || !/^(mysql|mariadb):\/\//.test(uri))) {
     throw new ConfigurationError(
-      `uri ${describeValue(uri)} is not a MySQL URL; use "mysql://user:password@host:3306/database".`,
+      `uri ${describeValue(typeof uri === 'string' ? redactUrl(uri) : uri)} is not a MySQL URL; use "mysql://user:password@host:3306/database".`,
     );
   }
   if (typeof clock !== 'function') {

@@ -4,9 +4,15 @@
  * `(event_id = ? AND consumer = ?) OR …`: MariaDB plans a one-element row-constructor
  * `IN ((?, ?))` as a full scan, which under REPEATABLE READ would lock every row.
  */
-import type { DeliveryOutcome, DeliveryRef } from '@tidings/core/spi';
+import type { DeliveryRef } from '@tidings/core/spi';
 import type { Statement } from './append.ts';
 import type { TableNames } from './options.ts';
+
+/** What a failed try records: the error, and the retry time or null to dead-letter. */
+export interface FailureRecord {
+  readonly error: string;
+  readonly retryAt: number | null;
+}
 
 type Key = { readonly eventId: string; readonly consumer: string };
 
@@ -30,7 +36,7 @@ function matchingOwned(refs: readonly DeliveryRef[]): {
 }
 
 /** Marks pending deliveries done, whoever holds the lease: the work was delivered. */
-function completeStatement(names: TableNames, refs: readonly DeliveryRef[], now: number): Statement {
+export function completeStatement(names: TableNames, refs: readonly DeliveryRef[], now: number): Statement {
   const { condition, values } = matching(refs);
   return {
     sql: `UPDATE ${names.deliveries}
@@ -40,37 +46,13 @@ function completeStatement(names: TableNames, refs: readonly DeliveryRef[], now:
   };
 }
 
-/** What a failed try records: the error, and the retry time or null to dead-letter. */
-interface FailureRecord {
-  readonly error: string;
-  readonly retryAt: number | null;
-}
-
-/**
- * A round's outcomes as the statements of one transaction: done (any owner) and released
- * (the owner's) as one statement each, and one per failed delivery.
- */
-export function settleStatements(
-  names: TableNames,
-  outcomes: readonly DeliveryOutcome[],
-  now: number,
-): Statement[] {
-  const done = outcomes.filter((o) => o.outcome === 'done');
-  const released = outcomes.filter((o) => o.outcome === 'released');
-  const statements: Statement[] = [];
-  if (done.length > 0) statements.push(completeStatement(names, done, now));
-  if (released.length > 0) statements.push(releaseStatement(names, released));
-  for (const o of outcomes) {
-    if (o.outcome === 'retry')
-      statements.push(failStatement(names, o, { error: o.error, retryAt: o.retryAt }, now));
-    if (o.outcome === 'dead')
-      statements.push(failStatement(names, o, { error: o.error, retryAt: null }, now));
-  }
-  return statements;
-}
-
 /** Counts a failed attempt of the lease owner; schedules a retry or dead-letters. */
-function failStatement(names: TableNames, ref: DeliveryRef, failure: FailureRecord, now: number): Statement {
+export function failStatement(
+  names: TableNames,
+  ref: DeliveryRef,
+  failure: FailureRecord,
+  now: number,
+): Statement {
   const retryAt = failure.retryAt === null ? null : Math.floor(failure.retryAt);
   // MySQL assigns left to right, later expressions seeing earlier results: `history` reads
   // the old `attempts`, so it comes before `attempts` changes.
@@ -101,7 +83,7 @@ function failStatement(names: TableNames, ref: DeliveryRef, failure: FailureReco
 }
 
 /** Gives leases back, without counting an attempt, when the caller still owns them. */
-function releaseStatement(names: TableNames, refs: readonly DeliveryRef[]): Statement {
+export function releaseStatement(names: TableNames, refs: readonly DeliveryRef[]): Statement {
   const { condition, values } = matchingOwned(refs);
   return {
     sql: `UPDATE ${names.deliveries} SET lease_owner = NULL, lease_until = NULL

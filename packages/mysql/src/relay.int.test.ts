@@ -1,7 +1,8 @@
 /**
- * The core relay on this store, across two pools as across two processes: events appended
+ * The core relay on this store: across two pools as across two processes, events appended
  * through one store reach a durable handler relayed from the other (which polls: MySQL has
- * no wake-up), and the handler's own write and its inbox record commit together.
+ * no cross-process wake-up), and the handler's own write and its inbox record commit
+ * together; in one process, `onAppend` wakes an idle relay on commit.
  */
 import { createOutbox, createOutboxRelay, durableHandler } from '@tidings/core';
 import { waitUntil } from '@tidings/testing';
@@ -48,4 +49,29 @@ it('delivers to a relay in another pool, and runs an inbox handler once per even
   await waitUntil(async () => (await writer.stats())[0]?.done === total, 'every delivery to be done');
   expect(await count(effects)).toBe(total);
   expect(await count(`\`${tablePrefix}inbox\``)).toBe(total);
+});
+
+it('wakes an idle relay of the same store object when store.transaction commits an append', async () => {
+  const tablePrefix = uniquePrefix();
+  const pool = createTestPool();
+  const store = createMysqlOutboxStore({ pool, tablePrefix });
+  let handled!: (id: string) => void;
+  const first = new Promise<string>((resolve) => {
+    handled = resolve;
+  });
+  const handler = durableHandler('note', Noted, async (event) => handled(event.id));
+  const outbox = createOutbox({ store, handlers: [handler] });
+  // Polling once a minute: only the wake-up can deliver within the test's time.
+  const relay = createOutboxRelay(outbox, { pollIntervalMs: 60_000 });
+  onTestFinished(async () => {
+    await relay.close();
+    await store.close();
+    await pool.end();
+    await dropTables(tablePrefix);
+  });
+  await store.migrate();
+  relay.start();
+  const event = noted('n-1');
+  await outbox.publish([event]);
+  expect(await first).toBe(event.id);
 });

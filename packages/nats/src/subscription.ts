@@ -24,7 +24,7 @@ import {
   type Subscription,
   TransportError,
 } from '@tidings/core';
-import { createKeyedDispatcher, errorCodeOf, errorMessage, retryDelayOf } from '@tidings/core/spi';
+import { createKeyedDispatcher, errorCodeOf, errorMessage, pause, retryDelayOf } from '@tidings/core/spi';
 import { loadChunks } from './chunks.ts';
 import { publishDeadLetter } from './dead-letter.ts';
 import { fromNatsHeaders, msgIdHeader } from './headers.ts';
@@ -38,6 +38,7 @@ import { natsDeliveryNotes } from './telemetry.ts';
 // A pull that finds nothing ends after this long and is renewed; short, so slots a quiet
 // topic took go back to the others soon.
 const pullExpiresMs = 2_000;
+const pullRetryMs = 500;
 
 export interface SubscriptionContext {
   readonly nc: NatsConnection;
@@ -201,6 +202,7 @@ export async function openSubscription(
     }
   });
   let closing = false;
+  const stopping = new AbortController();
   let closed: Promise<void> | undefined;
   const pulls = new Set<ConsumerMessages>();
   // With several topics each consumer pulls a fair share, so one idle topic cannot sit on
@@ -227,7 +229,10 @@ export async function openSubscription(
           pulls.delete(batch);
         }
       } catch (error) {
-        if (!closing) options.onError(error);
+        if (closing) return;
+        options.onError(error);
+        // The client reconnects by itself; wait a little rather than spin on a failing pull.
+        await pause(pullRetryMs, stopping.signal);
       } finally {
         slots.give(wanted - delivered);
       }
@@ -242,6 +247,7 @@ export async function openSubscription(
   const close = (): Promise<void> => {
     closed ??= (async () => {
       closing = true;
+      stopping.abort();
       slots.close();
       await Promise.all([...pulls].map((batch) => batch.close().catch(() => undefined)));
       await Promise.all(loops);

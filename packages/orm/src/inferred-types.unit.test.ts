@@ -5,6 +5,8 @@
 import { createOutbox, defineEvent, durableHandlerFor } from '@tidings/core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { MySqlTransaction } from 'drizzle-orm/mysql-core';
+import type { MySql2Database, MySql2PreparedQueryHKT, MySql2QueryResultHKT } from 'drizzle-orm/mysql2';
 import type { NodePgDatabase, NodePgTransaction } from 'drizzle-orm/node-postgres';
 import { pgTable, text } from 'drizzle-orm/pg-core';
 import type { Kysely, Transaction } from 'kysely';
@@ -14,7 +16,7 @@ import { z } from 'zod';
 import { createDrizzleOutboxStore } from './drizzle/drizzle-outbox-store.ts';
 import { createKyselyOutboxStore } from './kysely/kysely-outbox-store.ts';
 import { createPrismaOutboxStore, type PrismaTransactionClient } from './prisma/prisma-outbox-store.ts';
-import type { QueryableStore, SqliteStore } from './shared/stores.ts';
+import type { DriverConnectionStore, QueryableStore, SqliteStore } from './shared/stores.ts';
 import { createTypeormOutboxStore } from './typeorm/typeorm-outbox-store.ts';
 
 const OrderPlaced = defineEvent('OrderPlaced', { schema: z.object({ orderId: z.string() }) });
@@ -22,6 +24,7 @@ const orders = pgTable('orders', { id: text('id').primaryKey() });
 const schema = { orders };
 const pgStore = {} as QueryableStore;
 const sqliteStore = {} as SqliteStore;
+const mysqlStore = {} as DriverConnectionStore;
 
 // Builds each adapter store only in the type system: nothing here runs against a database.
 const typeOnly = <T>(build: () => T): T => build as unknown as T;
@@ -52,6 +55,27 @@ describe('inferred transaction types', () => {
       OrderPlaced,
       (_event, { tx }) => {
         expectTypeOf(tx.insert).toBeFunction();
+      },
+      { inbox: true },
+    );
+  });
+
+  it('Drizzle on mysql2: the transaction of your schema', () => {
+    const store = typeOnly(() =>
+      createDrizzleOutboxStore({ db: {} as MySql2Database<typeof schema>, store: mysqlStore }),
+    );
+    durableHandlerFor(store)(
+      'count',
+      OrderPlaced,
+      (_event, { tx }) => {
+        expectTypeOf(tx).toEqualTypeOf<
+          MySqlTransaction<
+            MySql2QueryResultHKT,
+            MySql2PreparedQueryHKT,
+            typeof schema,
+            ExtractTablesWithRelations<typeof schema>
+          >
+        >();
       },
       { inbox: true },
     );

@@ -19,16 +19,16 @@ import type { PrismaTransactionClient } from '../src/prisma/prisma-outbox-store.
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-const schema = `
+const schemaFor = (provider: 'postgresql' | 'mysql') => `
 generator client {
   provider = "prisma-client"
   output   = "./client"
 }
 datasource db {
-  provider = "postgresql"
+  provider = "${provider}"
 }
 model Order {
-  id String @id
+  id String @id${provider === 'mysql' ? ' @db.VarChar(64)' : ''}
   @@map("orders")
 }
 `;
@@ -48,15 +48,22 @@ export interface GeneratedClient {
   remove(): void;
 }
 
-export async function generatePrismaClient(): Promise<GeneratedClient> {
+export async function generatePrismaClient(
+  provider: 'postgresql' | 'mysql' = 'postgresql',
+): Promise<GeneratedClient> {
   const dir = join(root, 'node_modules', '.tidings-prisma', randomUUID());
   mkdirSync(dir, { recursive: true });
   const schemaFile = join(dir, 'schema.prisma');
-  writeFileSync(schemaFile, schema);
+  writeFileSync(schemaFile, schemaFor(provider));
   const cli = createRequire(import.meta.url).resolve('prisma/build/index.js');
   await promisify(execFile)(process.execPath, [cli, 'generate', '--schema', schemaFile], {
     cwd: dir,
-    env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: schemaFile, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+    env: {
+      ...process.env,
+      PRISMA_SCHEMA_ENGINE_BINARY: schemaFile,
+      PRISMA_HIDE_UPDATE_MESSAGE: '1',
+      CHECKPOINT_DISABLE: '1',
+    },
     timeout: 120_000,
   });
   const module = (await import(pathToFileURL(join(dir, 'client', 'client.ts')).href)) as {

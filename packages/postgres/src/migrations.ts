@@ -74,9 +74,14 @@ const migrations: readonly Migration[] = [
     ],
   },
   {
+    version: 2,
+    // pruneInbox deletes by age; without this it would scan the whole inbox every time.
+    statements: (n) => [`CREATE INDEX ${n.index('inbox_processed_idx')} ON ${n.inbox} (processed_at)`],
+  },
+  {
     // Done deliveries leave the claim table (completion 'archive'): its size, and so the
     // cost of a claim, stays that of the backlog, not of everything ever delivered.
-    version: 2,
+    version: 3,
     statements: (n) => [
       `CREATE TABLE ${n.done} (
         event_id TEXT NOT NULL REFERENCES ${n.events} (id) ON DELETE CASCADE,

@@ -42,6 +42,8 @@ export interface PostgresOutboxStore extends OutboxStore<PgTx>, Inbox<PgTx> {
   migrate(): Promise<void>;
   /** Settles once `onAppend` subscriptions are actually LISTENing (or the attempt failed). */
   listening(): Promise<void>;
+  /** Deletes inbox records processed before `olderThan` (ms since epoch); resolves with the count. */
+  pruneInbox(olderThan: number): Promise<number>;
   /** The pool the store queries through. */
   readonly pool: pg.Pool;
   /** Also accepts a {@link PgQueryable} on an open transaction (how ORM adapters append). */
@@ -244,6 +246,14 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
           retrying: row.retrying,
           oldestPendingAgeMs: row.oldest === null ? 0 : Math.max(0, at - Number(row.oldest)),
         }));
+    },
+
+    async pruneInbox(olderThan) {
+      const result = await query('prune the inbox', {
+        text: `DELETE FROM ${names.inbox} WHERE processed_at < $1`,
+        values: [Math.ceil(olderThan)],
+      });
+      return result.rowCount ?? 0;
     },
 
     async prune(before) {

@@ -9,6 +9,7 @@ const OrderPlaced = defineEvent('OrderPlaced', { schema: z.object({ orderId: z.s
 
 export async function placeOrder(connectionString: string, schema: string, orderId: string) {
   const pool = new pg.Pool({ connectionString });
+  pool.on('error', () => {}); // an idle client lost its server (a restart): the pool replaces it
   const store = createPostgresOutboxStore({ pool, schema });
   await store.migrate(); // at start-up; otherwise the first call migrates
 

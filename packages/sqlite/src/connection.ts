@@ -48,21 +48,22 @@ function isBusy(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
+const sharedBusy = () =>
+  Object.assign(new Error('a transaction is open on the shared connection'), { code: 'SQLITE_BUSY_SHARED' });
+
 /**
- * `BEGIN IMMEDIATE`, retried with growing pauses until `busyTimeoutMs` has passed. A
- * transaction already open on the connection is someone else's (an ORM sharing it holds one
- * across awaits): wait for it as for another connection's lock, never write inside it.
+ * Runs `attempt` until it does not fail with a busy error, with growing pauses, until
+ * `busyTimeoutMs` has passed. A transaction already open on the connection is someone
+ * else's (an ORM sharing it holds one across awaits): it counts as busy too, so the store
+ * never reads or writes inside it.
  */
-export async function beginWrite(db: Database.Database, busyTimeoutMs: number): Promise<void> {
+async function whenFree(db: Database.Database, busyTimeoutMs: number, attempt: () => void): Promise<void> {
   const deadline = performance.now() + busyTimeoutMs;
   let pause = 1;
   for (;;) {
     try {
-      if (db.inTransaction)
-        throw Object.assign(new Error('a transaction is open on the shared connection'), {
-          code: 'SQLITE_BUSY_SHARED',
-        });
-      db.exec('BEGIN IMMEDIATE');
+      if (db.inTransaction) throw sharedBusy();
+      attempt();
       return;
     } catch (error) {
       if (!isBusy(error)) throw error;
@@ -77,4 +78,14 @@ export async function beginWrite(db: Database.Database, busyTimeoutMs: number): 
       pause = Math.min(pause * 2, 25);
     }
   }
+}
+
+/** `BEGIN IMMEDIATE`, once the connection is free (see `whenFree`). */
+export function beginWrite(db: Database.Database, busyTimeoutMs: number): Promise<void> {
+  return whenFree(db, busyTimeoutMs, () => db.exec('BEGIN IMMEDIATE'));
+}
+
+/** Resolves once no transaction is open on the connection: a read then sees only committed rows. */
+export function awaitNoTransaction(db: Database.Database, busyTimeoutMs: number): Promise<void> {
+  return whenFree(db, busyTimeoutMs, () => undefined);
 }

@@ -89,6 +89,12 @@ const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'inbox retention index',
+    // pruneInbox deletes by age; without this it would scan the whole inbox every time.
+    sql: (t) => `CREATE INDEX IF NOT EXISTS ${t.inbox}_processed ON ${t.inbox} (processed_at);`,
+  },
 ];
 
 /** The schema version this library writes. */

@@ -7,7 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { ClosedError, ConfigurationError, StoreError, TidingsError } from '@tidings/core';
 import { describeValue } from '@tidings/core/spi';
 import type Database from 'better-sqlite3';
-import { beginWrite } from './connection.ts';
+import { awaitNoTransaction, beginWrite } from './connection.ts';
 import type { SqliteTx } from './options.ts';
 import type { Tables } from './schema.ts';
 import { createSerial } from './serial.ts';
@@ -114,7 +114,9 @@ export function createSession(options: {
       return statement;
     },
     read(method, read) {
-      return exclusive(method, () => {
+      return exclusive(method, async () => {
+        // Not inside a transaction an ORM holds open on a shared connection: its rows are uncommitted.
+        if (db.inTransaction) await awaitNoTransaction(db, busyTimeoutMs);
         try {
           return read();
         } catch (error) {

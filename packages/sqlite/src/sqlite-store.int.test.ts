@@ -53,7 +53,10 @@ describe('opening a file', () => {
     openStore({ filename });
     expect((await second.event(event.id))?.event).toEqual(event);
     const db = new Database(filename, { readonly: true });
-    expect(db.prepare('SELECT version FROM tidings_migrations').all()).toEqual([{ version: 1 }]);
+    expect(db.prepare('SELECT version FROM tidings_migrations').all()).toEqual([
+      { version: 1 },
+      { version: 2 },
+    ]);
     db.close();
   });
 

@@ -17,6 +17,7 @@ export type SqliteOutboxStore = OutboxStore<SqliteTx> &
   Inbox<SqliteTx> & {
     /** Always present here: listeners hear of appends committed through this store object. */
     onAppend(listener: () => void): () => void;
+    pruneInbox(olderThan: number): Promise<number>;
     /**
      * The connection the store writes on. Share it with your ORM (pass it as `database`) so
      * an ORM adapter appends on the connection your ORM transaction is open on.
@@ -54,6 +55,7 @@ export function createSqliteOutboxStore(options: SqliteOutboxStoreOptions): Sqli
   const markProcessed = session.statement(
     `INSERT OR IGNORE INTO ${tables.inbox} (handler, event_id, processed_at) VALUES (?, ?, ?)`,
   );
+  const pruneInbox = session.statement(`DELETE FROM ${tables.inbox} WHERE processed_at < :olderThan`);
 
   return {
     transaction: (work) => session.transaction(work),
@@ -72,6 +74,8 @@ export function createSqliteOutboxStore(options: SqliteOutboxStoreOptions): Sqli
       session.checkTx('markProcessed', tx);
       return markProcessed.run(handler, eventId, clock()).changes === 1;
     },
+    pruneInbox: (olderThan) =>
+      session.write('pruneInbox', () => pruneInbox.run({ olderThan: Math.ceil(olderThan) }).changes),
     close: () => session.close(),
     database: db,
   };

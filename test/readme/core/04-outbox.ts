@@ -6,7 +6,7 @@ import {
   defaultRetryPolicy,
   defineEvent,
   durableHandler,
-  type MemoryTx,
+  durableHandlerFor,
   RetryLater,
 } from '@tidings/core';
 import { z } from 'zod';
@@ -24,16 +24,17 @@ const sendEmail = durableHandler(
   },
   { retry: { maxAttempts: 8, baseDelayMs: 200 }, timeoutMs: 10_000 },
 );
+
+const store = createMemoryOutboxStore(); // or @tidings/sqlite, @tidings/postgres, @tidings/orm
 // inbox: true runs the handler in a store transaction together with an inbox record, so
-// its own writes (on context.tx) happen once even when the event is delivered again.
-const countOrders = durableHandler<typeof OrderPlaced, MemoryTx>(
+// its own writes (on context.tx, typed from the store) happen once even when the event is
+// delivered again.
+const countOrders = durableHandlerFor(store)(
   'count-orders',
   OrderPlaced,
-  (_event, context) => console.log('counted inside a transaction:', context.tx !== undefined),
+  (_event, { tx }) => console.log('counted inside a transaction:', tx !== undefined),
   { inbox: true },
 );
-
-const store = createMemoryOutboxStore(); // or @tidings/sqlite, @tidings/postgres
 const outbox = createOutbox({
   store,
   handlers: [sendEmail, countOrders],

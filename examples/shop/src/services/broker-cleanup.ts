@@ -1,6 +1,6 @@
 /**
  * Removes what one run of the two services made on shared servers, once both have exited:
- * the RabbitMQ groups' quorum queues and dead-letter queues bound to `shop` (wait queues
+ * the RabbitMQ groups' quorum queues, dead-letter queues and parked dead-letter queues bound to `shop` (wait queues
  * expire by themselves), the NATS stream, the Redis streams, the SNS topics and SQS queues,
  * and the PostgreSQL schemas of the two services' databases. Everything is named after
  * SHOP_STREAM (see brokerSettings), so only this run's objects go. The exchanges stay: they
@@ -29,7 +29,7 @@ export async function removeRunState(broker: BrokerName, env: NodeJS.ProcessEnv)
 
 async function removeRabbitQueues(env: NodeJS.ProcessEnv, exchange: string, groups: string[]) {
   const { default: amqp } = await import('amqplib');
-  const { groupNames } = await import('@tidings/rabbitmq');
+  const { deadLetterTopicQueue, groupNames } = await import('@tidings/rabbitmq');
   const connection = await amqp.connect(env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
   try {
     const channel = await connection.createChannel();
@@ -37,6 +37,10 @@ async function removeRabbitQueues(env: NodeJS.ProcessEnv, exchange: string, grou
       const queues = groupNames(exchange, group);
       await channel.deleteQueue(queues.queue);
       await channel.deleteQueue(queues.deadQueue);
+    }
+    // The queues that keep the consumer's dead letters (transportDeadLetterSink's topics).
+    for (const handler of shopHandlerNames) {
+      await channel.deleteQueue(deadLetterTopicQueue(exchange, `tidings.deadletter.${handler}`));
     }
   } finally {
     await connection.close();

@@ -11,7 +11,7 @@ import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { groupNames } from '@tidings/rabbitmq';
+import { deadLetterTopicQueue, groupNames } from '@tidings/rabbitmq';
 import amqp from 'amqplib';
 import { startFauxqs } from 'fauxqs';
 import { Redis } from 'ioredis';
@@ -47,7 +47,8 @@ async function leftOn(broker: BrokerName, env: NodeJS.ProcessEnv): Promise<strin
     try {
       for (const handler of shopHandlerNames) {
         const queues = groupNames(names.exchange, `${names.groupPrefix}${handler}`);
-        for (const queue of [queues.queue, queues.deadQueue]) {
+        const parked = deadLetterTopicQueue(names.exchange, `tidings.deadletter.${handler}`);
+        for (const queue of [queues.queue, queues.deadQueue, parked]) {
           // checkQueue closes its channel when the queue is missing: one channel per look.
           const channel = await connection.createChannel();
           channel.on('error', () => undefined);

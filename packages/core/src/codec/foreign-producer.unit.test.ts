@@ -55,6 +55,20 @@ describe('a foreign CloudEvent', () => {
     expect(event.version).toBe(2);
   });
 
+  it('without dataversion is the version the definition names for unversioned payloads', () => {
+    upcastV1.mockClear();
+    const Legacy = defineEvent('shop.Paid', {
+      schema: Paid.schema,
+      version: 2,
+      upcasters: { 1: upcastV1 },
+      unversionedAs: 1,
+    });
+    const event = createCatalog([Legacy]).decode(decodeStructured(foreign({ time: '2026-01-01T00:00:00Z' })));
+    expect(upcastV1).toHaveBeenCalledTimes(1);
+    expect(event.payload).toEqual({ amount: 5, currency: 'EUR' });
+    expect(() => defineEvent('x.Y', { schema: Paid.schema, unversionedAs: 2 })).toThrow(/unversionedAs/);
+  });
+
   it('without time takes the fallback time and says so in metadata', () => {
     const raw = decodeStructured(foreign(), { fallbackTime });
     expect(raw.occurredAt).toBe(fallbackTime.time);

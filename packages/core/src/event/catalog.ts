@@ -62,8 +62,9 @@ export function createCatalog(definitions: readonly EventDefinition[]): Catalog 
           { details: { type: raw.type, id: raw.id } },
         );
       }
-      // No version: the payload is taken as current, never run through an upcaster.
-      const version = raw.version ?? definition.version;
+      // No version (a foreign producer): the definition says which; by default the current
+      // one, so the payload is never run through an upcaster by mistake.
+      const version = raw.version ?? definition.unversionedAs;
       if (version > definition.version) {
         throw new ValidationError(
           `Event "${raw.type}" ${raw.id} has version ${version}, newer than this service knows (${definition.version}); deploy the newer definition first.`,

@@ -29,6 +29,11 @@ export interface DefineEventOptions<S extends StandardSchemaV1> {
    * append order across types over a broker: one topic, one key. Default: the type.
    */
   readonly topic?: string;
+  /**
+   * The payload version of an event that arrives without `dataversion` (a foreign
+   * producer's). Default: the current `version`, so such a payload is never upcast.
+   */
+  readonly unversionedAs?: number;
 }
 
 export interface CreateEventOptions {
@@ -52,6 +57,8 @@ export interface EventDefinition<
   readonly description: string | undefined;
   /** The transport topic its events travel on (see `DefineEventOptions.topic`). */
   readonly topic: string;
+  /** The version of a payload that arrives without one (see `DefineEventOptions.unversionedAs`). */
+  readonly unversionedAs: number;
   /**
    * Validates `payload` and returns a deeply frozen event. Throws `ValidationError` naming
    * each failing path, the reason and the offending value.
@@ -116,6 +123,12 @@ export function defineEvent<const Type extends string, S extends StandardSchemaV
   if (!Number.isInteger(version) || version < 1) {
     throw new ConfigurationError(`Event "${type}": version must be an integer >= 1, got ${version}`);
   }
+  const unversionedAs = options.unversionedAs ?? version;
+  if (!Number.isInteger(unversionedAs) || unversionedAs < 1 || unversionedAs > version) {
+    throw new ConfigurationError(
+      `unversionedAs of event type "${type}" must be an integer from 1 to its version ${version}, got ${String(options.unversionedAs)}.`,
+    );
+  }
   const upcasters = options.upcasters ?? {};
   for (let v = 1; v < version; v++) {
     if (typeof upcasters[v] !== 'function') {
@@ -156,6 +169,7 @@ export function defineEvent<const Type extends string, S extends StandardSchemaV
     schema: options.schema,
     description: options.description,
     topic: options.topic ?? type,
+    unversionedAs,
     create(payload, createOptions = {}) {
       const value = validateSync(options.schema, type, payload);
       const cause = createOptions.causedBy ?? currentEvent();

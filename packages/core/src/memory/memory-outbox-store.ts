@@ -52,7 +52,8 @@ export interface MemoryOutboxStoreOptions {
   readonly clock?: () => number;
 }
 
-export type MemoryOutboxStore = OutboxStore<MemoryTx> & Inbox<MemoryTx>;
+export type MemoryOutboxStore = OutboxStore<MemoryTx> &
+  Inbox<MemoryTx> & { pruneInbox(olderThan: number): Promise<number> };
 
 /**
  * @example
@@ -64,7 +65,8 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
   const events = new Map<string, EventRecord>();
   const ordered: EventRecord[] = [];
   const rows = new Map<string, Row>();
-  const inbox = new Set<string>();
+  // (handler, event id) → when it was processed, for pruneInbox.
+  const inbox = new Map<string, number>();
   const listeners = new Set<() => void>();
   let position = 0;
 
@@ -110,7 +112,7 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
         });
       }
     }
-    for (const entry of tx.inbox) inbox.add(entry);
+    for (const entry of tx.inbox) inbox.set(entry, now);
     if (tx.staged.length > 0) for (const listener of listeners) listener();
   };
 
@@ -257,6 +259,15 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
             oldestPendingAgeMs: s.pending > 0 ? now - s.oldest : 0,
           }),
         );
+    },
+    async pruneInbox(olderThan) {
+      let count = 0;
+      for (const [key, processedAt] of inbox) {
+        if (processedAt >= olderThan) continue;
+        inbox.delete(key);
+        count += 1;
+      }
+      return count;
     },
     async prune(before) {
       let count = 0;

@@ -11,4 +11,12 @@ export interface Inbox<Tx = unknown> {
    * record is new and false when it already existed (committed by an earlier delivery).
    */
   markProcessed(tx: Tx, handler: string, eventId: string): boolean | Promise<boolean>;
+  /**
+   * Retention: deletes the records made before `olderThan` (ms since epoch, the store's
+   * clock) and resolves with how many it deleted. It MUST keep every younger record, and
+   * MUST NOT block `markProcessed` for longer than one delete statement. A pruned record no
+   * longer stops a duplicate: keep records longer than any redelivery can arrive. Optional
+   * so existing stores keep compiling; the relay's `retention` calls it when present.
+   */
+  pruneInbox?(olderThan: number): Promise<number>;
 }

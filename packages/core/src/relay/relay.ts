@@ -58,10 +58,12 @@ export interface OutboxRelayOptions {
   /** Default 10 s. */
   readonly errorIntervalMs?: number;
   /**
-   * Retention of the audit log: every `everyMs` (default 1 h) the running relay deletes
-   * events older than `keepMs` whose deliveries are all done. Off when absent.
+   * Retention of the audit log and the inbox: every `everyMs` (default 1 h) the running
+   * relay deletes events older than `keepMs` whose deliveries are all done, and inbox
+   * records older than `inboxKeepMs` (default `keepMs`) when the store has `pruneInbox`.
+   * Keep inbox records longer than any redelivery can arrive. Off when absent.
    */
-  readonly retention?: { readonly keepMs: number; readonly everyMs?: number };
+  readonly retention?: { readonly keepMs: number; readonly everyMs?: number; readonly inboxKeepMs?: number };
 }
 
 export interface OutboxRelay {
@@ -160,7 +162,9 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
   const prune = async () => {
     if (!options.retention || clock() < nextPrune) return;
     nextPrune = clock() + (options.retention.everyMs ?? 3_600_000);
-    await store.prune(clock() - options.retention.keepMs);
+    const { keepMs, inboxKeepMs = keepMs } = options.retention;
+    await store.prune(clock() - keepMs);
+    await runtime.inbox?.pruneInbox?.(clock() - inboxKeepMs);
   };
 
   const loop = async () => {

@@ -278,4 +278,41 @@ describe('relay with durable handlers', () => {
       'o-new',
     ]);
   });
+
+  it('prunes inbox records older than the inbox retention while running', async () => {
+    const { store, clock } = setup();
+    const outbox = createOutbox({
+      store,
+      handlers: [durableHandler('email', OrderPlaced, () => {}, { inbox: true })],
+    });
+    const old = placed('o-old', 1);
+    await outbox.publish(old);
+    await createOutboxRelay(outbox, { clock: clock.now }).drain();
+    clock.advance(10_000);
+    const young = placed('o-new', 1);
+    await outbox.publish(young);
+    await createOutboxRelay(outbox, { clock: clock.now }).drain();
+    let pruned!: (count: number) => void;
+    const prunedOnce = new Promise<number>((resolve) => {
+      pruned = resolve;
+    });
+    const watched = {
+      ...store,
+      pruneInbox: (olderThan: number) =>
+        store.pruneInbox(olderThan).then((count) => {
+          pruned(count);
+          return count;
+        }),
+    };
+    const relay = createOutboxRelay(
+      { ...outbox, store: watched },
+      { clock: clock.now, retention: { keepMs: 60_000, inboxKeepMs: 5_000 } },
+    );
+    relay.start();
+    expect(await prunedOnce).toBe(1);
+    await relay.close();
+    const mark = (id: string) => store.transaction((tx) => store.markProcessed(tx, 'email', id));
+    expect(await mark(old.id)).toBe(true);
+    expect(await mark(young.id)).toBe(false);
+  });
 });

@@ -4,7 +4,9 @@
  * consumer's `transportDeadLetterSink` write it, the CLI and redrive read it. Values are
  * plain text; the reason is one line of at most 1,000 characters.
  */
+import { ConfigurationError } from '../errors/errors.ts';
 import { TidingsError } from '../errors/tidings-error.ts';
+import type { TransportMessage } from './transport.ts';
 
 export const deadLetterHeaders = {
   /** Why, for people. */
@@ -68,4 +70,26 @@ export function readDeadLetterHeaders(
 /** The stable code of a Tidings error, for the `code` field; `undefined` for other errors. */
 export function errorCodeOf(error: unknown): string | undefined {
   return TidingsError.is(error) ? error.code : undefined;
+}
+
+/**
+ * The message that redrives `letter` to the topic it was dead-lettered from: the original
+ * headers, key and body, the dead-letter headers removed. Its id is fresh (`<event id>:
+ * redrive:<at>`), so brokers that deduplicate by id (JetStream, SQS FIFO) do not drop it as
+ * a repeat of the original; consumers still recognise the event by its `ce-id` (the inbox).
+ */
+export function toRedriveMessage(
+  letter: Pick<TransportMessage, 'id' | 'key' | 'headers' | 'body'>,
+  at: string = new Date().toISOString(),
+): TransportMessage {
+  const info = readDeadLetterHeaders(letter.headers);
+  if (info === undefined || info.topic === '') {
+    throw new ConfigurationError(
+      `Message ${letter.id} is not a dead letter (no ${deadLetterHeaders.reason} / ${deadLetterHeaders.topic} header); only dead letters can be redriven.`,
+    );
+  }
+  const names = new Set<string>(Object.values(deadLetterHeaders));
+  const headers = Object.fromEntries(Object.entries(letter.headers).filter(([name]) => !names.has(name)));
+  const eventId = headers['ce-id'] ?? letter.id;
+  return { id: `${eventId}:redrive:${at}`, topic: info.topic, key: letter.key, headers, body: letter.body };
 }

@@ -109,6 +109,7 @@ describe('tidings CLI against a SQLite store', () => {
   });
 
   it('says it is waiting when following, and exits 0 on a SIGINT sent to the launcher alone', async () => {
+    await buildCli();
     const child = spawn(process.execPath, [launcher, 'events', '--db', file, '--follow'], {
       cwd: tmpdir(),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -153,8 +154,7 @@ describe('tidings CLI against a SQLite store', () => {
 
   it('runs through the bin launcher from any directory, with exit code 2 on a bad --db', async () => {
     const exec = promisify(execFile);
-    // The bin runs the compiled CLI in dist: build it (incremental, quick when up to date).
-    await exec('npm', ['run', '--silent', 'build'], { cwd: workspaceRoot });
+    await buildCli();
     const ok = await exec(process.execPath, [launcher, 'outbox', '--json', '--db', file], { cwd: tmpdir() });
     expect(JSON.parse(ok.stdout)).toMatchObject({ pending: expect.any(Number) });
     const failed = await exec(process.execPath, [launcher, 'events', '--db', join(dir, 'nope.db')], {
@@ -196,6 +196,13 @@ describe('tidings CLI against a PostgreSQL store', () => {
     );
   });
 });
+
+let built: Promise<unknown> | undefined;
+/** The bin runs the compiled CLI in dist: build it once per run (incremental, quick when up to date). */
+function buildCli(): Promise<unknown> {
+  built ??= promisify(execFile)('npm', ['run', '--silent', 'build'], { cwd: workspaceRoot });
+  return built;
+}
 
 async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -26,6 +26,16 @@ export async function assertStoreExists(location: StoreLocation, options: OpenSt
     }
     return;
   }
+  if (location.kind === 'mysql') {
+    if (!(await mysqlHasTable(location.target, table))) {
+      throw new ConfigurationError(
+        `${location.display} has no Tidings store with table prefix ${describeValue(prefix)} (no table ${table}). ` +
+          'Check --db and --table-prefix; nothing was created.',
+        { details: { db: location.display, tablePrefix: prefix } },
+      );
+    }
+    return;
+  }
   const schema = options.schema ?? defaultSchema;
   const found = await postgresLookup(location.target, schema, table);
   if (!found.schema) {
@@ -72,5 +82,21 @@ async function postgresLookup(url: string, schema: string, table: string) {
     return rows[0] ?? { schema: false, table: false };
   } finally {
     await client.end();
+  }
+}
+
+async function mysqlHasTable(url: string, table: string): Promise<boolean> {
+  const { default: mysql } = await import('mysql2/promise');
+  const connection = await mysql.createConnection({ uri: url });
+  // A connection dropped by the server must not become an unhandled 'error' event.
+  connection.on('error', () => undefined);
+  try {
+    const [rows] = await connection.query<import('mysql2/promise').RowDataPacket[]>(
+      'SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?',
+      [table],
+    );
+    return rows.length > 0;
+  } finally {
+    await connection.end();
   }
 }

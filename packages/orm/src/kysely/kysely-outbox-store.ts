@@ -6,6 +6,7 @@
  * (MysqlDialect) the store's statements run as raw queries on the transaction, too.
  */
 import { CompiledQuery, type Kysely, MysqlAdapter, type Transaction } from 'kysely';
+import { mysqlConnectionShim } from '../shared/mysql-shim.ts';
 import type { OrmBridge } from '../shared/orm-bridge.ts';
 import { createOrmOutboxStore, type OrmOutboxStore } from '../shared/orm-outbox-store.ts';
 import {
@@ -25,23 +26,6 @@ export interface KyselyOutboxStoreOptions<DB> {
 const isKysely = (handle: unknown): handle is { readonly isTransaction: boolean } =>
   typeof (handle as { isTransaction?: unknown } | null)?.isTransaction === 'boolean' &&
   typeof (handle as { executeQuery?: unknown }).executeQuery === 'function';
-
-/**
- * Kysely keeps its mysql2 connection private, so the MySQL store gets the part of a mysql2
- * connection it uses, `query({ sql }, values)` resolving to `[rows or result header]`, run on
- * the transaction. No `serverStatus` comes back, so the store relies on the check here that
- * `trx` is a Kysely transaction.
- */
-function mysqlShim<DB>(trx: Transaction<DB>) {
-  return {
-    async query(options: { readonly sql: string }, values: unknown[]) {
-      const result = await trx.executeQuery(CompiledQuery.raw(options.sql, values));
-      return [
-        result.numAffectedRows === undefined ? result.rows : { affectedRows: Number(result.numAffectedRows) },
-      ];
-    },
-  };
-}
 
 /**
  * The outbox store and inbox inside your Kysely transactions: give it to `createOutbox`
@@ -67,16 +51,18 @@ export function createKyselyOutboxStore<DB>(
     transaction: (work) => db.transaction().execute(work),
     inTransaction: (handle): handle is Transaction<DB> => isKysely(handle) && handle.isTransaction,
   };
-  if (db.getExecutor().adapter instanceof MysqlAdapter) {
-    bridge.storeHandle = mysqlShim;
-  } else if (!isSqliteStore(store)) {
-    bridge.query = async (trx, text, values) => {
-      const result = await trx.executeQuery(CompiledQuery.raw(text, values));
-      // Kysely reports affected rows for writes and rows for RETURNING / SELECT.
-      return {
-        rowCount: result.numAffectedRows === undefined ? result.rows.length : Number(result.numAffectedRows),
-      };
+  const query = async (trx: Transaction<DB>, text: string, values: unknown[]) => {
+    const result = await trx.executeQuery(CompiledQuery.raw(text, values));
+    // Kysely reports affected rows for writes and rows for RETURNING / SELECT.
+    return {
+      rowCount: result.numAffectedRows === undefined ? result.rows.length : Number(result.numAffectedRows),
     };
+  };
+  // Kysely keeps its mysql2 connection private: the MySQL store gets a shim on the transaction.
+  if (db.getExecutor().adapter instanceof MysqlAdapter) {
+    bridge.storeHandle = (trx) => mysqlConnectionShim((sql, values) => query(trx, sql, values));
+  } else if (!isSqliteStore(store)) {
+    bridge.query = query;
   }
   return createOrmOutboxStore(store, bridge);
 }

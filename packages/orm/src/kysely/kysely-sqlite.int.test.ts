@@ -1,4 +1,4 @@
-import { createOutbox } from '@tidings/core';
+import { createOutbox, type StoredEvent } from '@tidings/core';
 import type { Delivery } from '@tidings/core/spi';
 import { Kysely, SqliteDialect } from 'kysely';
 import { expect, it, onTestFinished } from 'vitest';
@@ -52,4 +52,24 @@ it('a relay claim on the shared connection waits for the open Kysely transaction
   });
   expect((await claim)?.map((d) => d.event.id)).toEqual([event.id]);
   expect(await fixture.orderIds()).toEqual(['o-1']);
+});
+
+it('an audit read on the shared connection waits for the open Kysely transaction and never sees its rows', async () => {
+  const fixture = await createSqliteFixture();
+  onTestFinished(fixture.close);
+  const db = new Kysely<Shop>({ dialect: new SqliteDialect({ database: fixture.sqlite }) });
+  const outbox = createOutbox({
+    store: createKyselyOutboxStore({ db, store: fixture.store }),
+    routes: [{ name: 'broker' }],
+  });
+  let read: Promise<readonly StoredEvent[]> | undefined;
+  await expect(
+    db.transaction().execute(async (trx) => {
+      await outbox.append(trx, [OrderPlaced.create({ orderId: 'o-2' })]);
+      read = fixture.store.events();
+      await new Promise((resolve) => setImmediate(resolve));
+      throw new Error('payment declined');
+    }),
+  ).rejects.toThrow('payment declined');
+  expect(await read).toEqual([]);
 });

@@ -58,25 +58,34 @@ export function createOrmOutboxStore<Tx>(store: WrappableStore, bridge: OrmBridg
   };
   // Casts: `storeTx` chose the handle kind that this particular store accepts.
   const inner = store as unknown as OutboxStore<StoreTx> & Inbox<StoreTx>;
-  const view: OrmOutboxStore<Tx> = {
+  return {
+    // Claims, settling, audit, admin and wake-ups, and whatever else the store offers.
+    ...membersOf(store),
     transaction: (work) => bridge.transaction(async (tx) => work(tx)),
     // Not async: a SQLite store appends synchronously, and a synchronous ORM transaction
     // must see the failure as a throw.
     append: (tx, entries) => inner.append(storeTx(tx, 'append'), entries),
     markProcessed: (tx, handler, eventId) =>
       inner.markProcessed(storeTx(tx, 'markProcessed'), handler, eventId),
-    claim: (request) => store.claim(request),
-    settle: (outcomes) => store.settle(outcomes),
-    deadLetters: (query) => store.deadLetters(query),
-    redrive: (refs) => store.redrive(refs),
-    events: (query) => store.events(query),
-    event: (id) => store.event(id),
-    deliveries: (eventId) => store.deliveries(eventId),
-    stats: () => store.stats(),
-    prune: (before) => store.prune(before),
-    close: () => store.close(),
-  };
-  const onAppend = store.onAppend?.bind(store);
-  if (onAppend) view.onAppend = onAppend;
-  return view;
+  } as OrmOutboxStore<Tx>;
+}
+
+/**
+ * The wrapped store's members, methods bound to it: own and inherited (a store may be a
+ * class instance), so a port method added later is delegated without a change here.
+ */
+function membersOf(store: object): Record<string, unknown> {
+  const members: Record<string, unknown> = {};
+  for (
+    let level = store;
+    level !== null && level !== Object.prototype;
+    level = Object.getPrototypeOf(level)
+  ) {
+    for (const key of Object.getOwnPropertyNames(level)) {
+      if (key === 'constructor' || key in members) continue;
+      const value = (store as Record<string, unknown>)[key];
+      members[key] = typeof value === 'function' ? value.bind(store) : value;
+    }
+  }
+  return members;
 }

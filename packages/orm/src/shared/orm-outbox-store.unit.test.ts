@@ -75,6 +75,20 @@ describe('the ORM store view', () => {
     expect(createOrmOutboxStore(silent as QueryableStore, bridge).onAppend).toBeUndefined();
   });
 
+  it('delegates members the port may gain later, bound to the store, also from a class instance', async () => {
+    class ClassStore {
+      readonly pruned: number[] = [];
+      async compactLater(before: number) {
+        this.pruned.push(before);
+        return 0;
+      }
+    }
+    const store = Object.assign(new ClassStore(), recordingStore().store);
+    const view = createOrmOutboxStore(store as unknown as QueryableStore, bridge) as unknown as ClassStore;
+    await view.compactLater(42);
+    expect(store.pruned).toEqual([42]);
+  });
+
   it('refuses a store it cannot run SQL on when the ORM gives no SQL executor', () => {
     const { query: _, ...sqliteOnly } = bridge;
     expect(() => createOrmOutboxStore(recordingStore().store, sqliteOnly)).toThrow(

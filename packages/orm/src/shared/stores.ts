@@ -34,7 +34,7 @@ export interface SqliteStore
  * a mysql2 connection inside a transaction). Typed loosely: the adapter hands it the
  * connection under the ORM transaction.
  */
-export type DriverConnectionStore = OutboxStore<never> & Inbox<never>;
+export type DriverConnectionStore = OutboxStore<object> & Inbox<object>;
 
 /** Any store an ORM adapter wraps. */
 export type WrappableStore = QueryableStore | SqliteStore | DriverConnectionStore;

@@ -64,6 +64,25 @@ export function transactionScenarios<Tx>(c: ContractContext<Tx>): void {
     );
   });
 
+  it('inbox: pruneInbox deletes the records made before the cut-off, and only those', async ({ skip }) => {
+    const prune = c.store.pruneInbox?.bind(c.store);
+    if (!prune) return skip('the store has no pruneInbox (inbox retention)');
+    const mark = (handler: string, eventId: string) =>
+      c.store.transaction((tx) => c.store.markProcessed(tx, handler, eventId));
+    const [old, young] = [makeEvent('cart-1'), makeEvent('cart-2')];
+    await mark('send-email', old.id);
+    await mark('update-dashboard', old.id);
+    c.clock.advance(1_000);
+    const cutOff = c.clock.now();
+    await mark('send-email', young.id);
+    expect(await prune(cutOff)).toBe(2);
+    // Pruned records are gone (recorded anew); the younger one still stops a duplicate.
+    expect(await mark('send-email', old.id)).toBe(true);
+    expect(await mark('send-email', young.id)).toBe(false);
+    expect(await prune(cutOff)).toBe(0);
+    expect(await prune(cutOff + 1)).toBe(2);
+  });
+
   it('wakes onAppend listeners after a commit, not after a rollback', async () => {
     if (!c.store.onAppend) return;
     let calls = 0;

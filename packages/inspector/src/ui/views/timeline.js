@@ -53,6 +53,10 @@ export async function renderTimeline(view, route, state) {
     refused ? h('p', { class: 'error filter-error', role: 'alert' }, refused) : null,
   );
 
+  // The API's message starts with the field it refused ("since "yesterday" is not a date…").
+  const refusedField = refused && fields.find(([name]) => refused.startsWith(`${name} `))?.[0];
+  if (refusedField) form.querySelector(`input[name="${refusedField}"]`)?.setAttribute('aria-invalid', 'true');
+
   const search = h('input', {
     type: 'search',
     class: 'search',

@@ -1,11 +1,11 @@
 /**
  * Contract scenarios for what must never be lost or doubled: a dead letter published by the
  * consumer's sink arrives with the one dead-letter format and the original intact, although
- * the broker has already seen the original's id (JetStream and SQS FIFO deduplicate by id);
- * and a transport that declares `nativeDedup` drops a second publish of one id.
+ * the broker has already seen the original's id (JetStream and SQS FIFO deduplicate by id),
+ * and redriven it reaches the original topic again; and a transport that declares `nativeDedup` drops a second publish of one id.
  */
 import { type ReceivedMessage, transportDeadLetterSink } from '@tidings/core';
-import { deadLetterHeaders, readDeadLetterHeaders } from '@tidings/core/spi';
+import { deadLetterHeaders, readDeadLetterHeaders, toRedriveMessage } from '@tidings/core/spi';
 import { expect, it } from 'vitest';
 import { createRecorder, makeMessage, uniqueName, useTransports } from '../harness.ts';
 import { type ContractContext, titled } from '../options.ts';
@@ -48,7 +48,13 @@ export function deadLetterScenarios(ctx: ContractContext): void {
       topic,
       at: '2026-01-02T03:04:05.000Z',
     });
-    expect(letter.headers[deadLetterHeaders.reason]).toBeDefined();
+    // Redriven, it reaches the original topic's group again as the original event.
+    await transport.publish([toRedriveMessage(letter)]);
+    await waitFor(() => source.received.length >= 2, ctx.timeoutMs, 'the redriven message');
+    const again = source.received[1] as ReceivedMessage;
+    expect(again.headers).toEqual(original.headers);
+    expect(again.headers[deadLetterHeaders.reason]).toBeUndefined();
+    expect(Buffer.from(again.body).equals(Buffer.from(original.body))).toBe(true);
   });
 
   const skip = !ctx.features.nativeDedup;

@@ -1,7 +1,7 @@
 /**
  * Contract scenarios for CloudEvents interop with clients that are not Tidings: an event
  * the official SDK encodes (binary and structured mode), sent with the raw driver, is
- * handled by our consumer; what our relay publishes (`toTransportMessage`) is read back by
+ * handled by our consumer; what our relay publishes (outbox → relay → transport) is read back by
  * the raw driver and parsed by the SDK's own binding parser.
  */
 import type { StandardSchemaV1 } from '@standard-schema/spec';
@@ -9,9 +9,11 @@ import {
   createCatalog,
   createConsumer,
   createMemoryDeadLetterSink,
+  createMemoryOutboxStore,
+  createOutbox,
+  createOutboxRelay,
   defineEvent,
   durableHandler,
-  toTransportMessage,
 } from '@tidings/core';
 import { expect, it } from 'vitest';
 import { uniqueName, useTransports } from '../harness.ts';
@@ -158,7 +160,13 @@ export function interopScenarios(ctx: ContractContext): void {
             metadata: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
           },
         );
-        await transport.publish([toTransportMessage(event, { source: '/tidings-contract' })]);
+        // Through the real relay: an outbox (in memory) with one route to this transport.
+        const outbox = createOutbox({ store: createMemoryOutboxStore(), routes: [{ name: 'broker' }] });
+        await outbox.publish(event);
+        const relay = createOutboxRelay(outbox, {
+          transports: { broker: { transport, source: '/tidings-contract' } },
+        });
+        await relay.drain();
         await waitFor(
           () => reader.messages.length >= 1,
           ctx.timeoutMs,
