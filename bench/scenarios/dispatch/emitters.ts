@@ -8,6 +8,8 @@ import { EventEmitter as EventEmitter3 } from 'eventemitter3';
 import mittModule from 'mitt';
 import { defineBenchmark } from '../../registry.ts';
 import {
+  alternating,
+  alternatingGroup,
   asyncGroup,
   asyncHandler,
   event,
@@ -39,6 +41,25 @@ export const emitterBenchmarks = (n: HandlerCount) => [
     },
     run(emitter, iterations) {
       for (let i = 0; i < iterations; i++) emitter.emit(event.type, event);
+      return iterations;
+    },
+  }),
+  defineBenchmark({
+    name: `dispatch/alternating/${n}/node-events`,
+    group: alternatingGroup(n),
+    note: '`emitter.emit(type, event)` of node:events, two event types in turn',
+    size: size(n === 1 ? 5_000_000 : 1_000_000),
+    setup() {
+      const emitter = new NodeEmitter();
+      emitter.setMaxListeners(0);
+      for (const e of alternating) listen(n, (h) => emitter.on(e.type, h));
+      return emitter;
+    },
+    run(emitter, iterations) {
+      for (let i = 0; i < iterations; i++) {
+        const e = alternating[i & 1] as (typeof alternating)[number];
+        emitter.emit(e.type, e);
+      }
       return iterations;
     },
   }),

@@ -11,11 +11,20 @@ export const OrderPlaced = defineEvent('OrderPlaced', {
 
 export const event = OrderPlaced.create({ orderId: 'o-1', total: 42 });
 
+export const OrderShipped = defineEvent('OrderShipped', {
+  schema: z.object({ orderId: z.string(), total: z.number() }),
+});
+
+/** Two event types taken in turn: what a real service's bus sees, not bursts of one type. */
+export const alternating = [event, OrderShipped.create({ orderId: 'o-1', total: 42 })] as const;
+
 export const handlerCounts = [1, 10] as const;
 export type HandlerCount = (typeof handlerCounts)[number];
 
 export const syncGroup = (handlers: HandlerCount) =>
   `dispatch: sync, ${handlers} handler${handlers > 1 ? 's' : ''}`;
+export const alternatingGroup = (handlers: HandlerCount) =>
+  `dispatch: sync, ${handlers} handler${handlers > 1 ? 's' : ''} per type, two types alternating`;
 export const asyncGroup = (handlers: HandlerCount) =>
   `dispatch: async, ${handlers} handler${handlers > 1 ? 's' : ''}`;
 

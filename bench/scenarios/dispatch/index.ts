@@ -10,8 +10,9 @@ import { tidingsBenchmarks } from './tidings.ts';
 // later promise in the process dearer (emittery measured ~1.6× slower after it), and each engine
 // should get its own JIT state rather than call sites shaped by the others.
 export const dispatchBenchmarks: readonly Benchmark[] = handlerCounts.flatMap((n) => {
-  const [nodeEvents, ee3, mittBench, emittery] = emitterBenchmarks(n);
-  const [tidingsSync, tidingsAsync, tidingsConcurrent] = tidingsBenchmarks(n);
+  const [nodeEvents, nodeAlternating, ee3, mittBench, emittery] = emitterBenchmarks(n);
+  const [tidingsSync, tidingsAlternating, tidingsNoAmbient, tidingsAsync, tidingsConcurrent] =
+    tidingsBenchmarks(n);
   const [nestSync, nestAsync] = nestBenchmarks(n);
   return [
     nodeEvents,
@@ -19,9 +20,12 @@ export const dispatchBenchmarks: readonly Benchmark[] = handlerCounts.flatMap((n
     mittBench,
     nestSync,
     tidingsSync,
+    nodeAlternating,
+    tidingsAlternating,
     emittery,
     nestAsync,
     tidingsAsync,
+    tidingsNoAmbient,
     tidingsConcurrent,
   ]
     .filter((b): b is Benchmark => b !== undefined)

@@ -2,11 +2,14 @@
 import { createEventBus } from '@tidings/core';
 import { defineBenchmark } from '../../registry.ts';
 import {
+  alternating,
+  alternatingGroup,
   asyncGroup,
   asyncHandler,
   event,
   type HandlerCount,
   OrderPlaced,
+  OrderShipped,
   size,
   syncGroup,
   syncHandler,
@@ -27,6 +30,44 @@ export const tidingsBenchmarks = (n: HandlerCount) => [
     },
     run(bus, iterations) {
       for (let i = 0; i < iterations; i++) bus.publishSync(event);
+      return iterations;
+    },
+  }),
+  defineBenchmark({
+    name: `dispatch/alternating/${n}/tidings`,
+    group: alternatingGroup(n),
+    anchor: `dispatch/alternating/${n}/node-events`,
+    target: { ratio: 0.7 },
+    note: '`bus.publishSync(event)`, two event types in turn',
+    size: size(n === 1 ? 5_000_000 : 1_000_000),
+    setup() {
+      const bus = createEventBus();
+      for (let i = 0; i < n; i++) {
+        bus.subscribe(`placed-${i}`, OrderPlaced, syncHandler);
+        bus.subscribe(`shipped-${i}`, OrderShipped, syncHandler);
+      }
+      return bus;
+    },
+    run(bus, iterations) {
+      for (let i = 0; i < iterations; i++)
+        bus.publishSync(alternating[i & 1] as (typeof alternating)[number]);
+      return iterations;
+    },
+  }),
+  defineBenchmark({
+    name: `dispatch/async/${n}/tidings-no-ambient`,
+    group: asyncGroup(n),
+    anchor: `dispatch/async/${n}/emittery`,
+    target: { ratio: 10 },
+    note: '`await bus.publish(event)` (sequential) on `createEventBus({ ambientCausation: false })`',
+    size: size(n === 1 ? 1_000_000 : 300_000),
+    setup() {
+      const bus = createEventBus({ ambientCausation: false });
+      for (let i = 0; i < n; i++) bus.subscribe(`h${i}`, OrderPlaced, asyncHandler);
+      return bus;
+    },
+    async run(bus, iterations) {
+      for (let i = 0; i < iterations; i++) await bus.publish(event);
       return iterations;
     },
   }),

@@ -28,8 +28,8 @@ export const databaseLabel = { sqlite: 'SQLite', postgres: 'PostgreSQL', mysql: 
 
 export interface StoreKit {
   readonly store: OutboxStore;
-  /** Appends `count` pending events in transactions of 1,000. */
-  fill(count: number): Promise<void>;
+  /** Appends `count` pending events in transactions of 1,000, over `subjects` subjects (default one each). */
+  fill(count: number, subjects?: number): Promise<void>;
   /**
    * Writes `count` already published events (deliveries done) straight in SQL: the history a
    * long-running outbox accumulates. Generated in the database, so a million rows take seconds.
@@ -50,8 +50,8 @@ export interface RawKit {
 
 const fillBatch = 1_000;
 
-async function fillStore(store: OutboxStore, count: number) {
-  for (const batch of chunks(makeEvents(count), fillBatch)) {
+async function fillStore(store: OutboxStore, count: number, subjects?: number) {
+  for (const batch of chunks(makeEvents(count, subjects), fillBatch)) {
     await store.transaction((tx) => store.append(tx, entriesOf(batch)));
   }
 }
@@ -67,7 +67,7 @@ export async function openStore(
     const store = createSqliteOutboxStore({ filename });
     return {
       store,
-      fill: (n) => fillStore(store, n),
+      fill: (n, subjects) => fillStore(store, n, subjects),
       async addHistory(count) {
         const db = new Database(filename);
         try {
@@ -111,7 +111,7 @@ export async function openStore(
   const table = (name: string) => `"${schema}"."tidings_${name}"`;
   return {
     store,
-    fill: (n) => fillStore(store, n),
+    fill: (n, subjects) => fillStore(store, n, subjects),
     async addHistory(count) {
       await pool.query(
         `INSERT INTO ${table('events')} (id, type, version, occurred_at, occurred_at_text, subject_type, subject_id,
@@ -121,12 +121,14 @@ export async function openStore(
         [historyPayload, count],
       );
       await pool.query(
-        `INSERT INTO ${table('deliveries')} (event_id, consumer, slot, position, ordering_key, status, next_attempt_at, finished_at)
-         SELECT id, $1, 0, position, 'Order:' || subject_id, 'done', 0, 0 FROM ${table('events')} WHERE id LIKE 'hist-%'`,
+        // Where settle leaves done deliveries under the default completion mode ('archive').
+        `INSERT INTO ${table('deliveries_done')} (event_id, consumer, slot, position, attempts, history, finished_at)
+         SELECT id, $1, 0, position, 0, '[]', 0 FROM ${table('events')} WHERE id LIKE 'hist-%'`,
         [consumer],
       );
       await pool.query(`ANALYZE ${table('events')}`);
       await pool.query(`ANALYZE ${table('deliveries')}`);
+      await pool.query(`ANALYZE ${table('deliveries_done')}`);
     },
     versions: () => postgresVersion(pool),
     async close() {

@@ -21,12 +21,15 @@ export const OrderPlaced = defineEvent('OrderPlaced', {
 export const consumer = 'bench-handler';
 
 let serial = 0;
-export function makeEvents(count: number): AnyDomainEvent[] {
-  return Array.from({ length: count }, () => {
+/** `count` events, each on its own subject, or spread round-robin over `subjects` hot ones. */
+export function makeEvents(count: number, subjects?: number): AnyDomainEvent[] {
+  const run = ++serial;
+  return Array.from({ length: count }, (_, i) => {
     const n = ++serial;
+    const id = subjects === undefined ? `o-${n}` : `hot-${run}-${i % subjects}`;
     return OrderPlaced.create(
       { orderId: `o-${n}`, total: n % 1000, email: `c${n}@example.com` },
-      { subject: { type: 'Order', id: `o-${n}`, sequence: 1 } },
+      { subject: { type: 'Order', id, sequence: subjects === undefined ? 1 : Math.floor(i / subjects) + 1 } },
     );
   });
 }

@@ -123,7 +123,35 @@ function growth(kind: DatabaseKind): Benchmark[] {
   return [make('small'), make('large')];
 }
 
+/** A hot aggregate: the same backlog over 10 subjects, against the same over one subject each. */
+function hot(kind: DatabaseKind): Benchmark[] {
+  const group = `relay hot aggregates: ${databaseLabel[kind]}, 20,000 events on 10 subjects vs one subject each`;
+  const make = (subjects: number | undefined) =>
+    defineBenchmark({
+      name: `hot/${kind}/${subjects === undefined ? 'spread' : `${subjects}-subjects`}`,
+      group,
+      ...(subjects === undefined ? {} : { anchor: `hot/${kind}/spread`, target: { ratio: 0.5 } }),
+      note: `\`relay.drain()\` publishing to \`createMemoryTransport()\`, ${subjects === undefined ? 'every event its own subject' : `${subjects} subjects`}`,
+      size: { full: 20_000, quick: 5_000, smoke: 10 },
+      setup: async () => relayTo(await openStore(kind), 'transport'),
+      beforeRun: (s, n) => s.kit.fill(n, subjects),
+      async run(s, n) {
+        await s.relay.drain();
+        return n;
+      },
+      async teardown(s) {
+        await s.relay.close();
+        await s.transport.close();
+        await s.kit.close();
+      },
+      versions: (s) => s.kit.versions(),
+    });
+  return [make(undefined), make(10)];
+}
+
 export const relayBenchmarks: readonly Benchmark[] = [
+  ...hot('sqlite'),
+  ...hot('postgres'),
   ...throughput('sqlite'),
   ...throughput('postgres'),
   ...throughput('mysql'),

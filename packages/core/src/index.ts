@@ -129,6 +129,7 @@ export type {
   OutboxStore,
   StoredEvent,
 } from './outbox/outbox-store.ts';
+export { RepeatedFailureError } from './relay/error-throttle.ts';
 export {
   createOutboxRelay,
   type OutboxRelay,

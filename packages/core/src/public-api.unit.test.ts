@@ -35,6 +35,7 @@ describe('@tidings/core exports', () => {
       'DecodeError',
       'DoNotRetry',
       'HandlersFailedError',
+      'RepeatedFailureError',
       'RetryLater',
       'StoreError',
       'TidingsError',

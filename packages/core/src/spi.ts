@@ -40,17 +40,21 @@ export { backoffDelay, resolvePolicy } from './middleware/backoff.ts';
 export type { Inbox } from './outbox/inbox.ts';
 export type {
   AttemptRecord,
+  AuditLog,
   ClaimRequest,
   ConsumerStats,
   DeadLetter,
   Delivery,
   DeliveryInfo,
+  DeliveryOutcome,
+  DeliveryQueue,
   DeliveryRef,
   DeliveryStatus,
   EventQuery,
-  FailureRecord,
+  OutboxAdmin,
   OutboxEntry,
   OutboxStore,
+  OutboxWriter,
   StoredEvent,
 } from './outbox/outbox-store.ts';
 export { matchesQuery } from './outbox/query.ts';

@@ -134,10 +134,16 @@ describe('the inspector page in Chromium, over a SQLite store', () => {
     // The printer is jammed: a failure that will be retried, not a dead letter.
     const [jammed] = await store.claim({ consumers: [printInvoice], limit: 1, leaseMs: 60_000, owner: 'ui' });
     if (!jammed) throw new Error('expected the print-invoice delivery');
-    await store.fail(
-      { eventId: jammed.event.id, consumer: printInvoice, owner: 'ui' },
-      { error: 'Printer jammed', retryAt: Date.now() + 3_600_000 },
-    );
+    await store.settle([
+      {
+        eventId: jammed.event.id,
+        consumer: printInvoice,
+        owner: 'ui',
+        outcome: 'retry',
+        error: 'Printer jammed',
+        retryAt: Date.now() + 3_600_000,
+      },
+    ]);
     inspector = await startInspector({
       store,
       allowRedrive: true,
@@ -353,10 +359,15 @@ describe('the inspector page in Chromium, over a SQLite store', () => {
     // The relay retries it, and the mailbox still does not exist.
     const [retry] = await store.claim({ consumers: [sendEmail], limit: 1, leaseMs: 60_000, owner: 'relay' });
     expect(retry?.event.id).toBe(story.bounced.id);
-    await store.fail(
-      { eventId: story.bounced.id, consumer: sendEmail, owner: 'relay' },
-      { error: 'DoNotRetry: Mailbox still does not exist (550 5.1.1).', retryAt: null },
-    );
+    await store.settle([
+      {
+        eventId: story.bounced.id,
+        consumer: sendEmail,
+        owner: 'relay',
+        outcome: 'dead',
+        error: 'DoNotRetry: Mailbox still does not exist (550 5.1.1).',
+      },
+    ]);
     await page.waitForSelector(`.redriven li[data-status="dead"][data-event-id="${story.bounced.id}"]`);
     expect(await watched.locator('.outcome').textContent()).toBe(
       'dead failed again, back in the dead letters: DoNotRetry: Mailbox still does not exist (550 5.1.1).',

@@ -28,7 +28,9 @@ describe('claims by relays in two pools', () => {
         const batch = await store.claim({ consumers: ['c'], limit: 5, leaseMs: 60_000, owner });
         if (batch.length === 0) return;
         seen.push(...batch.map((d) => d.event.id));
-        await store.complete(batch.map((d) => ({ eventId: d.event.id, consumer: d.consumer, owner })));
+        await store.settle(
+          batch.map((d) => ({ eventId: d.event.id, consumer: d.consumer, owner, outcome: 'done' })),
+        );
       }
     };
     // A relay may see an empty claim while others hold the heads of every queue, so loop until done.

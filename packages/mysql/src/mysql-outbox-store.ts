@@ -33,7 +33,7 @@ import { openPool, run, transactionOf } from './connection.ts';
 import { isLockConflict, storeFailure } from './failures.ts';
 import { migrate } from './migrations.ts';
 import { type MysqlOutboxStoreOptions, type MysqlTx, resolveOptions } from './options.ts';
-import { completeStatement, failStatement, redriveStatement, releaseStatement } from './outcomes.ts';
+import { redriveStatement } from './outcomes.ts';
 import { type DeliveryRow, deliveryInfoFromRow, type EventRow, storedEventFromRow } from './rows.ts';
 import { type MysqlDeliveryOutcome, settleStatements } from './settle.ts';
 
@@ -269,18 +269,6 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
       } catch (error) {
         throw storeFailure('claim deliveries', error);
       }
-    },
-
-    async complete(refs) {
-      if (refs.length > 0) await query('complete deliveries', completeStatement(names, refs, now()));
-    },
-
-    async fail(ref, failure) {
-      await query('record a failed delivery', failStatement(names, ref, failure, now()));
-    },
-
-    async release(refs) {
-      if (refs.length > 0) await query('release leases', releaseStatement(names, refs));
     },
 
     async settle(outcomes) {

@@ -281,7 +281,7 @@ describe('events read back exactly as written', () => {
     const claimed = await store.claim({ consumers: ['c'], limit: 10, leaseMs: 1_000, owner: 'r' });
     expect(claimed).toHaveLength(2);
     const ref = { eventId: event.id, consumer: 'c', owner: 'r' };
-    await store.fail(ref, { error: 'it said "no" \u0000 \\ 💥', retryAt: null });
+    await store.settle([{ ...ref, outcome: 'dead', error: 'it said "no" \u0000 \\ 💥' }]);
     expect((await store.deadLetters())[0]!.history).toEqual([
       { attempt: 1, at: expect.any(String), error: 'it said "no" \u0000 \\ 💥' },
     ]);

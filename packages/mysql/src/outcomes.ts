@@ -4,9 +4,15 @@
  * `(event_id = ? AND consumer = ?) OR …`: MariaDB plans a one-element row-constructor
  * `IN ((?, ?))` as a full scan, which under REPEATABLE READ would lock every row.
  */
-import type { DeliveryRef, FailureRecord } from '@tidings/core/spi';
+import type { DeliveryRef } from '@tidings/core/spi';
 import type { Statement } from './append.ts';
 import type { TableNames } from './options.ts';
+
+/** What a failed try records: the error, and the retry time or null to dead-letter. */
+export interface FailureRecord {
+  readonly error: string;
+  readonly retryAt: number | null;
+}
 
 type Key = { readonly eventId: string; readonly consumer: string };
 

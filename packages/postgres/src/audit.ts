@@ -63,7 +63,14 @@ export function eventStatement(names: TableNames, id: string): Statement {
 
 export function deliveriesStatement(names: TableNames, eventId: string): Statement {
   return {
-    text: `SELECT ${deliveryColumns} FROM ${names.deliveries} d WHERE d.event_id = $1 ORDER BY d.slot`,
+    // Archived (done) deliveries answer too, whatever the completion mode is now.
+    text: `SELECT * FROM (
+        SELECT ${deliveryColumns}, d.slot FROM ${names.deliveries} d WHERE d.event_id = $1
+        UNION ALL
+        SELECT a.event_id, a.consumer, 'done' AS status, a.attempts, a.last_error, a.history::text AS history,
+          NULL AS next_attempt_at, a.finished_at, a.slot
+        FROM ${names.done} a WHERE a.event_id = $1
+      ) all_deliveries ORDER BY slot`,
     values: [eventId],
   };
 }
@@ -95,12 +102,14 @@ export function statsStatement(names: TableNames): Statement {
   return {
     text: `SELECT d.consumer,
         count(*) FILTER (WHERE d.status = 'pending')::int AS pending,
-        count(*) FILTER (WHERE d.status = 'done')::int AS done,
+        (count(*) FILTER (WHERE d.status = 'done')
+          + (SELECT count(*) FROM ${names.done} a WHERE a.consumer = d.consumer))::int AS done,
         count(*) FILTER (WHERE d.status = 'dead')::int AS dead,
         count(*) FILTER (WHERE d.status = 'pending' AND d.attempts > 0)::int AS retrying,
         (SELECT min(e.recorded_at) FROM ${names.deliveries} p JOIN ${names.events} e ON e.id = p.event_id
           WHERE p.consumer = d.consumer AND p.status = 'pending') AS oldest
-      FROM ${names.deliveries} d
+      FROM (SELECT consumer, status, attempts FROM ${names.deliveries}
+        UNION ALL SELECT DISTINCT consumer, 'archived', 0 FROM ${names.done}) d
       GROUP BY d.consumer`,
     values: [],
   };

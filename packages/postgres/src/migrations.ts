@@ -78,6 +78,24 @@ const migrations: readonly Migration[] = [
     // pruneInbox deletes by age; without this it would scan the whole inbox every time.
     statements: (n) => [`CREATE INDEX ${n.index('inbox_processed_idx')} ON ${n.inbox} (processed_at)`],
   },
+  {
+    // Done deliveries leave the claim table (completion 'archive'): its size, and so the
+    // cost of a claim, stays that of the backlog, not of everything ever delivered.
+    version: 3,
+    statements: (n) => [
+      `CREATE TABLE ${n.done} (
+        event_id TEXT NOT NULL REFERENCES ${n.events} (id) ON DELETE CASCADE,
+        consumer TEXT NOT NULL,
+        slot INTEGER NOT NULL,
+        position BIGINT NOT NULL,
+        attempts INTEGER NOT NULL,
+        last_error TEXT,
+        history JSONB NOT NULL,
+        finished_at BIGINT NOT NULL,
+        PRIMARY KEY (event_id, consumer)
+      )`,
+    ],
+  },
 ];
 
 /** The newest schema version this code knows. */

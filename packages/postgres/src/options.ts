@@ -40,7 +40,19 @@ export interface PostgresOutboxStoreOptions {
   readonly clock?: () => number;
   /** Send `pg_notify` on append and LISTEN for `onAppend`. Default true. */
   readonly notify?: boolean;
+  /**
+   * What `settle` does with a delivery that is done, so the table claims scan holds only
+   * pending and dead rows however many events were delivered:
+   * - `'archive'` (default): moves it to `<prefix>deliveries_done` in the same statement;
+   *   `deliveries(eventId)` and `stats()` still report it, `prune` removes it with its event.
+   * - `'delete'`: deletes it; `deliveries(eventId)` then lists only pending and dead
+   *   deliveries and `stats()` counts no done ones. The event stays in the audit log until `prune`.
+   * - `'keep'`: marks it done in place (the claim table grows; prune with the relay's `retention`).
+   */
+  readonly completion?: CompletionMode;
 }
+
+export type CompletionMode = 'archive' | 'delete' | 'keep';
 
 /** Quoted, schema-qualified names of the store's objects. */
 export interface TableNames {
@@ -49,6 +61,8 @@ export interface TableNames {
   readonly schema: string;
   readonly events: string;
   readonly deliveries: string;
+  /** Where `completion: 'archive'` moves done deliveries. */
+  readonly done: string;
   readonly inbox: string;
   readonly migrations: string;
   /** Builds a quoted index name (indexes live in the table's schema, so no qualification). */
@@ -63,6 +77,7 @@ export interface ResolvedOptions {
   readonly names: TableNames;
   readonly clock: () => number;
   readonly notify: boolean;
+  readonly completion: CompletionMode;
 }
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -101,7 +116,14 @@ export function resolveOptions(options: PostgresOutboxStoreOptions): ResolvedOpt
   }
   const schema = checkIdentifier('schema', options.schema ?? 'public', 63, false);
   const prefix = checkIdentifier('tablePrefix', options.tablePrefix ?? 'tidings_', maxPrefixLength, true);
-  return { names: tableNames(schema, prefix), clock, notify };
+  const completion = options.completion ?? 'archive';
+  if (!['archive', 'delete', 'keep'].includes(completion)) {
+    throw new ConfigurationError(
+      `completion ${describeValue(completion)} is not a completion mode; use 'archive', 'delete' or 'keep'.`,
+      { details: { completion } },
+    );
+  }
+  return { names: tableNames(schema, prefix), clock, notify, completion };
 }
 
 function tableNames(schema: string, prefix: string): TableNames {
@@ -113,6 +135,7 @@ function tableNames(schema: string, prefix: string): TableNames {
     schema: quote(schema),
     events: table('events'),
     deliveries: table('deliveries'),
+    done: table('deliveries_done'),
     inbox: table('inbox'),
     migrations: table('migrations'),
     index: (suffix) => quote(prefix + suffix),

@@ -1,11 +1,11 @@
 /**
- * What a relay reports back about claimed deliveries: done, failed (retry or dead-letter),
- * released, and the operator's redrive. Batched refs travel as arrays and are joined with
+ * What a relay reports back about claimed deliveries (`settle`: done, retry, dead,
+ * released) and the operator's redrive. Batched refs travel as arrays and are joined with
  * `unnest`, so a batch is one statement.
  */
-import type { DeliveryRef, FailureRecord } from '@tidings/core/spi';
+import type { DeliveryOutcome } from '@tidings/core/spi';
 import type { Statement } from './append.ts';
-import type { TableNames } from './options.ts';
+import type { CompletionMode, TableNames } from './options.ts';
 
 type Key = { readonly eventId: string; readonly consumer: string };
 
@@ -14,57 +14,61 @@ const columns = (refs: readonly Key[]) => [refs.map((r) => r.eventId), refs.map(
 // PostgreSQL text cannot hold NUL; an error message must never make recording a failure fail.
 const text = (value: string) => value.replaceAll('\u0000', '\uFFFD');
 
-/** Marks pending deliveries done, whoever holds the lease: the work was delivered. */
-export function completeStatement(names: TableNames, refs: readonly DeliveryRef[], now: number): Statement {
-  return {
-    text: `UPDATE ${names.deliveries} d
-      SET status = 'done', finished_at = $3, lease_owner = NULL, lease_until = NULL
-      FROM unnest($1::text[], $2::text[]) AS r(event_id, consumer)
-      WHERE d.event_id = r.event_id AND d.consumer = r.consumer AND d.status = 'pending'`,
-    values: [...columns(refs), now],
-  };
-}
-
-/** Counts a failed attempt of the lease owner; schedules a retry or dead-letters. */
-export function failStatement(
+/**
+ * A round's outcomes in one statement. `done` finishes a pending delivery whoever holds the
+ * lease (the work happened); retry, dead and released need the caller's lease. Under
+ * `archive` and `delete` a done delivery leaves the claim table in the same statement.
+ */
+export function settleStatement(
   names: TableNames,
-  ref: DeliveryRef,
-  failure: FailureRecord,
+  outcomes: readonly DeliveryOutcome[],
   now: number,
+  completion: CompletionMode,
 ): Statement {
-  const error = text(failure.error);
+  const failed = (o: DeliveryOutcome) => o.outcome === 'retry' || o.outcome === 'dead';
+  const inPlace = completion === 'keep';
+  const finished = inPlace
+    ? ''
+    : `, finished AS (
+        DELETE FROM ${names.deliveries} d USING r
+        WHERE r.outcome = 'done' AND d.event_id = r.event_id AND d.consumer = r.consumer AND d.status = 'pending'
+        RETURNING d.event_id, d.consumer, d.slot, d.position, d.attempts, d.last_error, d.history
+      )${
+        completion === 'archive'
+          ? `, archived AS (
+        INSERT INTO ${names.done} (event_id, consumer, slot, position, attempts, last_error, history, finished_at)
+        SELECT event_id, consumer, slot, position, attempts, last_error, history, $8::bigint FROM finished
+        ON CONFLICT DO NOTHING
+      )`
+          : ''
+      }`;
   return {
-    text: `UPDATE ${names.deliveries}
-      SET attempts = attempts + 1,
-        last_error = $4,
-        history = history || jsonb_build_array(jsonb_build_object('attempt', attempts + 1, 'at', $5::text, 'error', $4::text)),
-        status = CASE WHEN $6::bigint IS NULL THEN 'dead' ELSE 'pending' END,
-        next_attempt_at = COALESCE($6::bigint, next_attempt_at),
-        finished_at = CASE WHEN $6::bigint IS NULL THEN $7::bigint ELSE NULL END,
+    text: `WITH r AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+          AS r(event_id, consumer, owner, outcome, error, retry_at)
+      )${finished}
+      UPDATE ${names.deliveries} d
+      SET status = CASE r.outcome WHEN 'done' THEN 'done' WHEN 'dead' THEN 'dead' ELSE 'pending' END,
+        attempts = d.attempts + CASE WHEN r.error IS NULL THEN 0 ELSE 1 END,
+        last_error = COALESCE(r.error, d.last_error),
+        history = CASE WHEN r.error IS NULL THEN d.history
+          ELSE d.history || jsonb_build_array(jsonb_build_object('attempt', d.attempts + 1, 'at', $7::text, 'error', r.error)) END,
+        next_attempt_at = COALESCE(r.retry_at, d.next_attempt_at),
+        finished_at = CASE WHEN r.outcome IN ('done', 'dead') THEN $8::bigint ELSE NULL END,
         lease_owner = NULL,
         lease_until = NULL
-      WHERE event_id = $1 AND consumer = $2 AND status = 'pending' AND lease_owner = $3`,
+      FROM r
+      WHERE d.event_id = r.event_id AND d.consumer = r.consumer AND d.status = 'pending'
+        AND ${inPlace ? `(r.outcome = 'done' OR d.lease_owner = r.owner)` : `r.outcome <> 'done' AND d.lease_owner = r.owner`}`,
     values: [
-      ref.eventId,
-      ref.consumer,
-      ref.owner,
-      error,
+      ...columns(outcomes),
+      outcomes.map((o) => o.owner),
+      outcomes.map((o) => o.outcome),
+      outcomes.map((o) => (failed(o) ? text((o as { error: string }).error) : null)),
+      outcomes.map((o) => (o.outcome === 'retry' ? Math.floor(o.retryAt) : null)),
       new Date(now).toISOString(),
-      failure.retryAt === null ? null : Math.floor(failure.retryAt),
       now,
     ],
-  };
-}
-
-/** Gives leases back, without counting an attempt, when the caller still owns them. */
-export function releaseStatement(names: TableNames, refs: readonly DeliveryRef[]): Statement {
-  return {
-    text: `UPDATE ${names.deliveries} d
-      SET lease_owner = NULL, lease_until = NULL
-      FROM unnest($1::text[], $2::text[], $3::text[]) AS r(event_id, consumer, owner)
-      WHERE d.event_id = r.event_id AND d.consumer = r.consumer AND d.lease_owner = r.owner
-        AND d.status = 'pending'`,
-    values: [...columns(refs), refs.map((r) => r.owner)],
   };
 }
 

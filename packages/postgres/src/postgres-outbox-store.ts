@@ -31,7 +31,7 @@ import { storeFailure } from './failures.ts';
 import { migrate } from './migrations.ts';
 import { createNotifier } from './notifier.ts';
 import { type PgQueryable, type PgTx, type PostgresOutboxStoreOptions, resolveOptions } from './options.ts';
-import { completeStatement, failStatement, redriveStatement, releaseStatement } from './outcomes.ts';
+import { redriveStatement, settleStatement } from './outcomes.ts';
 import { type DeliveryRow, deliveryInfoFromRow, type EventRow, storedEventFromRow } from './rows.ts';
 
 export interface PostgresOutboxStore extends OutboxStore<PgTx>, Inbox<PgTx> {
@@ -68,7 +68,7 @@ export interface PostgresOutboxStore extends OutboxStore<PgTx>, Inbox<PgTx> {
  * client.release();
  */
 export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): PostgresOutboxStore {
-  const { names, clock, notify } = resolveOptions(options);
+  const { names, clock, notify, completion } = resolveOptions(options);
   const ownPool = options.pool === undefined;
   const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString as string });
   // An idle client that loses its connection is dropped and replaced by the pool; without a
@@ -190,16 +190,16 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
       return rows.map((row): Delivery => deliveryFromRow(row, request.owner));
     },
 
-    async complete(refs) {
-      if (refs.length > 0) await query('complete deliveries', completeStatement(names, refs, now()));
-    },
-
-    async fail(ref, failure) {
-      await query('record a failed delivery', failStatement(names, ref, failure, now()));
-    },
-
-    async release(refs) {
-      if (refs.length > 0) await query('release leases', releaseStatement(names, refs));
+    async settle(outcomes) {
+      if (outcomes.length === 0) return;
+      for (const outcome of outcomes) {
+        if (outcome.outcome === 'retry' && !Number.isFinite(outcome.retryAt)) {
+          throw new ConfigurationError(
+            `settle() needs retryAt to be milliseconds since epoch for delivery ${outcome.eventId}/${outcome.consumer}; got ${describeValue(outcome.retryAt)}. Use outcome 'dead' to dead-letter.`,
+          );
+        }
+      }
+      await query('settle deliveries', settleStatement(names, outcomes, now(), completion));
     },
 
     async redrive(refs) {

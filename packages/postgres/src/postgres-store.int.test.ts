@@ -39,13 +39,14 @@ describe('migrations', () => {
     const { rows } = await stores[0]!.pool.query(
       `SELECT version FROM "${schema}".tidings_migrations ORDER BY version`,
     );
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     const { rows: tables } = await stores[0]!.pool.query(
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
       [schema],
     );
     expect(tables.map((t) => t.table_name)).toEqual([
       'tidings_deliveries',
+      'tidings_deliveries_done',
       'tidings_events',
       'tidings_inbox',
       'tidings_migrations',
@@ -150,7 +151,9 @@ describe('claims by relays in two pools', () => {
         const batch = await store.claim({ consumers: ['c'], limit: 5, leaseMs: 60_000, owner });
         if (batch.length === 0) return;
         seen.push(...batch.map((d) => d.event.id));
-        await store.complete(batch.map((d) => ({ eventId: d.event.id, consumer: d.consumer, owner })));
+        await store.settle(
+          batch.map((d) => ({ eventId: d.event.id, consumer: d.consumer, owner, outcome: 'done' })),
+        );
       }
     };
     // A relay may see an empty claim while others hold the heads of every queue, so loop until done.

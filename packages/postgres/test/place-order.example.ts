@@ -35,8 +35,8 @@ export async function placeOrder(connectionString: string, schema: string, order
     leaseMs: 30_000,
     owner: 'relay-1',
   });
-  await store.complete([
-    { eventId: delivery!.event.id, consumer: delivery!.consumer, owner: delivery!.owner },
+  await store.settle([
+    { eventId: delivery!.event.id, consumer: delivery!.consumer, owner: delivery!.owner, outcome: 'done' },
   ]);
 
   await store.close();

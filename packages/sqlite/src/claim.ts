@@ -1,5 +1,6 @@
 /**
- * `claim`: leases the head of each (consumer, ordering key) queue whose time has come.
+ * `claim`: leases the head of each (consumer, ordering key) queue whose time has come, and
+ * for run consumers the followers after it up to the first one not due.
  * The select and the lease update share one `BEGIN IMMEDIATE` transaction, and SQLite
  * lets one writer in at a time across every connection and process, so two relays can
  * never lease the same delivery. A lock-free read first keeps idle polling off the write lock.
@@ -40,7 +41,12 @@ export async function claimDeliveries(session: Session, request: ClaimRequest): 
        AND NOT EXISTS (
          SELECT 1 FROM ${deliveries} earlier
          WHERE earlier.status = 'pending' AND earlier.consumer = d.consumer
-           AND earlier.ordering_key = d.ordering_key AND earlier.position < d.position)
+           AND earlier.ordering_key = d.ordering_key AND earlier.position < d.position
+           -- A run consumer's follower may come along when every earlier row of its queue
+           -- is claimable now: those have smaller positions, so they are in this claim too.
+           AND (d.consumer NOT IN (SELECT value FROM json_each(:runs))
+             OR earlier.next_attempt_at > :now
+             OR (earlier.lease_until IS NOT NULL AND earlier.lease_until > :now)))
      ORDER BY d.position
      LIMIT :limit`,
   );
@@ -51,15 +57,16 @@ export async function claimDeliveries(session: Session, request: ClaimRequest): 
     `SELECT ${eventColumns} FROM ${events} WHERE position IN (SELECT value FROM json_each(?))`,
   );
   const consumers = JSON.stringify(request.consumers);
+  const runs = JSON.stringify(request.runs ?? []);
 
   const any = await session.read('claim', () =>
-    candidates.get({ consumers, now: session.clock(), limit: 1 }),
+    candidates.get({ consumers, runs, now: session.clock(), limit: 1 }),
   );
   if (any === undefined) return [];
 
   return session.write('claim', () => {
     const now = session.clock();
-    const rows = candidates.all({ consumers, now, limit }) as Candidate[];
+    const rows = candidates.all({ consumers, runs, now, limit }) as Candidate[];
     if (rows.length === 0) return [];
     const leaseUntil = now + request.leaseMs;
     for (const row of rows) lease.run(request.owner, leaseUntil, row.event_id, row.consumer);

@@ -14,6 +14,7 @@ runOutboxStoreContract<SqliteTx>('sqlite', async ({ clock }) => {
   const peers: OutboxStore<SqliteTx>[] = [];
   return {
     store,
+    claimsRuns: true,
     async peer() {
       const peer = createSqliteOutboxStore({ filename, clock });
       peers.push(peer);

@@ -40,7 +40,9 @@ it('a relay in another process and one here never claim the same delivery', asyn
     const batch = await store.claim({ consumers: ['c'], limit: 3, leaseMs: 60_000, owner: 'parent' });
     if (batch.length === 0) break;
     here.push(...batch.map((d) => d.event.id));
-    await store.complete(batch.map((d) => ({ eventId: d.event.id, consumer: d.consumer, owner: 'parent' })));
+    await store.settle(
+      batch.map((d) => ({ eventId: d.event.id, consumer: d.consumer, owner: 'parent', outcome: 'done' })),
+    );
   }
   const there = JSON.parse((await lines.next()).value as string) as string[];
   const [code] = await once(child, 'exit');

@@ -43,7 +43,9 @@ it('runs the README example', async () => {
   for (const delivery of batch) {
     if (OrderPlaced.is(delivery.event)) await sendConfirmation(delivery.event.payload.orderId);
   }
-  await store.complete(batch.map((d) => ({ eventId: d.event.id, consumer: d.consumer, owner: d.owner })));
+  await store.settle(
+    batch.map((d) => ({ eventId: d.event.id, consumer: d.consumer, owner: d.owner, outcome: 'done' })),
+  );
 
   console.log(await store.stats()); // [{ consumer: 'send-confirmation', pending: 0, done: 1, dead: 0, … }]
   await store.close();

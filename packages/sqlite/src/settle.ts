@@ -1,41 +1,38 @@
 /**
- * Settling claimed deliveries: `complete`, `fail`, `release`, and `redrive` for dead ones.
- * Each call is one write transaction, however many refs it carries.
+ * Settling claimed deliveries (`settle`) and redriving dead ones. Each call is one write
+ * transaction, however many deliveries it carries.
  */
 import { ConfigurationError } from '@tidings/core';
-import { type DeliveryRef, describeValue, type FailureRecord } from '@tidings/core/spi';
+import { type DeliveryOutcome, describeValue } from '@tidings/core/spi';
 import type { Session } from './session.ts';
 
 type Ref = { readonly eventId: string; readonly consumer: string };
 
-/** Marks pending deliveries done, whoever holds the lease: the work happened. Idempotent. */
-export async function completeDeliveries(session: Session, refs: readonly DeliveryRef[]): Promise<void> {
-  if (refs.length === 0) return;
+/**
+ * Applies a round's outcomes in one write transaction. `done` finishes a pending delivery
+ * whoever holds the lease (the work happened); the others need the caller's lease.
+ */
+export async function settleDeliveries(
+  session: Session,
+  outcomes: readonly DeliveryOutcome[],
+): Promise<void> {
+  if (outcomes.length === 0) return;
+  for (const outcome of outcomes) {
+    // A NaN retry time would be stored as NULL, which dead-letters.
+    if (outcome.outcome === 'retry' && !Number.isFinite(outcome.retryAt)) {
+      throw new ConfigurationError(
+        `settle() needs retryAt to be milliseconds since epoch for delivery ${outcome.eventId}/${outcome.consumer}; got ${describeValue(outcome.retryAt)}. Use outcome 'dead' to dead-letter.`,
+      );
+    }
+  }
+  const { deliveries } = session.tables;
   const complete = session.statement(
-    `UPDATE ${session.tables.deliveries}
+    `UPDATE ${deliveries}
      SET status = 'done', finished_at = ?, next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL
      WHERE event_id = ? AND consumer = ? AND status = 'pending'`,
   );
-  await session.write('complete', () => {
-    const now = session.clock();
-    for (const ref of refs) complete.run(now, ref.eventId, ref.consumer);
-  });
-}
-
-/** Counts a failed attempt of the lease holder, then schedules a retry or dead-letters. */
-export async function failDelivery(
-  session: Session,
-  ref: DeliveryRef,
-  failure: FailureRecord,
-): Promise<void> {
-  // A NaN retry time would be stored as NULL, which dead-letters.
-  if (failure.retryAt !== null && !Number.isFinite(failure.retryAt)) {
-    throw new ConfigurationError(
-      `fail() needs retryAt to be milliseconds since epoch, or null to dead-letter; got ${describeValue(failure.retryAt)}.`,
-    );
-  }
   const fail = session.statement(
-    `UPDATE ${session.tables.deliveries}
+    `UPDATE ${deliveries}
      SET attempts = attempts + 1,
          last_error = :error,
          history = json_insert(history, '$[#]', json_object('attempt', attempts + 1, 'at', :at, 'error', :error)),
@@ -46,29 +43,29 @@ export async function failDelivery(
          lease_until = NULL
      WHERE event_id = :eventId AND consumer = :consumer AND status = 'pending' AND lease_owner = :owner`,
   );
-  await session.write('fail', () => {
-    const now = session.clock();
-    fail.run({
-      error: failure.error,
-      at: new Date(now).toISOString(),
-      retryAt: failure.retryAt,
-      now,
-      eventId: ref.eventId,
-      consumer: ref.consumer,
-      owner: ref.owner,
-    });
-  });
-}
-
-/** Gives leases back, uncounted, so the deliveries can be claimed again at once. */
-export async function releaseDeliveries(session: Session, refs: readonly DeliveryRef[]): Promise<void> {
-  if (refs.length === 0) return;
   const release = session.statement(
-    `UPDATE ${session.tables.deliveries} SET lease_owner = NULL, lease_until = NULL
+    `UPDATE ${deliveries} SET lease_owner = NULL, lease_until = NULL
      WHERE event_id = ? AND consumer = ? AND status = 'pending' AND lease_owner = ?`,
   );
-  await session.write('release', () => {
-    for (const ref of refs) release.run(ref.eventId, ref.consumer, ref.owner);
+  await session.write('settle', () => {
+    const now = session.clock();
+    const at = new Date(now).toISOString();
+    for (const o of outcomes) {
+      if (o.outcome === 'done') complete.run(now, o.eventId, o.consumer);
+      else if (o.outcome === 'released') release.run(o.eventId, o.consumer, o.owner);
+      else {
+        const retryAt = o.outcome === 'retry' ? o.retryAt : null;
+        fail.run({
+          error: o.error,
+          at,
+          retryAt,
+          now,
+          eventId: o.eventId,
+          consumer: o.consumer,
+          owner: o.owner,
+        });
+      }
+    }
   });
 }
 

@@ -256,7 +256,9 @@ describe('argument checks', () => {
     ).rejects.toThrow(ConfigurationError);
     const [delivery] = await store.claim({ consumers: ['c'], limit: 1, leaseMs: 1000, owner: 'r1' });
     const ref = { eventId: delivery!.event.id, consumer: 'c', owner: 'r1' };
-    await expect(store.fail(ref, { error: 'x', retryAt: Number.NaN })).rejects.toThrow(/retryAt/);
+    await expect(
+      store.settle([{ ...ref, outcome: 'retry', error: 'x', retryAt: Number.NaN }]),
+    ).rejects.toThrow(/retryAt/);
     expect(await store.deadLetters()).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ import { openConnection, useShortBusyWait } from './connection.ts';
 import { resolveOptions, type SqliteOutboxStoreOptions, type SqliteTx } from './options.ts';
 import { migrate, tableNames } from './schema.ts';
 import { createSession } from './session.ts';
-import { completeDeliveries, failDelivery, redriveDeliveries, releaseDeliveries } from './settle.ts';
+import { redriveDeliveries, settleDeliveries } from './settle.ts';
 
 export type SqliteOutboxStore = OutboxStore<SqliteTx> &
   Inbox<SqliteTx> & {
@@ -38,6 +38,7 @@ export type SqliteOutboxStore = OutboxStore<SqliteTx> &
  *   store.append(tx, [{ event: orderPlaced, consumers: ['send-confirmation'] }]);
  * });
  * const batch = await store.claim({ consumers: ['send-confirmation'], limit: 10, leaseMs: 30_000, owner: 'relay-1' });
+ * await store.settle(batch.map((d) => ({ eventId: d.event.id, consumer: d.consumer, owner: d.owner, outcome: 'done' })));
  */
 export function createSqliteOutboxStore(options: SqliteOutboxStoreOptions): SqliteOutboxStore {
   const { tablePrefix, clock, busyTimeoutMs } = resolveOptions(options);
@@ -60,9 +61,7 @@ export function createSqliteOutboxStore(options: SqliteOutboxStoreOptions): Sqli
     transaction: (work) => session.transaction(work),
     append: (tx, entries) => appendEntries(session, tx, entries),
     claim: (request) => claimDeliveries(session, request),
-    complete: (refs) => completeDeliveries(session, refs),
-    fail: (ref, failure) => failDelivery(session, ref, failure),
-    release: (refs) => releaseDeliveries(session, refs),
+    settle: (outcomes) => settleDeliveries(session, outcomes),
     redrive: (refs) => redriveDeliveries(session, refs),
     deadLetters: (query) => deadLetters(session, query),
     events: (query) => queryEvents(session, query),

@@ -13,7 +13,9 @@ for (;;) {
   const batch = await store.claim({ consumers: ['c'], limit: 3, leaseMs: 60_000, owner });
   if (batch.length === 0) break;
   claimed.push(...batch.map((d) => d.event.id));
-  await store.complete(batch.map((d) => ({ eventId: d.event.id, consumer: d.consumer, owner })));
+  await store.settle(
+    batch.map((d) => ({ eventId: d.event.id, consumer: d.consumer, owner, outcome: 'done' })),
+  );
 }
 await store.close();
 console.log(JSON.stringify(claimed));

@@ -62,6 +62,14 @@ interface Entry {
 export interface EventBusOptions {
   /** Default dispatch mode of `publish`. Default `'sequential'`. */
   readonly mode?: DispatchMode;
+  /**
+   * Whether events created anywhere in a handler's call tree (`Definition.create`) inherit
+   * the handled event as their cause. Default true. Off, the bus sets no ambient cause (no
+   * AsyncLocalStorage run per handler, the main cost of `await bus.publish`); events
+   * published through `context.publish(Definition, payload)` keep correlation and causation
+   * either way, since the context names its cause explicitly.
+   */
+  readonly ambientCausation?: boolean;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -93,17 +101,27 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
   const entries: Entry[] = [];
   let routes = new Map<string, readonly Entry[]>();
   const defaultMode = options.mode ?? 'sequential';
+  const ambient = options.ambientCausation ?? true;
 
-  // The last type routed, checked before the map: bursts of one type skip the hash lookup.
+  // The last two types routed, checked before the map: bursts of one type, and two types
+  // taken in turn (a command and its consequence), skip the hash lookup.
   let lastType: string | undefined;
   let lastRoute: readonly Entry[] = [];
+  let otherType: string | undefined;
+  let otherRoute: readonly Entry[] = [];
   const route = (type: string): readonly Entry[] => {
     if (type === lastType) return lastRoute;
-    let list = routes.get(type);
-    if (!list) {
-      list = entries.filter((e) => e.types === '*' || e.types.includes(type));
-      routes.set(type, list);
+    let list: readonly Entry[] | undefined;
+    if (type === otherType) list = otherRoute;
+    else {
+      list = routes.get(type);
+      if (!list) {
+        list = entries.filter((e) => e.types === '*' || e.types.includes(type));
+        routes.set(type, list);
+      }
     }
+    otherType = lastType;
+    otherRoute = lastRoute;
     lastType = type;
     lastRoute = list;
     return list;
@@ -137,10 +155,11 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
       for (let j = 0; j < matching.length; j++) {
         const entry = matching[j] as Entry;
         try {
-          const result = runAsCausedBy(event, call, entry, event);
+          const result = ambient ? runAsCausedBy(event, call, entry, event) : call(entry, event);
           if (isThenable(result)) {
             const at: Position = { list, i, event, matching, j, failures };
             if (i === count - 1 && j === matching.length - 1) return settleLast(result, at);
+            if (!ambient) return continueSequential(result, at);
             // Started inside the event's async context, the rest of this event's handlers
             // inherit it across awaits without a runAsCausedBy each.
             return runAsCausedBy(event, continueSequential, result, at);
@@ -185,7 +204,8 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
       for (; j < matching.length; j++) {
         const entry = matching[j] as Entry;
         try {
-          const result = i === at.i ? call(entry, event) : runAsCausedBy(event, call, entry, event);
+          const result =
+            i === at.i || !ambient ? call(entry, event) : runAsCausedBy(event, call, entry, event);
           if (isThenable(result)) await result;
         } catch (error) {
           failures ??= [];
@@ -231,7 +251,9 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
     for (const event of list) {
       const matching = route(event.type);
       if (matching.length === 0) continue;
-      const failed = await runAsCausedBy(event, runConcurrent, event, matching);
+      const failed = await (ambient
+        ? runAsCausedBy(event, runConcurrent, event, matching)
+        : runConcurrent(event, matching));
       if (failed) failures = failures ? [...failures, ...failed] : failed;
     }
     if (failures) throw new HandlersFailedError(failures);
@@ -242,7 +264,7 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
     list: readonly Entry[],
     failures: HandlerFailure[] | undefined,
   ): HandlerFailure[] | undefined => {
-    const previous = enterSyncCause(event);
+    const previous = ambient ? enterSyncCause(event) : undefined;
     try {
       for (let i = 0; i < list.length; i++) {
         const entry = list[i] as Entry;
@@ -260,7 +282,7 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
         }
       }
     } finally {
-      restoreSyncCause(previous);
+      if (ambient) restoreSyncCause(previous);
     }
     return failures;
   };
@@ -276,6 +298,7 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
       entries.push({ name, types: typesOfTarget(target), handle: handler as Handler });
       routes = new Map();
       lastType = undefined;
+      otherType = undefined;
       return () => {
         bus.unsubscribe(name);
       };
@@ -286,6 +309,7 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
       entries.splice(index, 1);
       routes = new Map();
       lastType = undefined;
+      otherType = undefined;
       return true;
     },
     publish(events, publishOptions) {

@@ -116,9 +116,13 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
     if (tx.staged.length > 0) for (const listener of listeners) listener();
   };
 
-  const owned = (ref: DeliveryRef): Row | undefined => {
+  const pendingRow = (ref: DeliveryRef): Row | undefined => {
     const row = rows.get(rowKey(ref.eventId, ref.consumer));
-    return row && row.status === 'pending' && row.leaseOwner === ref.owner ? row : undefined;
+    return row?.status === 'pending' ? row : undefined;
+  };
+  const owned = (ref: DeliveryRef): Row | undefined => {
+    const row = pendingRow(ref);
+    return row?.leaseOwner === ref.owner ? row : undefined;
   };
 
   let queue: Promise<unknown> = Promise.resolve();
@@ -144,9 +148,10 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
       tx.inbox.push(key);
       return true;
     },
-    async claim({ consumers, limit, leaseMs, owner }) {
+    async claim({ consumers, limit, leaseMs, owner, runs = [] }) {
       const now = clock();
       const wanted = new Set(consumers);
+      const takesRuns = new Set(runs);
       const blocked = new Set<string>();
       const candidates = [...rows.values()]
         .filter((row) => wanted.has(row.consumer) && row.status === 'pending')
@@ -155,8 +160,10 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
       for (const row of candidates) {
         const queueKey = `${row.consumer}\u0000${row.key}`;
         if (blocked.has(queueKey)) continue;
-        blocked.add(queueKey);
-        if (claimed.length >= limit || row.nextAttemptAt > now || row.leaseUntil > now) continue;
+        const claimable = claimed.length < limit && row.nextAttemptAt <= now && row.leaseUntil <= now;
+        // A run goes on while its rows are claimable; a head-only queue stops at its head.
+        if (!claimable || !takesRuns.has(row.consumer)) blocked.add(queueKey);
+        if (!claimable) continue;
         row.leaseOwner = owner;
         row.leaseUntil = now + leaseMs;
         const record = events.get(row.eventId) as EventRecord;
@@ -170,39 +177,26 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
       }
       return claimed;
     },
-    async complete(refs) {
+    async settle(outcomes) {
       const now = clock();
-      for (const ref of refs) {
-        const row = rows.get(rowKey(ref.eventId, ref.consumer));
-        if (row?.status !== 'pending') continue;
-        row.status = 'done';
-        row.finishedAt = now;
-        row.leaseOwner = undefined;
-        row.leaseUntil = 0;
-      }
-    },
-    async fail(ref, failure) {
-      const row = owned(ref);
-      if (!row) return;
-      const now = clock();
-      row.attempts += 1;
-      row.lastError = failure.error;
-      row.history.push({ attempt: row.attempts, at: new Date(now).toISOString(), error: failure.error });
-      row.leaseOwner = undefined;
-      row.leaseUntil = 0;
-      if (failure.retryAt === null) {
-        row.status = 'dead';
-        row.finishedAt = now;
-      } else {
-        row.nextAttemptAt = failure.retryAt;
-      }
-    },
-    async release(refs) {
-      for (const ref of refs) {
-        const row = owned(ref);
+      for (const outcome of outcomes) {
+        const row = outcome.outcome === 'done' ? pendingRow(outcome) : owned(outcome);
         if (!row) continue;
         row.leaseOwner = undefined;
         row.leaseUntil = 0;
+        if (outcome.outcome === 'released') continue;
+        if (outcome.outcome === 'done') {
+          row.status = 'done';
+          row.finishedAt = now;
+          continue;
+        }
+        row.attempts += 1;
+        row.lastError = outcome.error;
+        row.history.push({ attempt: row.attempts, at: new Date(now).toISOString(), error: outcome.error });
+        if (outcome.outcome === 'dead') {
+          row.status = 'dead';
+          row.finishedAt = now;
+        } else row.nextAttemptAt = outcome.retryAt;
       }
     },
     async deadLetters(query = {}) {

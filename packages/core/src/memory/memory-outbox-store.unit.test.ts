@@ -3,5 +3,5 @@ import { createMemoryOutboxStore } from './memory-outbox-store.ts';
 
 runOutboxStoreContract('memory', async ({ clock }) => {
   const store = createMemoryOutboxStore({ clock });
-  return { store, peer: async () => store, close: () => store.close() };
+  return { store, claimsRuns: true, peer: async () => store, close: () => store.close() };
 });

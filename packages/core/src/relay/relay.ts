@@ -1,29 +1,26 @@
 /**
  * The outbox relay: claims pending deliveries under a lease, runs durable handlers or
- * publishes to transports, and marks each delivery done, failed (with backoff) or dead.
- * Store-agnostic: it only speaks the OutboxStore port. Several relays may share a store.
- * Wakes on the store's `onAppend` signal, and polls as a fallback.
+ * publishes to transports, and settles each round's outcomes (done, retry, dead, released)
+ * in one call. Store-agnostic: it only speaks the DeliveryQueue port. Several relays may
+ * share a store. Several rounds are in flight at once (the next claim goes out while the
+ * previous round waits for broker acks); routes claim runs of one subject, so a hot
+ * aggregate moves many events per round. Wakes on the store's `onAppend` signal, and polls
+ * as a fallback.
  */
 import { setMaxListeners } from 'node:events';
 import { ClosedError, ConfigurationError } from '../errors/errors.ts';
 import type { Catalog } from '../event/catalog.ts';
 import { createEventId } from '../event/id.ts';
-import { currentInstrumentation } from '../instrumentation/hooks.ts';
-import type { RetryPolicy } from '../middleware/backoff.ts';
 import type { Inbox } from '../outbox/inbox.ts';
 import type { Outbox } from '../outbox/outbox.ts';
-import type { Delivery, DeliveryRef } from '../outbox/outbox-store.ts';
 import { requireInboxFor } from '../outbox/require-inbox.ts';
-import { type MessageOptions, toTransportMessage } from '../transport/message.ts';
 import type { Transport } from '../transport/transport.ts';
-import { describeFailure, nextAttemptAt } from './outcome.ts';
-import { runDurableHandler } from './run-handler.ts';
+import { createErrorThrottle } from './error-throttle.ts';
+import { createLimiter } from './limiter.ts';
+import { type RelayRouteTarget, type RoundContext, runRound } from './relay-round.ts';
+import { createWakeSignal } from './wake-signal.ts';
 
-export interface RelayRouteTarget extends MessageOptions {
-  readonly transport: Transport;
-  /** Default: retry forever, backoff capped at 30 s (a broker outage must not dead-letter events). */
-  readonly retry?: RetryPolicy;
-}
+export type { RelayRouteTarget } from './relay-round.ts';
 
 export interface OutboxRelayOptions {
   /** Transports for the outbox's routes, by route name. */
@@ -32,18 +29,34 @@ export interface OutboxRelayOptions {
   readonly catalog?: Catalog;
   /** Deliveries claimed per round. Default 100. */
   readonly batchSize?: number;
+  /**
+   * Rounds in flight at once: the next claim goes out while earlier rounds still run
+   * handlers or wait for broker acks. Handler concurrency stays `concurrency` overall. Default 2.
+   */
+  readonly claimsInFlight?: number;
   /** Lease length; must exceed the slowest handler. Default 60 s. */
   readonly leaseMs?: number;
   /** Fallback polling when no wake-up arrives. Default 500 ms. */
   readonly pollIntervalMs?: number;
-  /** Deliveries run at once (different subjects). Default 16. */
+  /** Durable handler calls at once (different subjects), across all rounds. Default 16. */
   readonly concurrency?: number;
+  /**
+   * How long `close()` lets started work finish before it aborts handlers' signals and
+   * stops waiting. Default 10 s.
+   */
+  readonly closeGraceMs?: number;
   /** Unique id of this relay. Default: a fresh UUID. */
   readonly owner?: string;
   readonly clock?: () => number;
   readonly random?: () => number;
-  /** Store or transport errors of the loop itself (it keeps going). Default: console.error. */
+  /**
+   * Store or transport errors of the loop itself (it keeps going). A failure that repeats
+   * (a broker or database outage) is reported at once, then at most once per
+   * `errorIntervalMs` with a count of the reports held back. Default: console.error.
+   */
   readonly onError?: (error: unknown) => void;
+  /** Default 10 s. */
+  readonly errorIntervalMs?: number;
   /**
    * Retention of the audit log and the inbox: every `everyMs` (default 1 h) the running
    * relay deletes events older than `keepMs` whose deliveries are all done, and inbox
@@ -54,19 +67,25 @@ export interface OutboxRelayOptions {
 }
 
 export interface OutboxRelay {
-  /** Starts the background loop. */
+  /** Starts the background loops. */
   start(): void;
-  /** One round: claim and process one batch. Resolves with how many deliveries it handled. */
+  /** One round: claim and process one batch. Resolves with how many deliveries it claimed. */
   runOnce(): Promise<number>;
-  /** Runs rounds until nothing is claimable right now (deliveries waiting for a retry stay). */
+  /**
+   * Runs rounds, `claimsInFlight` at a time, until nothing is claimable right now
+   * (deliveries waiting for a retry stay).
+   */
   drain(): Promise<void>;
-  /** Wakes the loop now (e.g. after a commit in this process). */
+  /** Wakes the loops now (e.g. after a commit in this process). */
   wake(): void;
-  /** Stops: the batch in hand finishes, unstarted deliveries are released. */
+  /**
+   * Stops claiming; deliveries claimed but not started are released; started work gets
+   * `closeGraceMs` to finish, then handlers' `context.signal` aborts and close resolves.
+   * A delivery still running then keeps its lease and is redelivered after it expires; a
+   * late result is never settled, so nothing is settled twice.
+   */
   close(): Promise<void>;
 }
-
-const infinite: RetryPolicy = { maxAttempts: Number.POSITIVE_INFINITY, maxDelayMs: 30_000 };
 
 /**
  * @example
@@ -80,8 +99,9 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
   const owner = options.owner ?? `relay-${createEventId()}`;
   const batchSize = options.batchSize ?? 100;
   const leaseMs = options.leaseMs ?? 60_000;
-  const concurrency = options.concurrency ?? 16;
+  const claimsInFlight = Math.max(1, options.claimsInFlight ?? 2);
   const onError = options.onError ?? ((error: unknown) => console.error('[tidings] relay error:', error));
+  const throttle = createErrorThrottle(onError, options.errorIntervalMs ?? 10_000, clock);
   const handlers = new Map(outbox.handlers.map((h) => [h.name, h]));
   const routes = new Map<string, RelayRouteTarget>();
   for (const route of outbox.routes) {
@@ -93,6 +113,16 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
     routes.set(route.name, 'publish' in target ? { transport: target } : target);
   }
   const consumers = [...handlers.keys(), ...routes.keys()];
+  // Routes publish a subject's run in order on one lane; handlers keep head-of-queue parking.
+  const runs = [...routes.keys()];
+  const controller = new AbortController();
+  // Every handler in flight listens for shutdown on this one signal.
+  setMaxListeners(0, controller.signal);
+  let abandon!: () => void;
+  const abandoned = new Promise<void>((resolve) => {
+    abandon = resolve;
+  });
+  let closed = false;
   const runtime = {
     outbox,
     inbox: 'markProcessed' in store ? (store as unknown as Inbox<Tx>) : undefined,
@@ -103,105 +133,30 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
     remedy:
       'Give the outbox a store that is also an Inbox (memory, SQLite, PostgreSQL or an ORM adapter), or drop inbox: true.',
   });
-  const controller = new AbortController();
-  // Every handler in flight listens for shutdown on this one signal.
-  setMaxListeners(0, controller.signal);
-  let closed = false;
-  let loop: Promise<void> | undefined;
-  let wakeUp: (() => void) | undefined;
-  let woken = false;
-
-  const ref = (d: Delivery): DeliveryRef => ({ eventId: d.event.id, consumer: d.consumer, owner: d.owner });
-
-  const fail = (delivery: Delivery, error: unknown, policy: RetryPolicy) => {
-    const retryAt = nextAttemptAt(error, delivery.attempt, policy, clock(), options.random);
-    if (retryAt === null)
-      currentInstrumentation()?.onDeadLetter?.({ consumer: delivery.consumer, event: delivery.event, error });
-    return store.fail(ref(delivery), { error: describeFailure(error), retryAt });
+  const context: RoundContext<Tx> = {
+    queue: store,
+    handlers,
+    routes,
+    runtime,
+    slots: createLimiter(options.concurrency ?? 16),
+    signal: controller.signal,
+    abandoned,
+    closing: () => closed,
+    clock,
+    random: options.random,
+    reportOutage: (route, error) => throttle.report(`route "${route}"`, error),
   };
-
-  const runHandlers = async (deliveries: Delivery[], done: DeliveryRef[]) => {
-    let next = 0;
-    const worker = async () => {
-      while (next < deliveries.length) {
-        const delivery = deliveries[next++] as Delivery;
-        const handler = handlers.get(delivery.consumer)!;
-        try {
-          await runDurableHandler(runtime, {
-            handler,
-            event: delivery.event,
-            attempt: delivery.attempt,
-            signal: controller.signal,
-          });
-          done.push(ref(delivery));
-        } catch (error) {
-          await fail(delivery, error, handler.retry);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, deliveries.length) }, worker));
-  };
-
-  const runRoute = async (name: string, deliveries: Delivery[], done: DeliveryRef[]) => {
-    const target = routes.get(name)!;
-    try {
-      const messages = deliveries.map((d) =>
-        toTransportMessage(d.event, { catalog: options.catalog, ...target }),
-      );
-      const wrap = currentInstrumentation()?.wrapPublish;
-      if (!wrap) await target.transport.publish(messages);
-      else {
-        const events = deliveries.map((d) => d.event);
-        const { name: transport, telemetry } = target.transport;
-        const batch = { route: name, transport, events, messages, telemetry };
-        await wrap(batch, () => target.transport.publish(messages));
-      }
-      done.push(...deliveries.map(ref));
-    } catch (error) {
-      for (const delivery of deliveries) await fail(delivery, error, target.retry ?? infinite);
-    }
-  };
+  const signal = createWakeSignal();
+  let loops: Promise<void>[] = [];
 
   const runOnce = async (): Promise<number> => {
-    if (consumers.length === 0) return 0;
-    const batch = await store.claim({ consumers, limit: batchSize, leaseMs, owner });
-    if (batch.length === 0) return 0;
-    const forHandlers: Delivery[] = [];
-    const forRoutes = new Map<string, Delivery[]>();
-    for (const delivery of batch) {
-      if (handlers.has(delivery.consumer)) forHandlers.push(delivery);
-      else forRoutes.set(delivery.consumer, [...(forRoutes.get(delivery.consumer) ?? []), delivery]);
-    }
-    const done: DeliveryRef[] = [];
-    await Promise.all([
-      runHandlers(forHandlers, done),
-      ...[...forRoutes].map(([name, deliveries]) => runRoute(name, deliveries, done)),
-    ]);
-    if (done.length > 0) await store.complete(done);
+    if (consumers.length === 0 || closed) return 0;
+    const batch = await store.claim({ consumers, runs, limit: batchSize, leaseMs, owner });
+    if (batch.length > 0) await runRound(context, batch);
     return batch.length;
   };
 
-  const waitForWork = () =>
-    new Promise<void>((resolve) => {
-      if (woken || closed) {
-        woken = false;
-        return resolve();
-      }
-      const timer = setTimeout(finish, options.pollIntervalMs ?? 500);
-      function finish() {
-        clearTimeout(timer);
-        wakeUp = undefined;
-        woken = false;
-        resolve();
-      }
-      wakeUp = finish;
-    });
-
-  const wake = () => {
-    woken = true;
-    wakeUp?.();
-  };
-  const unsubscribe = store.onAppend?.(wake);
+  const unsubscribe = store.onAppend?.(signal.wake);
 
   let nextPrune = options.retention ? clock() : Number.POSITIVE_INFINITY;
   const prune = async () => {
@@ -212,37 +167,53 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
     await runtime.inbox?.pruneInbox?.(clock() - inboxKeepMs);
   };
 
-  const run = async () => {
+  const loop = async () => {
     while (!closed) {
+      const since = signal.generation();
       let handled = 0;
-      await prune().catch(onError);
+      await prune().catch((error: unknown) => throttle.report('prune', error));
       try {
         handled = await runOnce();
       } catch (error) {
-        onError(error);
+        throttle.report('claim or settle', error);
       }
-      // A partial batch does not mean the backlog is empty: completing the head of a subject
+      // A partial batch does not mean the backlog is empty: settling the head of a subject
       // makes its next event claimable. Only an empty round waits for a wake-up or the poll.
-      if (handled === 0 && !closed) await waitForWork();
+      if (handled === 0 && !closed) await signal.sleep(since, options.pollIntervalMs ?? 500);
     }
   };
 
   return {
     start() {
       if (closed) throw new ClosedError('This relay was closed; create a new one.');
-      loop ??= run();
+      if (loops.length === 0) loops = Array.from({ length: claimsInFlight }, loop);
     },
     runOnce,
     async drain() {
-      while ((await runOnce()) > 0) {}
+      // As many rounds in flight as the loops keep: a loop that finds nothing claimable
+      // stops; the last one stops only when nothing is claimable after its own settle.
+      const rounds = async () => {
+        while ((await runOnce()) > 0) {}
+      };
+      await Promise.all(Array.from({ length: claimsInFlight }, rounds));
     },
-    wake,
+    wake: signal.wake,
     async close() {
-      if (closed) return loop;
+      if (closed) return void (await Promise.all(loops));
       closed = true;
       unsubscribe?.();
-      wake();
-      await loop;
+      signal.wake();
+      const finished = Promise.all(loops).then(() => true);
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), options.closeGraceMs ?? 10_000);
+      });
+      const inTime = await Promise.race([finished, grace]);
+      clearTimeout(timer);
+      if (inTime) return;
+      controller.abort(new ClosedError('The relay closed before this handler finished.'));
+      abandon();
+      await finished;
     },
   };
 }

@@ -188,9 +188,9 @@ describe('relay with durable handlers', () => {
     });
     await outbox.publish(placed('o-1', 1));
     // The first relay runs the handler, then dies before marking the delivery done.
-    const crashing = { ...store, complete: () => Promise.reject(new Error('killed before complete')) };
+    const crashing = { ...store, settle: () => Promise.reject(new Error('killed before settle')) };
     const first = createOutboxRelay({ ...outbox, store: crashing }, { clock: clock.now, onError: () => {} });
-    await expect(first.runOnce()).rejects.toThrow('killed before complete');
+    await expect(first.runOnce()).rejects.toThrow('killed before settle');
     expect(effects).toEqual(['o-1']);
     clock.advance(60_000);
     const second = createOutboxRelay(outbox, { clock: clock.now });

@@ -47,12 +47,46 @@ function decode(catalog: Catalog | undefined, event: AnyDomainEvent): AnyDomainE
   }
 }
 
-async function withTimeout<T>(ms: number, name: string, controller: AbortController, work: () => Promise<T>) {
+/**
+ * The per-run abort signal, made only when the handler reads `context.signal`: most handlers
+ * never do, and an AbortController plus a listener on the relay's signal per message is a
+ * measurable share of a no-op handler's cost.
+ */
+function lazySignal(parent: AbortSignal) {
+  let controller: AbortController | undefined;
+  let reason: unknown;
+  const onAbort = () => controller?.abort(parent.reason);
+  return {
+    get signal(): AbortSignal {
+      if (!controller) {
+        controller = new AbortController();
+        if (reason !== undefined) controller.abort(reason);
+        else if (parent.aborted) controller.abort(parent.reason);
+        else parent.addEventListener('abort', onAbort, { once: true });
+      }
+      return controller.signal;
+    },
+    abort(error: unknown) {
+      reason = error;
+      controller?.abort(error);
+    },
+    dispose() {
+      if (controller) parent.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+async function withTimeout<T>(
+  ms: number,
+  name: string,
+  onTimeout: (error: TimeoutError) => void,
+  work: () => Promise<T>,
+) {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const error = new TimeoutError(`Durable handler "${name}" did not finish within ${ms} ms.`);
-      controller.abort(error);
+      onTimeout(error);
       reject(error);
     }, ms);
   });
@@ -74,9 +108,7 @@ export async function runDurableHandler<Tx>(runtime: HandlerRuntime<Tx>, run: Ha
 async function runHandlerOnce<Tx>(runtime: HandlerRuntime<Tx>, run: HandlerRun<Tx>): Promise<void> {
   const { handler, attempt } = run;
   const event = decode(runtime.catalog, run.event);
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(run.signal.reason);
-  run.signal.addEventListener('abort', onAbort, { once: true });
+  const abort = lazySignal(run.signal);
 
   const invoke = async (tx: Tx | undefined) => {
     const sink = async (events: readonly AnyDomainEvent[]) => {
@@ -85,9 +117,16 @@ async function runHandlerOnce<Tx>(runtime: HandlerRuntime<Tx>, run: HandlerRun<T
       if (tx !== undefined) await runtime.outbox.append(tx, events);
       else await runtime.outbox.publish(events);
     };
-    const base = createHandlerContext(handler.name, event, sink, attempt, controller.signal);
-    // `tx` is undefined exactly for handlers without the inbox, whose context type says so.
-    const context: DurableHandlerContext<Tx> = { ...base, publish: base.publish, tx: tx as Tx };
+    const base = createHandlerContext(handler.name, event, sink, attempt);
+    const context: DurableHandlerContext<Tx> = {
+      ...base,
+      publish: base.publish,
+      // `tx` is undefined exactly for handlers without the inbox, whose context type says so.
+      tx: tx as Tx,
+      get signal() {
+        return abort.signal;
+      },
+    };
     const handle =
       handler.middleware.length === 0
         ? handler.handle
@@ -96,7 +135,7 @@ async function runHandlerOnce<Tx>(runtime: HandlerRuntime<Tx>, run: HandlerRun<T
   };
 
   try {
-    await withTimeout(handler.timeoutMs, handler.name, controller, async () => {
+    await withTimeout(handler.timeoutMs, handler.name, abort.abort, async () => {
       if (!handler.inbox) return invoke(undefined);
       const inbox = runtime.inbox;
       if (!inbox) throw new DoNotRetry(`Handler "${handler.name}" wants an inbox but the store has none.`);
@@ -105,6 +144,6 @@ async function runHandlerOnce<Tx>(runtime: HandlerRuntime<Tx>, run: HandlerRun<T
       });
     });
   } finally {
-    run.signal.removeEventListener('abort', onAbort);
+    abort.dispose();
   }
 }

@@ -140,10 +140,9 @@ describe('tidings CLI against a SQLite store', () => {
       leaseMs: 60_000,
       owner: 't',
     });
-    await store.fail(
-      { eventId: lost.id, consumer: 'time-check', owner: 't' },
-      { error: 'gone', retryAt: null },
-    );
+    await store.settle([
+      { eventId: lost.id, consumer: 'time-check', owner: 't', outcome: 'dead', error: 'gone' },
+    ]);
     expect(delivery?.event.id).toBe(lost.id);
     const { stdout } = await run('dead-letters', '--db', file);
     expect(stdout).toMatch(/ \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC\n/);

@@ -1,6 +1,6 @@
 /** Contract scenarios: the audit log's queries, statistics and retention. */
 import { expect, it } from 'vitest';
-import { type ContractContext, ref } from './context.ts';
+import { asDead, asDone, asRetry, type ContractContext } from './context.ts';
 import { makeEvent } from './fixture.ts';
 
 export function auditScenarios<Tx>(c: ContractContext<Tx>): void {
@@ -41,10 +41,10 @@ export function auditScenarios<Tx>(c: ContractContext<Tx>): void {
     c.clock.advance(1_500);
     await c.append([makeEvent('cart-3')], ['email']);
     const batch = await c.claim('r1', ['dashboard']);
-    await c.store.complete(batch.slice(0, 1).map(ref));
-    await c.store.fail(ref(batch[1]!), { error: 'x', retryAt: null });
+    await c.store.settle(batch.slice(0, 1).map(asDone));
+    await c.store.settle([asDead(batch[1]!, 'x')]);
     const [email] = await c.claim('r1', ['email'], 1);
-    await c.store.fail(ref(email!), { error: 'later', retryAt: c.clock.now() + 60_000 });
+    await c.store.settle([asRetry(email!, 'later', c.clock.now() + 60_000)]);
     c.clock.advance(500);
     const stats = await c.store.stats();
     expect(stats.map(({ retrying: _, ...counts }) => counts)).toEqual([
@@ -64,12 +64,12 @@ export function auditScenarios<Tx>(c: ContractContext<Tx>): void {
     await c.append([done, dead, pending]);
     await c.append([auditOnly], []);
     const batch = await c.claim('r1', ['c'], 2);
-    await c.store.complete([ref(batch[0]!)]);
-    await c.store.fail(ref(batch[1]!), { error: 'dead', retryAt: null });
+    await c.store.settle([asDone(batch[0]!)]);
+    await c.store.settle([asDead(batch[1]!, 'dead')]);
     c.clock.advance(1_000);
     const fresh = makeEvent('cart-5');
     await c.append([fresh]);
-    await c.store.complete((await c.claim('r1', ['c'])).filter((d) => d.event.id === fresh.id).map(ref));
+    await c.store.settle((await c.claim('r1', ['c'])).filter((d) => d.event.id === fresh.id).map(asDone));
 
     expect(await c.store.prune(c.clock.now())).toBe(2);
     const left = (await c.store.events()).map((s) => s.event.id);

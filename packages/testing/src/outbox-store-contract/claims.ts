@@ -1,6 +1,6 @@
 /** Contract scenarios: leases, concurrent relays, per-subject order. */
 import { expect, it } from 'vitest';
-import { type ContractContext, LEASE_MS, ref } from './context.ts';
+import { asDone, asRetry, type ContractContext, LEASE_MS } from './context.ts';
 import { makeEvent } from './fixture.ts';
 
 export function claimScenarios<Tx>(c: ContractContext<Tx>): void {
@@ -35,7 +35,7 @@ export function claimScenarios<Tx>(c: ContractContext<Tx>): void {
         const batch = await c.claim(owner, ['c'], 7, store);
         if (batch.length === 0) return;
         seen.push(...batch.map((d) => d.event.id));
-        await store.complete(batch.map(ref));
+        await store.settle(batch.map(asDone));
       }
     };
     await Promise.all([relay('r1', c.store), relay('r2', peer), relay('r3', c.store), relay('r4', peer)]);
@@ -52,7 +52,7 @@ export function claimScenarios<Tx>(c: ContractContext<Tx>): void {
     const first = await c.claim('r1');
     expect(first.map((d) => d.event.id)).toEqual([a1!.id, b1.id, loose.id, loose2.id]);
     expect(await c.claim('r2')).toEqual([]);
-    await c.store.complete(first.map(ref));
+    await c.store.settle(first.map(asDone));
     expect((await c.claim('r2')).map((d) => d.event.id)).toEqual([a2!.id]);
     expect(await c.claim('r3')).toEqual([]);
   });
@@ -63,10 +63,10 @@ export function claimScenarios<Tx>(c: ContractContext<Tx>): void {
     await c.append([event, next], ['email', 'dashboard']);
     const forEmail = await c.claim('r1', ['email']);
     expect(forEmail.map((d) => [d.consumer, d.event.id])).toEqual([['email', event.id]]);
-    await c.store.fail(ref(forEmail[0]!), { error: 'smtp down', retryAt: c.clock.now() + 60_000 });
+    await c.store.settle([asRetry(forEmail[0]!, 'smtp down', c.clock.now() + 60_000)]);
     const forDashboard = await c.claim('r1', ['dashboard']);
     expect(forDashboard.map((d) => d.event.id)).toEqual([event.id]);
-    await c.store.complete(forDashboard.map(ref));
+    await c.store.settle(forDashboard.map(asDone));
     expect((await c.claim('r1', ['dashboard'])).map((d) => d.event.id)).toEqual([next.id]);
     expect(await c.claim('r1', ['email'])).toEqual([]);
   });
@@ -74,8 +74,8 @@ export function claimScenarios<Tx>(c: ContractContext<Tx>): void {
   it('completes idempotently, from any owner', async () => {
     await c.append([makeEvent('cart-1')]);
     const [delivery] = await c.claim('r1');
-    await c.store.complete([ref(delivery!)]);
-    await c.store.complete([ref(delivery!), { ...ref(delivery!), owner: 'someone-else' }]);
+    await c.store.settle([asDone(delivery!)]);
+    await c.store.settle([{ ...asDone(delivery!), owner: 'someone-else' }]);
     expect(await c.store.deliveries(delivery!.event.id)).toMatchObject([{ status: 'done', attempts: 0 }]);
     c.clock.advance(LEASE_MS * 2);
     expect(await c.claim('r2')).toEqual([]);

@@ -1,6 +1,6 @@
 /** Per-test state shared by the contract's scenario files: a fresh store and a manual clock. */
 import type { AnyDomainEvent, OutboxStore } from '@tidings/core';
-import type { Delivery, DeliveryRef } from '@tidings/core/spi';
+import type { Delivery, DeliveryOutcome, DeliveryRef } from '@tidings/core/spi';
 import { afterEach, beforeEach } from 'vitest';
 import { type CreateOutboxStoreFixture, createManualClock, type OutboxStoreFixture } from './fixture.ts';
 
@@ -22,6 +22,21 @@ export interface ContractContext<Tx> {
 export function ref(delivery: Delivery): DeliveryRef {
   return { eventId: delivery.event.id, consumer: delivery.consumer, owner: delivery.owner };
 }
+
+/** Outcomes of a claimed delivery, for `settle`. */
+export const asDone = (d: Delivery): DeliveryOutcome => ({ ...ref(d), outcome: 'done' });
+export const asRetry = (d: Delivery, error: string, retryAt: number): DeliveryOutcome => ({
+  ...ref(d),
+  outcome: 'retry',
+  error,
+  retryAt,
+});
+export const asDead = (d: Delivery, error: string): DeliveryOutcome => ({
+  ...ref(d),
+  outcome: 'dead',
+  error,
+});
+export const asReleased = (d: Delivery): DeliveryOutcome => ({ ...ref(d), outcome: 'released' });
 
 export const LEASE_MS = 10_000;
 

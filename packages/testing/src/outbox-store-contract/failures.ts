@@ -1,6 +1,6 @@
 /** Contract scenarios: failed attempts, backoff, dead letters, redrive, release. */
 import { expect, it } from 'vitest';
-import { type ContractContext, LEASE_MS, ref } from './context.ts';
+import { asDead, asDone, asReleased, asRetry, type ContractContext, LEASE_MS } from './context.ts';
 import { makeEvent } from './fixture.ts';
 
 export function failureScenarios<Tx>(c: ContractContext<Tx>): void {
@@ -9,9 +9,9 @@ export function failureScenarios<Tx>(c: ContractContext<Tx>): void {
     const b1 = makeEvent('cart-b');
     await c.append([a1!, a2!, b1]);
     const first = await c.claim('r1');
-    await c.store.complete(first.filter((d) => d.event.id === b1.id).map(ref));
+    await c.store.settle(first.filter((d) => d.event.id === b1.id).map(asDone));
     const failing = first.find((d) => d.event.id === a1!.id)!;
-    await c.store.fail(ref(failing), { error: 'boom 1', retryAt: c.clock.now() + 500 });
+    await c.store.settle([asRetry(failing, 'boom 1', c.clock.now() + 500)]);
     const b2 = makeEvent('cart-b');
     await c.append([b2]);
     expect((await c.claim('r1')).map((d) => d.event.id)).toEqual([b2.id]);
@@ -29,10 +29,10 @@ export function failureScenarios<Tx>(c: ContractContext<Tx>): void {
     const [a1, a2] = [makeEvent('cart-a'), makeEvent('cart-a')];
     await c.append([a1!, a2!]);
     let [delivery] = await c.claim('r1');
-    await c.store.fail(ref(delivery!), { error: 'first', retryAt: c.clock.now() });
+    await c.store.settle([asRetry(delivery!, 'first', c.clock.now())]);
     [delivery] = await c.claim('r1');
     expect(delivery!.attempt).toBe(2);
-    await c.store.fail(ref(delivery!), { error: 'poison: cannot parse', retryAt: null });
+    await c.store.settle([asDead(delivery!, 'poison: cannot parse')]);
     const dead = await c.store.deadLetters();
     expect(dead).toHaveLength(1);
     expect(dead[0]).toMatchObject({
@@ -46,7 +46,7 @@ export function failureScenarios<Tx>(c: ContractContext<Tx>): void {
     expect(dead[0]!.history.map((h) => h.error)).toEqual(['first', 'poison: cannot parse']);
     const next = await c.claim('r1');
     expect(next.map((d) => d.event.id)).toEqual([a2!.id]);
-    await c.store.complete(next.map(ref));
+    await c.store.settle(next.map(asDone));
     expect(await c.store.redrive([{ eventId: a1!.id, consumer: 'c' }])).toBe(1);
     expect(await c.store.deadLetters()).toEqual([]);
     const redriven = await c.claim('r1');
@@ -60,9 +60,9 @@ export function failureScenarios<Tx>(c: ContractContext<Tx>): void {
     const [stale] = await c.claim('r1');
     c.clock.advance(LEASE_MS);
     const [fresh] = await c.claim('r2');
-    await c.store.fail(ref(stale!), { error: 'stale relay', retryAt: null });
+    await c.store.settle([asDead(stale!, 'stale relay')]);
     expect(await c.store.deadLetters()).toEqual([]);
-    await c.store.fail(ref(fresh!), { error: 'real failure', retryAt: c.clock.now() + 1 });
+    await c.store.settle([asRetry(fresh!, 'real failure', c.clock.now() + 1)]);
     expect((await c.store.deliveries(fresh!.event.id))[0]).toMatchObject({
       attempts: 1,
       lastError: 'real failure',
@@ -72,9 +72,9 @@ export function failureScenarios<Tx>(c: ContractContext<Tx>): void {
   it('release gives a lease back without counting an attempt', async () => {
     await c.append([makeEvent('cart-1')]);
     const [delivery] = await c.claim('r1');
-    await c.store.release([{ ...ref(delivery!), owner: 'not-the-owner' }]);
+    await c.store.settle([{ ...asReleased(delivery!), owner: 'not-the-owner' }]);
     expect(await c.claim('r2')).toEqual([]);
-    await c.store.release([ref(delivery!)]);
+    await c.store.settle([asReleased(delivery!)]);
     const [again] = await c.claim('r2');
     expect(again!.attempt).toBe(1);
     expect((await c.store.deliveries(again!.event.id))[0]!.attempts).toBe(0);

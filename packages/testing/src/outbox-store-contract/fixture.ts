@@ -9,6 +9,11 @@ export interface OutboxStoreFixture<Tx> {
   readonly store: OutboxStore<Tx> & Inbox<Tx>;
   /** A second store object over the same data through another connection: a second relay. */
   peer(): Promise<OutboxStore<Tx>>;
+  /**
+   * The store leases runs for `ClaimRequest.runs` (a store may also hand out heads only:
+   * runs are a MAY). When true the suite checks that runs come; order is checked either way.
+   */
+  readonly claimsRuns?: boolean;
   /** Closes the store, its peers, and removes what the fixture created. */
   close(): Promise<void>;
 }

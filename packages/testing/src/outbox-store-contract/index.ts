@@ -9,6 +9,8 @@ import { claimScenarios } from './claims.ts';
 import { useContractContext } from './context.ts';
 import { failureScenarios } from './failures.ts';
 import type { CreateOutboxStoreFixture } from './fixture.ts';
+import { runScenarios } from './runs.ts';
+import { settleScenarios } from './settle.ts';
 import { transactionScenarios } from './transactions.ts';
 
 export type { CreateOutboxStoreFixture, OutboxStoreFixture } from './fixture.ts';
@@ -28,6 +30,8 @@ export function runOutboxStoreContract<Tx>(name: string, create: CreateOutboxSto
     const context = useContractContext(create);
     describe('transactions and inbox', () => transactionScenarios(context));
     describe('claims', () => claimScenarios(context));
+    describe('settle', () => settleScenarios(context));
+    describe('runs', () => runScenarios(context));
     describe('failures', () => failureScenarios(context));
     describe('audit log', () => auditScenarios(context));
   });
