@@ -40,7 +40,9 @@ const sink: DeadLetterSink = {
     log(
       `☠ ${record.handler} gave up on message ${record.message.id} after ${record.attempts} attempt(s): ${record.reason}`,
     );
-    await check();
+    // Not awaited: put runs inside a handler, and check may close the consumer, which waits
+    // for that very handler to finish.
+    setImmediate(() => void check());
   },
 };
 const counts: HandlerCounts = { ran: 0, failed: 0 };
