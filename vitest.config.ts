@@ -36,6 +36,7 @@ export default defineConfig({
           ],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          globalSetup: ['./test/build-once.ts'],
         },
       },
     ],

@@ -10,6 +10,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { waitUntil } from '@tidings/testing';
 import pg from 'pg';
 import { openCrashDb } from '../crash/crash-db.ts';
 import { brokerNamed } from './brokers.ts';
@@ -80,13 +81,12 @@ function kill(child: ChildProcess): Promise<void> {
   });
 }
 
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return true;
+/** True once `check` holds, false when `timeoutMs` passed first. */
+function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  return waitUntil(check, 'the chaos run', timeoutMs).then(
+    () => true,
+    () => false,
+  );
 }
 
 const outboxDb = await openCrashDb(target(schemas.outbox));

@@ -1,6 +1,6 @@
 /**
  * The pack test: installs Tidings as a user does and uses it from outside the repository.
- * It builds, packs every public package, installs only the tarballs and registry packages
+ * It packs every public package (built by the tier's global setup), installs only the tarballs and registry packages
  * into a fresh project in the OS temp folder, then (1) runs the README's first sample
  * compiled to plain `.mjs` with plain `node`, (2) type-checks a strict consumer against the
  * shipped `.d.ts` only, (3) runs `npx tidings --help` and `npx tidings events` on a shop
@@ -17,7 +17,6 @@ import { checkBuildCovers } from './build-coverage.ts';
 import { checkCli, checkInspectorPage, checkSample, checkTypes, consumerTsconfig } from './checks.ts';
 import { installProject, packTarballs, publicPackages } from './consumer-project.ts';
 import { checkInstalledPackages, everyEntry } from './installed-packages.ts';
-import { run } from './run.ts';
 
 const root = new URL('../../', import.meta.url);
 const tsc = new URL('node_modules/typescript/bin/tsc', root).pathname;
@@ -59,10 +58,10 @@ afterAll(async () => {
 });
 
 describe.sequential('the packed packages, installed outside the repository', () => {
-  step('build every public package', async () => {
+  // The integration tier's global setup (test/build-once.ts) has built every package.
+  step('the build covers every public package', async () => {
     folders = await publicPackages();
     await checkBuildCovers(folders);
-    await run('npm', ['run', '--silent', 'build'], { cwd: root.pathname });
   });
   step('npm pack every public package', async () => {
     tarballs = await packTarballs(folders, join(temp, 'tarballs'));

@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FauxqsPeer, startFauxqsPeer } from '../../packages/aws/test/fauxqs-peer.ts';
 import { type MockKafkaCluster, startMockKafka } from '../../packages/kafka/test/mock-kafka.ts';
 import { createTestTelemetry } from '../../packages/opentelemetry/test/telemetry.ts';
-import { groupNames } from '../../packages/rabbitmq/src/names.ts';
+import { deadLetterExchangeOf, groupNames } from '../../packages/rabbitmq/src/names.ts';
 import {
   type BrokerConfig,
   type BrokerName,
@@ -127,7 +127,7 @@ async function removeNames(broker: BrokerName, name: string, group: string): Pro
     await channel.deleteQueue(names.queue);
     await channel.deleteQueue(names.deadQueue);
     await channel.deleteExchange(name);
-    await channel.deleteExchange(`${name}.dead`);
+    await channel.deleteExchange(deadLetterExchangeOf(name));
     await model.close();
   } else if (broker === 'nats') {
     const nc = await connect({ servers: natsServers });

@@ -16,19 +16,13 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { TransportError } from '@tidings/core';
+import type { DeadLetterFields } from '@tidings/core/spi';
 import { fifoId } from './names.ts';
 
 export const deadLetterAttribute = 'tidings-dead-letter';
 
-/** Core's dead-letter fields (`DeadLetterFields`), carried as the JSON `tidings-dead-letter` attribute. */
-export interface DeadLetterReason {
-  readonly group: string;
-  readonly reason: string;
-  readonly code?: string;
-  readonly attempts: number;
-  readonly topic: string;
-  readonly at: string;
-}
+/** Core's dead-letter fields, carried as the JSON `tidings-dead-letter` attribute. */
+export type DeadLetterReason = DeadLetterFields;
 
 function copyAttributes(message: Message, drop?: string): Record<string, MessageAttributeValue> {
   const copy: Record<string, MessageAttributeValue> = {};

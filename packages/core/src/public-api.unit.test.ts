@@ -79,10 +79,12 @@ describe('@tidings/core exports', () => {
   it('lists what adapter authors need in @tidings/core/spi', () => {
     expect(Object.keys(spi).sort()).toEqual([
       'backoffDelay',
+      'checkOutcomes',
       'createDeliveryNotes',
       'createEventId',
       'createKeyedDispatcher',
       'deadLetterHeaders',
+      'deadLetterIdOf',
       'decodeHeaderValue',
       'deepFreeze',
       'describeFailure',

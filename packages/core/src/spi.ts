@@ -36,6 +36,7 @@ export {
 } from './instrumentation/messaging.ts';
 export { memoryTransportFeatures } from './memory/memory-transport.ts';
 export { backoffDelay, resolvePolicy } from './middleware/backoff.ts';
+export { checkOutcomes } from './outbox/check-outcomes.ts';
 // Outbox store and inbox ports
 export type { Inbox } from './outbox/inbox.ts';
 export type {
@@ -63,6 +64,7 @@ export { describeFailure, nextAttemptAt } from './relay/outcome.ts';
 export {
   type DeadLetterFields,
   deadLetterHeaders,
+  deadLetterIdOf,
   errorCodeOf,
   readDeadLetterHeaders,
   toRedriveMessage,

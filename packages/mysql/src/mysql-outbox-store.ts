@@ -35,7 +35,7 @@ import { migrate } from './migrations.ts';
 import { type MysqlOutboxStoreOptions, type MysqlTx, resolveOptions } from './options.ts';
 import { redriveStatement } from './outcomes.ts';
 import { type DeliveryRow, deliveryInfoFromRow, type EventRow, storedEventFromRow } from './rows.ts';
-import { type MysqlDeliveryOutcome, settleStatements } from './settle.ts';
+import { settleStatements } from './settle.ts';
 
 export interface MysqlOutboxStore extends OutboxStore<MysqlTx>, Inbox<MysqlTx> {
   /**
@@ -54,11 +54,6 @@ export interface MysqlOutboxStore extends OutboxStore<MysqlTx>, Inbox<MysqlTx> {
    * processes are not heard: relays find them by polling.
    */
   onAppend(listener: () => void): () => void;
-  /**
-   * Applies a relay round's outcomes in one transaction: `done` whoever holds the lease,
-   * `retry`, `dead` and `released` only while `owner` still holds it; idempotent.
-   */
-  settle(outcomes: readonly MysqlDeliveryOutcome[]): Promise<void>;
 }
 
 interface ResultHeader {

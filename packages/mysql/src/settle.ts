@@ -1,28 +1,22 @@
 /**
  * A round's outcomes as the statements that apply them, for one transaction: every `done`
  * in one UPDATE, every `released` in another, and each failed try (retry or dead) as its
- * own owner-checked UPDATE, since each carries its own error and time. The outcome shape is
- * the batched-settle port's (`DeliveryOutcome`), spelled here so the store offers `settle`
- * beside `complete` / `fail` / `release`.
+ * own owner-checked UPDATE, since each carries its own error and time.
  */
-import type { DeliveryRef } from '@tidings/core/spi';
+import { checkOutcomes, type DeliveryOutcome } from '@tidings/core/spi';
 import type { Statement } from './append.ts';
 import type { TableNames } from './options.ts';
 import { completeStatement, failStatement, releaseStatement } from './outcomes.ts';
 
-export type MysqlDeliveryOutcome = DeliveryRef &
-  (
-    | { readonly outcome: 'done' }
-    | { readonly outcome: 'retry'; readonly error: string; readonly retryAt: number }
-    | { readonly outcome: 'dead'; readonly error: string }
-    | { readonly outcome: 'released' }
-  );
+/** The port's outcome type, under the name this package exported first. */
+export type MysqlDeliveryOutcome = DeliveryOutcome;
 
 export function settleStatements(
   names: TableNames,
   outcomes: readonly MysqlDeliveryOutcome[],
   now: number,
 ): Statement[] {
+  checkOutcomes(outcomes);
   const done = outcomes.filter((o) => o.outcome === 'done');
   const released = outcomes.filter((o) => o.outcome === 'released');
   const statements: Statement[] = [];

@@ -4,7 +4,7 @@
  * stream, with the reason in core's dead-letter headers, before removing the original from the consumer.
  */
 import type { ReceivedMessage } from '@tidings/core';
-import { withDeadLetterHeaders } from '@tidings/core/spi';
+import { deadLetterIdOf, withDeadLetterHeaders } from '@tidings/core/spi';
 import { type PublishTarget, publishOne } from './publish.ts';
 import { deadLetterTopic, topicSubject } from './subjects.ts';
 
@@ -31,6 +31,6 @@ export async function publishDeadLetter(
     topicSubject(target.prefix, deadLetterTopic(group)),
     { id: message.id, key: message.key, headers, body: message.body },
     // Dedup: a member that dies after this publish and before its ack cannot write it twice.
-    `${message.id}:deadletter:${group}`,
+    deadLetterIdOf(message.id, group),
   );
 }

@@ -10,7 +10,7 @@ import type { ReceivedMessage, TransportMessage } from '@tidings/core';
 import { waitUntil } from '@tidings/testing';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createNatsTransport } from './nats-transport.ts';
-import { deadLetterTopic } from './subjects.ts';
+import { deadLetterTopic, durableName } from './subjects.ts';
 
 const servers = 'nats://127.0.0.1:4222';
 const suffix = randomBytes(4).toString('hex');
@@ -60,8 +60,13 @@ describe('NATS pulls only for free slots', () => {
     });
     await transport.publish(messages);
     await waitUntil(() => new Set(calls.map((m) => m.id)).size === messages.length, 'every message handled');
-    // Anything redelivered by ackWait would have come back by now: one more ackWait and a heartbeat.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Once the broker holds no unacked message, nothing can come back by ackWait.
+    const nc = await connect({ servers });
+    onTestFinished(() => nc.close());
+    const jsm = await jetstreamManager(nc);
+    const consumer = () => jsm.consumers.info(stream, durableName(group, topic));
+    await waitUntil(async () => (await consumer()).num_ack_pending === 0, 'every message acked');
+    expect((await consumer()).num_redelivered).toBe(0);
     expect(dead).toEqual([]);
     expect(calls.filter((m) => m.deliveryCount > 1).map((m) => m.id)).toEqual([]);
     expect(calls).toHaveLength(messages.length);

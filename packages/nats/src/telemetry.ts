@@ -10,8 +10,19 @@ export const natsDeliveryNotes = createDeliveryNotes();
 
 /** `server` names the server the connection is on now (it may move on reconnect). */
 export function natsTelemetry(prefix: string, server: () => string): TransportTelemetry {
+  // Parsed once per server, not once per message: this runs on every send and receive.
+  let lastServer: string | undefined;
+  let lastAttributes = serverAttributes(undefined);
+  const serverNow = () => {
+    const current = server();
+    if (current !== lastServer) {
+      lastServer = current;
+      lastAttributes = serverAttributes(current, 4222);
+    }
+    return lastAttributes;
+  };
   const destination = (topic: string) => ({
-    ...serverAttributes(server(), 4222),
+    ...serverNow(),
     'messaging.system': 'nats',
     'messaging.destination.name': `${prefix}.${topic}`,
   });

@@ -102,14 +102,13 @@ export function statsStatement(names: TableNames): Statement {
   return {
     text: `SELECT d.consumer,
         count(*) FILTER (WHERE d.status = 'pending')::int AS pending,
-        (count(*) FILTER (WHERE d.status = 'done')
-          + (SELECT count(*) FROM ${names.done} a WHERE a.consumer = d.consumer))::int AS done,
+        count(*) FILTER (WHERE d.status = 'done')::int AS done,
         count(*) FILTER (WHERE d.status = 'dead')::int AS dead,
         count(*) FILTER (WHERE d.status = 'pending' AND d.attempts > 0)::int AS retrying,
         (SELECT min(e.recorded_at) FROM ${names.deliveries} p JOIN ${names.events} e ON e.id = p.event_id
           WHERE p.consumer = d.consumer AND p.status = 'pending') AS oldest
       FROM (SELECT consumer, status, attempts FROM ${names.deliveries}
-        UNION ALL SELECT DISTINCT consumer, 'archived', 0 FROM ${names.done}) d
+        UNION ALL SELECT consumer, 'done', 0 FROM ${names.done}) d
       GROUP BY d.consumer`,
     values: [],
   };

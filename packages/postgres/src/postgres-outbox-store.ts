@@ -13,7 +13,7 @@ import {
   type OutboxStore,
   type StoredEvent,
 } from '@tidings/core';
-import { type Delivery, describeValue, type OutboxEntry } from '@tidings/core/spi';
+import { checkOutcomes, type Delivery, describeValue, type OutboxEntry } from '@tidings/core/spi';
 import pg from 'pg';
 import { appendStatement, type Statement } from './append.ts';
 import {
@@ -192,13 +192,7 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
 
     async settle(outcomes) {
       if (outcomes.length === 0) return;
-      for (const outcome of outcomes) {
-        if (outcome.outcome === 'retry' && !Number.isFinite(outcome.retryAt)) {
-          throw new ConfigurationError(
-            `settle() needs retryAt to be milliseconds since epoch for delivery ${outcome.eventId}/${outcome.consumer}; got ${describeValue(outcome.retryAt)}. Use outcome 'dead' to dead-letter.`,
-          );
-        }
-      }
+      checkOutcomes(outcomes);
       await query('settle deliveries', settleStatement(names, outcomes, now(), completion));
     },
 

@@ -176,7 +176,11 @@ export async function openSubscription(deps: SubscriptionDeps): Promise<Subscrip
         quietly(() => delivery.channel.nack(delivery.message, false, true));
         return;
       }
-      received = { ...received, deliveryCount: received.deliveryCount + 1 };
+      // A new object for the retry: its delivery tag must be noted again for tracing.
+      received = rabbitMqDeliveryNotes.note(
+        { ...received, deliveryCount: received.deliveryCount + 1 },
+        rabbitMqDeliveryNotes.of(delivery.received),
+      );
       try {
         await handler(received);
         quietly(() => delivery.channel.ack(delivery.message));

@@ -14,7 +14,7 @@ import {
   type SubscribeRequest,
   type Subscription,
 } from '@tidings/core';
-import { createKeyedDispatcher, errorCodeOf, errorMessage, retryDelayOf } from '@tidings/core/spi';
+import { createKeyedDispatcher, errorCodeOf, errorMessage, pause, retryDelayOf } from '@tidings/core/spi';
 import type { Redis } from 'ioredis';
 import { claimIdle, type GroupMember, heldKey, reclaimOwn, touch } from './claims.ts';
 import { deadLetter } from './dead-letter.ts';
@@ -69,24 +69,14 @@ export async function openSubscription(
   const held = new Set<string>();
   // Deliveries waiting out a retry delay keep their handler slot (and their key), so the
   // member stops reading while they wait: memory and timers stay bounded by concurrency.
-  const retryWaits = new Set<() => void>();
+  // Aborted by close(): it cuts every retry wait short.
+  const stopping = new AbortController();
   let closing = false;
   const touchEveryMs = Math.max(50, Math.floor(options.claimIdleMs / 3));
 
   const release = (delivery: Delivery): void => {
     held.delete(heldKey(delivery.stream, delivery.entryId));
   };
-
-  const waitOut = (delayMs: number): Promise<void> =>
-    new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        retryWaits.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, delayMs);
-      retryWaits.add(done);
-    });
 
   /** Dead-letters, or returns the delay after which to take the entry back for a retry. */
   const settle = async (delivery: Delivery, error: unknown): Promise<number | undefined> => {
@@ -138,7 +128,7 @@ export async function openSubscription(
       while (delivery) {
         const delayMs = await attempt(delivery);
         if (delayMs === undefined) return;
-        await waitOut(delayMs);
+        await pause(delayMs, stopping.signal);
         // Closing: leave it pending; a member takes it over after claimIdleMs.
         if (closing) return;
         // Min-idle = the delay: if another member took it over meanwhile, its idle time was reset.
@@ -212,7 +202,7 @@ export async function openSubscription(
     closed ??= (async () => {
       closing = true;
       clearInterval(claimTimer);
-      for (const wake of [...retryWaits]) wake();
+      stopping.abort();
       // Wake the blocked XREADGROUP now instead of waiting out blockMs.
       await redis.call('CLIENT', 'UNBLOCK', blockingId).catch(() => undefined);
       await readLoop;

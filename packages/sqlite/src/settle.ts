@@ -2,8 +2,7 @@
  * Settling claimed deliveries (`settle`) and redriving dead ones. Each call is one write
  * transaction, however many deliveries it carries.
  */
-import { ConfigurationError } from '@tidings/core';
-import { type DeliveryOutcome, describeValue } from '@tidings/core/spi';
+import { checkOutcomes, type DeliveryOutcome } from '@tidings/core/spi';
 import type { Session } from './session.ts';
 
 type Ref = { readonly eventId: string; readonly consumer: string };
@@ -17,14 +16,7 @@ export async function settleDeliveries(
   outcomes: readonly DeliveryOutcome[],
 ): Promise<void> {
   if (outcomes.length === 0) return;
-  for (const outcome of outcomes) {
-    // A NaN retry time would be stored as NULL, which dead-letters.
-    if (outcome.outcome === 'retry' && !Number.isFinite(outcome.retryAt)) {
-      throw new ConfigurationError(
-        `settle() needs retryAt to be milliseconds since epoch for delivery ${outcome.eventId}/${outcome.consumer}; got ${describeValue(outcome.retryAt)}. Use outcome 'dead' to dead-letter.`,
-      );
-    }
-  }
+  checkOutcomes(outcomes);
   const { deliveries } = session.tables;
   const complete = session.statement(
     `UPDATE ${deliveries}

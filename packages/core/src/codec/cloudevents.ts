@@ -222,7 +222,7 @@ export function isBinaryCloudEvent(headers: Readonly<Record<string, unknown>>): 
 }
 
 /** The media type of a message (`content-type`, any case), lower-cased, without parameters. */
-export function contentTypeOf(headers: Readonly<Record<string, unknown>>): string | undefined {
+function contentTypeOf(headers: Readonly<Record<string, unknown>>): string | undefined {
   for (const [name, value] of Object.entries(headers)) {
     if (name.toLowerCase() === 'content-type' && typeof value === 'string') {
       return value.split(';')[0]?.trim().toLowerCase();

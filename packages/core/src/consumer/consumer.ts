@@ -18,6 +18,7 @@ import type { Outbox } from '../outbox/outbox.ts';
 import { requireInboxFor } from '../outbox/require-inbox.ts';
 import { describeFailure, nextAttemptAt } from '../relay/outcome.ts';
 import { runDurableHandler } from '../relay/run-handler.ts';
+import { errorCodeOf } from '../transport/dead-letter-format.ts';
 import { fromTransportMessage, topicOfType } from '../transport/message.ts';
 import type { ReceivedMessage, Subscription, Transport } from '../transport/transport.ts';
 import type { DeadLetterSink } from './dead-letter-sink.ts';
@@ -81,23 +82,27 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
     options.deadLetters.put({
       handler: handler.name,
       reason: describeFailure(error),
-      code: TidingsError.is(error) ? error.code : undefined,
+      code: errorCodeOf(error),
       attempts: message.deliveryCount,
       at: new Date(clock()).toISOString(),
       message,
     });
 
+  // Built once, not per message: the receive time for foreign events without `time`, and the
+  // transport's name and telemetry for the handler run.
+  const receivedAt = () => new Date(clock()).toISOString();
+  const { name: transport, telemetry } = options.transport;
+
   const handle = (handler: DurableHandler<Tx>, group: string) => async (message: ReceivedMessage) => {
     let event: ReturnType<Catalog['decode']>;
     try {
-      event = options.catalog.decode(fromTransportMessage(message, () => new Date(clock()).toISOString()));
+      event = options.catalog.decode(fromTransportMessage(message, receivedAt));
     } catch (error) {
       return deadLetter(handler, message, error);
     }
     if (handler.types !== '*' && !handler.types.includes(event.type)) return;
     const attempt = Math.max(1, message.deliveryCount);
     try {
-      const { name: transport, telemetry } = options.transport;
       const delivery = { transport, telemetry, group, message };
       await runDurableHandler(runtime, { handler, event, attempt, signal: controller.signal, delivery });
     } catch (error) {

@@ -3,7 +3,7 @@
  * messages at once, and messages whose handler exhausted its retries. Nothing vanishes:
  * each record keeps the original message and the reason.
  */
-import { withDeadLetterHeaders } from '../transport/dead-letter-format.ts';
+import { deadLetterIdOf, withDeadLetterHeaders } from '../transport/dead-letter-format.ts';
 import type { ReceivedMessage, Transport } from '../transport/transport.ts';
 
 export interface DeadLetterRecord {
@@ -59,7 +59,7 @@ export function transportDeadLetterSink(
     put: (record) =>
       transport.publish([
         {
-          id: `${record.message.id}:deadletter:${record.handler}`,
+          id: deadLetterIdOf(record.message.id, record.handler),
           topic: topic(record.handler),
           key: record.message.key,
           body: record.message.body,

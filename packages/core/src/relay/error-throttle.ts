@@ -3,6 +3,7 @@
  * database down), so `onError` hears of the outage at once and then about once per
  * interval, with a count of what it did not hear, instead of once per round.
  */
+import { errorMessage } from '../errors/errors.ts';
 import { TidingsError } from '../errors/tidings-error.ts';
 
 /** Stands for the reports of one key that an interval held back; `cause` is the latest. */
@@ -10,12 +11,9 @@ export class RepeatedFailureError extends TidingsError {
   static override readonly code: string = 'TIDINGS_REPEATED_FAILURE';
   readonly suppressed: number;
   constructor(key: string, suppressed: number, cause: unknown) {
-    super(
-      `${key}: ${suppressed} more failures since the last report; latest: ${String((cause as Error)?.message ?? cause)}`,
-      {
-        cause,
-      },
-    );
+    super(`${key}: ${suppressed} more failures since the last report; latest: ${errorMessage(cause)}`, {
+      cause,
+    });
     this.suppressed = suppressed;
   }
 }

@@ -34,6 +34,16 @@ export interface DeadLetterFields {
 
 const maxReasonLength = 1000;
 
+/**
+ * The message id of a dead letter of `messageId` written for `group`: stable, so a member
+ * that dies between writing it and acking the original cannot write it twice where the
+ * broker dedups by id (JetStream, SQS FIFO), and distinct from the original's, so that
+ * dedup never drops the dead letter itself.
+ */
+export function deadLetterIdOf(messageId: string, group: string): string {
+  return `${messageId}:deadletter:${group}`;
+}
+
 /** The headers of a dead letter: the original's, plus the format's. */
 export function withDeadLetterHeaders(
   headers: Readonly<Record<string, string>>,

@@ -15,7 +15,6 @@ import { runCli } from './run-cli.ts';
 import { captureIo } from './test-io.ts';
 
 const launcher = fileURLToPath(new URL('../../bin/tidings.js', import.meta.url));
-const workspaceRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 describe('tidings CLI against a SQLite store', () => {
@@ -109,7 +108,6 @@ describe('tidings CLI against a SQLite store', () => {
   });
 
   it('says it is waiting when following, and exits 0 on a SIGINT sent to the launcher alone', async () => {
-    await buildCli();
     const child = spawn(process.execPath, [launcher, 'events', '--db', file, '--follow'], {
       cwd: tmpdir(),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -154,7 +152,6 @@ describe('tidings CLI against a SQLite store', () => {
 
   it('runs through the bin launcher from any directory, with exit code 2 on a bad --db', async () => {
     const exec = promisify(execFile);
-    await buildCli();
     const ok = await exec(process.execPath, [launcher, 'outbox', '--json', '--db', file], { cwd: tmpdir() });
     expect(JSON.parse(ok.stdout)).toMatchObject({ pending: expect.any(Number) });
     const failed = await exec(process.execPath, [launcher, 'events', '--db', join(dir, 'nope.db')], {
@@ -196,13 +193,6 @@ describe('tidings CLI against a PostgreSQL store', () => {
     );
   });
 });
-
-let built: Promise<unknown> | undefined;
-/** The bin runs the compiled CLI in dist: build it once per run (incremental, quick when up to date). */
-function buildCli(): Promise<unknown> {
-  built ??= promisify(execFile)('npm', ['run', '--silent', 'build'], { cwd: workspaceRoot });
-  return built;
-}
 
 async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

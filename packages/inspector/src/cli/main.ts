@@ -6,8 +6,7 @@ import { runCli } from './run-cli.ts';
 
 const controller = new AbortController();
 const stop = () => controller.abort();
-// `on`, not `once`: Ctrl-C arrives twice (from the terminal and from the launcher), and a
-// second one must not kill the process before it has closed the store.
+// `on`, not `once`: a second Ctrl-C must not kill the process before it has closed the store.
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 process.exitCode = await runCli(process.argv.slice(2), {

@@ -36,11 +36,17 @@ export function watchRedriven(letters, onChange) {
   };
   const stop = () => {
     stopped = true;
-    clearInterval(timer);
+    clearTimeout(timer);
   };
+  // The next read is scheduled when this one ends, so slow reads never overlap.
+  const tick = () =>
+    read()
+      .catch(() => undefined)
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, everyMs);
+      });
   onChange(redrivenPanel(items), false);
-  timer = setInterval(() => read().catch(() => undefined), everyMs);
-  void read().catch(() => undefined);
+  void tick();
   return stop;
 }
 

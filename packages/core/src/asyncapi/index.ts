@@ -1,3 +1,0 @@
-export * from './cloudevents-headers.ts';
-export * from './payload-schema.ts';
-export * from './to-asyncapi.ts';
