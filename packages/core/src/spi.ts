@@ -39,6 +39,7 @@ export { backoffDelay, resolvePolicy } from './middleware/backoff.ts';
 export { checkOutcomes } from './outbox/check-outcomes.ts';
 // Outbox store and inbox ports
 export type { Inbox } from './outbox/inbox.ts';
+export { createInboxCommitter, type InboxCommitter, type InboxRunResult } from './outbox/inbox-committer.ts';
 export type {
   AttemptRecord,
   AuditLog,
@@ -60,6 +61,11 @@ export type {
 } from './outbox/outbox-store.ts';
 export { matchesQuery } from './outbox/query.ts';
 export { describeFailure, nextAttemptAt } from './relay/outcome.ts';
+export {
+  type CommonTransportOptions,
+  defaultMaxDeliveries,
+  type StartPosition,
+} from './transport/common-options.ts';
 // The one dead-letter format every broker carries
 export {
   type DeadLetterFields,
