@@ -41,6 +41,7 @@ export function snsSqsFeatures(fifo: boolean): TransportFeatures {
     delayedRedelivery: true,
     // An unacked message becomes visible again when its visibility timeout lapses.
     redeliversUnacked: true,
+    replaysHistory: false,
   });
 }
 

@@ -30,6 +30,7 @@ export const kafkaFeatures: TransportFeatures = Object.freeze({
   delayedRedelivery: true,
   // A dead member's partitions move to a live one after the session timeout, from the last commit.
   redeliversUnacked: true,
+  replaysHistory: true,
 });
 
 /**

@@ -31,6 +31,7 @@ export const natsFeatures: TransportFeatures = Object.freeze({
   nativeDedup: true,
   delayedRedelivery: true,
   redeliversUnacked: true,
+  replaysHistory: true,
 });
 
 export interface NatsTransport extends Transport {

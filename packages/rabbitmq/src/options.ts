@@ -79,5 +79,6 @@ export function rabbitMqFeatures(
     nativeDedup: false,
     delayedRedelivery: true,
     redeliversUnacked: true,
+    replaysHistory: false,
   });
 }

@@ -30,6 +30,7 @@ export const redisFeatures: TransportFeatures = Object.freeze({
   nativeDedup: false,
   delayedRedelivery: true,
   redeliversUnacked: true,
+  replaysHistory: true,
 });
 
 export interface RedisTransport extends Transport {

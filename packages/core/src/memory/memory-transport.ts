@@ -32,6 +32,7 @@ export const memoryTransportFeatures: TransportFeatures = Object.freeze({
   nativeDedup: false,
   delayedRedelivery: true,
   redeliversUnacked: true,
+  replaysHistory: false,
 });
 
 interface Member {

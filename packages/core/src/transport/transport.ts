@@ -44,6 +44,11 @@ export interface TransportFeatures {
   readonly delayedRedelivery: boolean;
   /** A message that a dead consumer did not ack comes back to a live member (by lease or session). */
   readonly redeliversUnacked: boolean;
+  /**
+   * A new group can start at the earliest retained message (`startFrom: 'earliest'`, the
+   * default); where false, a group receives only what is published after its first subscribe.
+   */
+  readonly replaysHistory: boolean;
 }
 
 export interface SubscribeRequest {
