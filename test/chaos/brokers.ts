@@ -1,62 +1,76 @@
 /**
- * The brokers a chaos run can go through: how a worker opens the transport, what the
- * transport declares about order, and how the runner removes what the run created.
+ * The brokers a chaos run can go through, and how a worker opens the transport to one.
+ * The URLs come from the environment the runner sets to its private servers
+ * (servers/private-servers.ts). Retry and redelivery timings are short so a SIGKILLed
+ * member's messages come back within seconds. The transport object declares its features;
+ * the runner reads `orderingByKey` from it (the consumer worker reports it).
  */
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createSnsSqsTransport } from '@tidings/aws';
+import type { Transport } from '@tidings/core';
+import { createKafkaTransport } from '@tidings/kafka';
+import { createNatsTransport } from '@tidings/nats';
+import { createRabbitMqTransport } from '@tidings/rabbitmq';
+import { createRedisTransport } from '@tidings/redis';
+import { logLevel } from 'kafkajs';
 
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import type { Transport, TransportFeatures } from '@tidings/core';
-import { createNatsTransport, natsFeatures } from '@tidings/nats';
-import { createRedisTransport, redisFeatures } from '@tidings/redis';
-import { Redis } from 'ioredis';
+const env = (name: string) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: the chaos runner sets it to its private server`);
+  return value;
+};
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-const quiet = () => undefined;
+export type OnError = (error: unknown) => void;
 
-export interface ChaosBroker {
-  readonly features: TransportFeatures;
-  open(runId: string): Promise<Transport>;
-  cleanUp(runId: string): Promise<void>;
-}
-
-export const brokers: Record<string, ChaosBroker> = {
-  redis: {
-    features: redisFeatures,
-    open: async (runId) =>
-      createRedisTransport({
-        url: redisUrl,
-        streamPrefix: `chaos-${runId}:`,
-        claimIdleMs: 2_000,
-        onError: quiet,
-      }),
-    async cleanUp(runId) {
-      const redis = new Redis(redisUrl);
-      const keys = await redis.keys(`chaos-${runId}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-      await redis.quit();
-    },
-  },
-  nats: {
-    features: natsFeatures,
-    open: (runId) =>
-      createNatsTransport({
-        servers: natsUrl,
-        stream: `CHAOS_${runId}`,
-        subjectPrefix: `chaos-${runId}`,
-        ackWaitMs: 2_000,
-        onError: quiet,
-      }),
-    async cleanUp(runId) {
-      const nc = await connect({ servers: natsUrl });
-      await (await jetstreamManager(nc)).streams.delete(`CHAOS_${runId}`).catch(() => undefined);
-      await nc.close();
-    },
+const openers: Record<string, (runId: string, onError: OnError) => Promise<Transport>> = {
+  redis: async (runId, onError) =>
+    createRedisTransport({
+      url: env('REDIS_URL'),
+      streamPrefix: `chaos-${runId}:`,
+      claimIdleMs: 2_000,
+      onError,
+    }),
+  nats: (runId, onError) =>
+    createNatsTransport({
+      servers: env('NATS_URL'),
+      stream: `CHAOS_${runId}`,
+      subjectPrefix: `chaos-${runId}`,
+      ackWaitMs: 2_000,
+      onError,
+    }),
+  rabbitmq: (runId) =>
+    createRabbitMqTransport({ url: env('RABBITMQ_URL'), exchange: `chaos-${runId}`, prefetch: 16 }),
+  kafka: async (runId) =>
+    createKafkaTransport({
+      brokers: env('KAFKA_BROKERS').split(','),
+      clientId: `chaos-${runId}`,
+      topicPrefix: `chaos-${runId}.`,
+      sessionTimeoutMs: 6_000,
+      kafka: { logLevel: logLevel.NOTHING },
+    }),
+  sqs: async (runId, onError) => {
+    const config = {
+      endpoint: env('SQS_ENDPOINT'),
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    };
+    return createSnsSqsTransport({
+      sns: new SNSClient(config),
+      sqs: new SQSClient(config),
+      prefix: `chaos-${runId}-`,
+      visibilityTimeoutSeconds: 5,
+      waitTimeSeconds: 1,
+      retry: { maxAttempts: 1000, baseDelayMs: 100 },
+      onError,
+    });
   },
 };
 
-export function brokerNamed(name: string): ChaosBroker {
-  const broker = brokers[name];
-  if (!broker) throw new Error(`--broker ${name} is not one of ${Object.keys(brokers).join(', ')}`);
-  return broker;
+export const brokerNames = Object.keys(openers);
+
+export function openBroker(name: string, runId: string, onError: OnError): Promise<Transport> {
+  const open = openers[name];
+  if (!open) throw new Error(`--broker ${name} is not one of ${brokerNames.join(', ')}`);
+  return open(runId, onError);
 }

@@ -1,0 +1,138 @@
+/**
+ * The chaos run: one producer appends the events (single events and batches) to a
+ * PostgreSQL or SQLite outbox (the producer and the relays share the SQLite file); several
+ * relays publish them to the broker; competing consumers apply each event's effect in the
+ * same PostgreSQL transaction as its inbox record. Relays and consumers are SIGKILLed at
+ * random points spread over the run and restarted; the broker and PostgreSQL are restarted
+ * mid-stream. Every server is the run's own (servers/). Returns the figures.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitUntil } from '@tidings/testing';
+import { openCrashDb } from '../crash/crash-db.ts';
+import type { ChaosOptions } from './options.ts';
+import { workers } from './processes.ts';
+import { startPrivateServers } from './servers/private-servers.ts';
+
+/** True once `check` holds, false when `timeoutMs` passed first; a failing check (a server restarting) counts as not yet. */
+function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  return waitUntil(() => check().catch(() => false), 'the chaos run', timeoutMs).then(
+    () => true,
+    () => false,
+  );
+}
+
+export async function chaosRun(o: ChaosOptions) {
+  const id = randomBytes(4).toString('hex');
+  const servers = await startPrivateServers(o.broker, id);
+  const logFile = join(tmpdir(), `chaos-${id}.log`);
+  const log = createWriteStream(logFile);
+  const pool = workers(servers.env, log);
+  const databaseUrl = servers.env.CHAOS_DATABASE_URL as string;
+  const schema = (name: string) => {
+    const url = new URL(databaseUrl);
+    url.searchParams.set('schema', name);
+    return url.toString();
+  };
+  const outboxTarget = o.outbox === 'sqlite' ? join(servers.dir, 'outbox.sqlite') : schema('chaos_out');
+  const inboxTarget = schema('chaos_in');
+  const brokerArgs = [o.broker, id];
+  const restarts = { broker: 0, postgres: 0 };
+  const skipped: string[] = [];
+  try {
+    const outboxDb = await openCrashDb(outboxTarget);
+    const inboxDb = await openCrashDb(inboxTarget);
+    await outboxDb.store.stats(); // migrates, so the workers do not race to
+    await inboxDb.store.stats();
+    let lastEffects = 0;
+    const effects = async () => {
+      lastEffects = await inboxDb
+        .summary()
+        .then((s) => s.effects)
+        .catch(() => lastEffects);
+      return lastEffects;
+    };
+    const started = Date.now();
+    const many = (n: number, role: string, target: string) =>
+      Promise.all(Array.from({ length: n }, () => pool.start(role, [target, ...brokerArgs])));
+    // Consumers first: on brokers that do not replay history (RabbitMQ, SNS/SQS) a group
+    // only receives what is published after it subscribed.
+    const consumers = await many(o.consumers, 'consumer', inboxTarget);
+    const relays = await many(o.relays, 'relay', outboxTarget);
+    const producer = await pool.start('producer', [outboxTarget, String(o.events), String(o.subjects)]);
+    const produced = new Promise<void>((resolve) => producer.once('exit', () => resolve()));
+    if (servers.broker.noRestart && o.restarts > 0)
+      skipped.push(`${o.broker} restarts skipped: ${servers.broker.noRestart}`);
+    const brokerRestarts = servers.broker.noRestart ? 0 : o.restarts;
+    const plan = [
+      ...Array<string>(o.kills).fill('relay'),
+      ...Array<string>(o.kills).fill('consumer'),
+      ...Array<string>(brokerRestarts).fill('broker'),
+      ...Array<string>(o.restarts).fill('postgres'),
+    ].sort(() => Math.random() - 0.5);
+    const step = Math.ceil(o.events / (plan.length + 1));
+    for (const action of plan) {
+      const before = await effects();
+      await until(async () => (await effects()) >= Math.min(o.events, before + step), 120_000);
+      if (action === 'broker' || action === 'postgres') {
+        await (action === 'broker' ? servers.broker : servers.postgres).restart();
+        restarts[action] += 1;
+        continue;
+      }
+      const group = action === 'relay' ? relays : consumers;
+      const at = Math.floor(Math.random() * group.length);
+      await pool.kill(group[at] as ChildProcess);
+      group[at] = await pool.start(action, [action === 'relay' ? outboxTarget : inboxTarget, ...brokerArgs]);
+    }
+    await produced;
+    const producedAt = Date.now();
+    const total = (await outboxDb.store.stats()).reduce((n, s) => n + s.pending + s.done + s.dead, 0);
+    const drainLimit = o.scale === 'full' ? 900_000 : 120_000;
+    const drained = await until(async () => (await inboxDb.summary()).distinct >= total, drainLimit);
+    const drainMs = Date.now() - producedAt;
+    const summary = await inboxDb.summary();
+    const ordered = pool.features?.orderingByKey === true;
+    await pool.killAll();
+    await outboxDb.close();
+    await inboxDb.close();
+    return {
+      outbox: o.outbox,
+      transport: o.broker,
+      appended: total,
+      subjects: o.subjects,
+      relays: o.relays,
+      consumers: o.consumers,
+      relayKills: o.kills,
+      consumerKills: o.kills,
+      brokerRestarts: restarts.broker,
+      postgresRestarts: restarts.postgres,
+      skipped,
+      lost: total - summary.distinct,
+      duplicateEffects: summary.effects - summary.distinct,
+      orderViolations: summary.outOfOrder,
+      transportDeclaresOrder: ordered,
+      deadLetters: pool.deadLetters.length,
+      drainMs: drained ? drainMs : `not drained after ${drainMs} ms`,
+      totalMs: Date.now() - started,
+      unexpectedExits: pool.unexpectedExits,
+      workerLog: logFile,
+    };
+  } finally {
+    await pool.killAll();
+    log.end();
+    await servers.stopAll();
+  }
+}
+
+export function failed(f: Awaited<ReturnType<typeof chaosRun>>): boolean {
+  return (
+    f.lost > 0 ||
+    f.duplicateEffects > 0 ||
+    f.unexpectedExits.length > 0 ||
+    typeof f.drainMs === 'string' ||
+    (f.transportDeclaresOrder && f.orderViolations > 0)
+  );
+}
