@@ -23,7 +23,13 @@ const env = (name: string) => {
 
 export type OnError = (error: unknown) => void;
 
-const openers: Record<string, (runId: string, onError: OnError) => Promise<Transport>> = {
+/** Called with what a transport dead-lettered itself, where it tells (SNS/SQS: undecodable envelopes). */
+export type OnTransportDeadLetter = (record: { readonly reason: string }) => void;
+
+const openers: Record<
+  string,
+  (runId: string, onError: OnError, onDeadLetter?: OnTransportDeadLetter) => Promise<Transport>
+> = {
   redis: async (runId, onError) =>
     createRedisTransport({
       url: env('REDIS_URL'),
@@ -49,7 +55,7 @@ const openers: Record<string, (runId: string, onError: OnError) => Promise<Trans
       sessionTimeoutMs: 6_000,
       kafka: { logLevel: logLevel.NOTHING },
     }),
-  sqs: async (runId, onError) => {
+  sqs: async (runId, onError, onDeadLetter) => {
     const config = {
       endpoint: env('SQS_ENDPOINT'),
       region: 'eu-west-1',
@@ -63,14 +69,20 @@ const openers: Record<string, (runId: string, onError: OnError) => Promise<Trans
       waitTimeSeconds: 1,
       retry: { maxAttempts: 1000, baseDelayMs: 100 },
       onError,
+      ...(onDeadLetter ? { onDeadLetter } : {}),
     });
   },
 };
 
 export const brokerNames = Object.keys(openers);
 
-export function openBroker(name: string, runId: string, onError: OnError): Promise<Transport> {
+export function openBroker(
+  name: string,
+  runId: string,
+  onError: OnError,
+  onDeadLetter?: OnTransportDeadLetter,
+): Promise<Transport> {
   const open = openers[name];
   if (!open) throw new Error(`--broker ${name} is not one of ${brokerNames.join(', ')}`);
-  return open(runId, onError);
+  return open(runId, onError, onDeadLetter);
 }

@@ -74,25 +74,38 @@ export async function chaosRun(o: ChaosOptions) {
       ...Array<string>(o.restarts).fill('postgres'),
     ].sort(() => Math.random() - 0.5);
     const step = Math.ceil(o.events / (plan.length + 1));
+    let done = 0;
+    const progress = setInterval(() => {
+      const line = `chaos ${o.outbox}/${o.broker}: ${lastEffects} of ${o.events} effects, ${done} of ${plan.length} faults, ${Math.round((Date.now() - started) / 1000)} s`;
+      process.stderr.write(`${line}\n`);
+    }, 30_000);
+    progress.unref();
     for (const action of plan) {
       const before = await effects();
       await until(async () => (await effects()) >= Math.min(o.events, before + step), 120_000);
       if (action === 'broker' || action === 'postgres') {
         await (action === 'broker' ? servers.broker : servers.postgres).restart();
         restarts[action] += 1;
+        done += 1;
         continue;
       }
       const group = action === 'relay' ? relays : consumers;
       const at = Math.floor(Math.random() * group.length);
       await pool.kill(group[at] as ChildProcess);
       group[at] = await pool.start(action, [action === 'relay' ? outboxTarget : inboxTarget, ...brokerArgs]);
+      done += 1;
     }
     await produced;
     const producedAt = Date.now();
     const total = (await outboxDb.store.stats()).reduce((n, s) => n + s.pending + s.done + s.dead, 0);
     const drainLimit = o.scale === 'full' ? 900_000 : 120_000;
-    const drained = await until(async () => (await inboxDb.summary()).distinct >= total, drainLimit);
+    const drained = await until(async () => {
+      const now = await inboxDb.summary();
+      lastEffects = now.effects;
+      return now.distinct >= total;
+    }, drainLimit);
     const drainMs = Date.now() - producedAt;
+    clearInterval(progress);
     const summary = await inboxDb.summary();
     const ordered = pool.features?.orderingByKey === true;
     await pool.killAll();

@@ -1,25 +1,21 @@
 /**
- * The chaos run at a small scale, inside the test suite: relays and consumers SIGKILLed
- * while events stream from a PostgreSQL outbox through Redis Streams. `npm run chaos`
- * runs the same script at full scale (figures in docs/reliability.md).
+ * The chaos run at small scale, inside the test suite: relays and consumers SIGKILLed, and
+ * the run's own Redis and PostgreSQL restarted, while events stream from a PostgreSQL
+ * outbox through Redis Streams. `npm run chaos` runs the same script at full scale, for
+ * every outbox and broker (figures in docs/reliability.md).
  */
-import { spawn } from 'node:child_process';
 import { expect, it } from 'vitest';
+import { runChaos } from './run-script.ts';
 
-const runner = new URL('./run.ts', import.meta.url).pathname;
-
-it('loses nothing and applies no effect twice while relays and consumers are killed', async () => {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@tidings/source', '--import', 'tsx', runner, '--events', '1500', '--kills', '2'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
+it('loses nothing, applies no effect twice and no process dies while relays, consumers, Redis and PostgreSQL restart', async () => {
+  const { code, figures } = await runChaos(['--scale', 'small', '--broker', 'redis', '--outbox', 'postgres']);
+  expect(figures).toMatchObject({
+    appended: 1000,
+    lost: 0,
+    duplicateEffects: 0,
+    unexpectedExits: [],
+    brokerRestarts: 1,
+    postgresRestarts: 1,
   });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const figures = JSON.parse(stdout) as Record<string, unknown>;
-  expect(figures).toMatchObject({ appended: 1500, lost: 0, duplicateEffects: 0, unexpectedExits: [] });
   expect(code).toBe(0);
 }, 240_000);

@@ -21,7 +21,7 @@ export interface ChaosOptions {
 
 const scales = {
   full: { events: 100_000, subjects: 1_000, kills: 20, restarts: 2, relays: 3, consumers: 2 },
-  small: { events: 1_500, subjects: 50, kills: 2, restarts: 1, relays: 2, consumers: 2 },
+  small: { events: 1_000, subjects: 50, kills: 2, restarts: 1, relays: 2, consumers: 2 },
 } as const;
 
 function value(argv: readonly string[], name: string): string | undefined {

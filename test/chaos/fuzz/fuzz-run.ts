@@ -1,7 +1,171 @@
+/**
+ * `npm run chaos -- --fuzz N --broker X`: N hostile messages (hostile.ts) sent with the
+ * broker's raw driver straight at a running consumer process, one valid event (published
+ * through the Tidings transport) after every 20. Passes when the consumer never exits,
+ * handles every valid event, dead-letters every hostile message exactly once (in its sink,
+ * or in the transport's own dead-letter place where the transport refuses it before the
+ * consumer sees it), leaves Object.prototype alone, and reports memory start → max → end.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { toTransportMessage } from '@tidings/core';
+import { Ticked } from '../../crash/crash-app.ts';
+import { openBroker } from '../brokers.ts';
 import type { ChaosOptions } from '../options.ts';
-export async function fuzzRun(_o: ChaosOptions) {
-  return {};
+import { startPrivateServers } from '../servers/private-servers.ts';
+import { hostile, seeded } from './hostile.ts';
+import { kafkaSender } from './raw-kafka.ts';
+import { natsSender } from './raw-nats.ts';
+import { rabbitMqSender } from './raw-rabbitmq.ts';
+import { redisSender } from './raw-redis.ts';
+import type { RawSender } from './raw-sender.ts';
+import { sqsSender } from './raw-sqs.ts';
+
+const senders: Record<string, (runId: string) => Promise<RawSender>> = {
+  redis: redisSender,
+  nats: natsSender,
+  rabbitmq: rabbitMqSender,
+  kafka: kafkaSender,
+  sqs: sqsSender,
+};
+const consumerScript = new URL('./fuzz-consumer.ts', import.meta.url).pathname;
+const validEvery = 20;
+const batchSize = 400;
+const group = 'fuzz-count';
+
+type Report = {
+  deadOnce: number;
+  deadTwice: number;
+  unnamedDeadLetters: number;
+  transportDeadLetters: number;
+  validHandled: number;
+  validTwice: number;
+  validDeadLettered: number;
+  byKind: Record<string, { count: number; reason: string }>;
+  polluted: boolean;
+  memory: Record<string, { rssMb: number; heapMb: number }>;
+};
+
+function startConsumer(env: Record<string, string>, args: string[]) {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@tidings/source', '--import', 'tsx', consumerScript, ...args],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: { ...process.env, ...env },
+    },
+  );
+  const exits: string[] = [];
+  const state = { closing: false };
+  child.once('exit', (code, signal) => {
+    if (!(state.closing && code === 0)) exits.push(`fuzz consumer exited with ${signal ?? code}`);
+  });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  let waiting: ((report: Report) => void) | undefined;
+  const ready = new Promise<void>((resolve) => {
+    lines.on('line', (line) => {
+      if (line.startsWith('ready')) resolve();
+      else if (line.startsWith('report ')) waiting?.(JSON.parse(line.slice(7)) as Report);
+    });
+  });
+  const report = () =>
+    new Promise<Report>((resolve, reject) => {
+      if (exits.length > 0) return reject(new Error(exits[0]));
+      waiting = resolve;
+      child.stdin?.write('report\n');
+    });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const close = async () => {
+    state.closing = true;
+    child.stdin?.end();
+    await exited;
+  };
+  return { child: child as ChildProcess, ready, report, exits, close };
 }
-export function fuzzFailed(_f: unknown) {
-  return true;
+
+export async function fuzzRun(o: ChaosOptions) {
+  const id = randomBytes(4).toString('hex');
+  const servers = await startPrivateServers(o.broker, id, { postgres: false });
+  const started = Date.now();
+  const valid = Math.ceil(o.fuzz / validEvery);
+  Object.assign(process.env, servers.env);
+  const consumer = startConsumer(servers.env, [o.broker, id, String(o.fuzz), String(valid)]);
+  try {
+    await consumer.ready;
+    const sender = await (senders[o.broker] as (runId: string) => Promise<RawSender>)(id);
+    const transport = await openBroker(o.broker, id, () => undefined);
+    const random = seeded(0x5eed);
+    let v = 0;
+    for (let i = 0; i < o.fuzz; i += batchSize) {
+      const batch = Array.from({ length: Math.min(batchSize, o.fuzz - i) }, (_, j) =>
+        hostile(i + j, random, sender.huge),
+      );
+      await sender.send(batch);
+      const validNow = Math.min(valid, Math.ceil((i + batch.length) / validEvery)) - v;
+      const events = Array.from({ length: validNow }, () => {
+        const n = v++;
+        const event = Ticked.create({ n }, { subject: { type: 'Clock', id: `c-${n % 100}` } });
+        const message = toTransportMessage(event);
+        return { ...message, headers: { ...message.headers, 'fuzz-valid': String(n) } };
+      });
+      if (events.length > 0) await transport.publish(events);
+      if (consumer.exits.length > 0) break;
+    }
+    const sentMs = Date.now() - started;
+    // Drained when every valid event is handled and every hostile one accounted for; gives up
+    // after two minutes without progress.
+    let last: Report | undefined;
+    let native = 0;
+    let progressAt = Date.now();
+    for (;;) {
+      const report = await consumer.report();
+      native = await sender.transportDeadLetters(group);
+      const done = report.deadOnce + report.deadTwice + report.transportDeadLetters + native;
+      const before = last ? last.deadOnce + last.validHandled + last.transportDeadLetters : -1;
+      if (report.deadOnce + report.validHandled + report.transportDeadLetters !== before)
+        progressAt = Date.now();
+      last = report;
+      if ((done >= o.fuzz && report.validHandled >= valid) || Date.now() - progressAt > 120_000) break;
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
+    await transport.close();
+    await sender.close();
+    const r = last as Report;
+    return {
+      transport: o.broker,
+      hostileSent: o.fuzz,
+      validSent: valid,
+      validHandled: r.validHandled,
+      validHandledTwice: r.validTwice,
+      validDeadLettered: r.validDeadLettered,
+      hostileDeadLettered: r.deadOnce + r.deadTwice + r.transportDeadLetters + native,
+      hostileDeadLetteredTwice: r.deadTwice,
+      hostileNotDeadLettered: o.fuzz - (r.deadOnce + r.deadTwice + r.transportDeadLetters + native),
+      deadLettersByTransport: r.transportDeadLetters + native,
+      deadLettersWithoutFuzzId: r.unnamedDeadLetters,
+      byKind: r.byKind,
+      prototypePolluted: r.polluted,
+      consumerMemory: r.memory,
+      crashes: [...consumer.exits],
+      sendMs: sentMs,
+      totalMs: Date.now() - started,
+    };
+  } finally {
+    consumer.child.stdin?.end();
+    await new Promise((resolve) =>
+      consumer.exits.length > 0 ? resolve(undefined) : consumer.child.once('exit', resolve),
+    );
+    await servers.stopAll();
+  }
+}
+
+export function fuzzFailed(f: Awaited<ReturnType<typeof fuzzRun>>): boolean {
+  return (
+    f.crashes.length > 0 ||
+    f.validHandled < f.validSent ||
+    f.validDeadLettered > 0 ||
+    f.hostileNotDeadLettered !== 0 ||
+    f.prototypePolluted
+  );
 }

@@ -17,6 +17,14 @@ import { startSqs } from './sqs-server.ts';
 
 export const runDirPrefix = 'tidings-chaos-';
 
+/** For runs that need no database (the fuzz run). */
+const noPostgres: PrivateServer = {
+  name: 'postgres',
+  env: {},
+  restart: async () => {},
+  stop: async () => {},
+};
+
 export interface PrivateServers {
   readonly dir: string;
   readonly postgres: PrivateServer;
@@ -33,7 +41,11 @@ const brokerServers: Record<string, (dir: string, id: string) => Promise<Private
   sqs: () => startSqs(),
 };
 
-export async function startPrivateServers(broker: string, id: string): Promise<PrivateServers> {
+export async function startPrivateServers(
+  broker: string,
+  id: string,
+  options: { postgres?: boolean } = {},
+): Promise<PrivateServers> {
   const startBroker = brokerServers[broker];
   if (!startBroker)
     throw new Error(`--broker ${broker} is not one of ${Object.keys(brokerServers).join(', ')}`);
@@ -54,7 +66,7 @@ export async function startPrivateServers(broker: string, id: string): Promise<P
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const postgres = await startPostgres(dir);
+    const postgres = options.postgres === false ? noPostgres : await startPostgres(dir);
     started.push(postgres);
     const brokerServer = await startBroker(dir, id);
     started.push(brokerServer);

@@ -1,0 +1,33 @@
+/**
+ * What the fuzz run needs of a broker's raw driver: send hostile messages where the
+ * consumer listens, with no Tidings code in between, and count what the transport itself
+ * dead-lettered (a NATS body that cannot be reassembled never reaches the consumer's sink).
+ */
+import type { HeaderValue, HostileMessage } from './hostile.ts';
+
+export interface RawSender {
+  /** The largest body this broker carries (the huge-body messages use it). */
+  readonly huge: number;
+  send(batch: readonly HostileMessage[]): Promise<void>;
+  /** Messages the transport moved to its own dead-letter place for `group`. */
+  transportDeadLetters(group: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A header value as text, for brokers whose headers are strings only. */
+export function asText(value: HeaderValue): string {
+  if (Buffer.isBuffer(value)) return value.toString('latin1');
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+  return String(value);
+}
+
+/** Core's `ce-*` values are percent-encoded; a protocol binding carries them decoded. */
+export function plain(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+export const fuzzTopic = 'crash.Ticked';

@@ -1,0 +1,86 @@
+/**
+ * Hostile messages published with the plain AWS SDK to the consumer's SNS topic: foreign
+ * layout (CloudEvents attributes as message attributes, some of the wrong data type), and
+ * every 7th with a forged `tidings` attribute (broken JSON, wrong field types, `__proto__`,
+ * an offloaded-body reference no store holds), which the transport dead-letters itself.
+ */
+import { randomUUID } from 'node:crypto';
+import type { MessageAttributeValue } from '@aws-sdk/client-sns';
+import { CreateTopicCommand, PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
+import { snsTopicName } from '@tidings/aws';
+import type { HostileMessage } from './hostile.ts';
+import { asText, fuzzTopic, type RawSender } from './raw-sender.ts';
+
+const forgedEnvelopes = [
+  '{"v":1,"id":',
+  '{"v":2,"id":{},"topic":7,"key":null,"headers":[],"body":"utf8"}',
+  '{"__proto__":{"v":1},"id":"x","topic":"t","key":"k","headers":{"__proto__":{"ce-type":"crash.Ticked"}},"body":"utf8"}',
+  '{"v":1,"id":"x","topic":"crash.Ticked","key":"k","headers":{},"body":"ref"}',
+  '{"v":1,"id":"x","topic":"crash.Ticked","key":"k","headers":{},"body":"base64"}',
+];
+
+function attributes(headers: Record<string, unknown>, index: number): Record<string, MessageAttributeValue> {
+  const out: Record<string, MessageAttributeValue> = {};
+  for (const [name, value] of Object.entries(headers).slice(0, 9)) {
+    if (Buffer.isBuffer(value)) out[name] = { DataType: 'Binary', BinaryValue: value };
+    else if (typeof value === 'number') out[name] = { DataType: 'Number', StringValue: String(value) };
+    else {
+      const text = asText(value as never);
+      if (text !== '') out[name] = { DataType: 'String', StringValue: text };
+    }
+  }
+  if (index % 7 === 3) {
+    out.tidings = {
+      DataType: 'String',
+      StringValue: forgedEnvelopes[index % forgedEnvelopes.length] as string,
+    };
+  }
+  return out;
+}
+
+// SNS carries text: bytes that are not valid XML characters become base64.
+const messageText = (body: Buffer) => {
+  const text = body.toString('utf8');
+  return text.length === 0
+    ? '-'
+    : /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD]/u.test(text)
+      ? body.toString('base64')
+      : text;
+};
+
+export async function sqsSender(runId: string): Promise<RawSender> {
+  const sns = new SNSClient({
+    endpoint: process.env.SQS_ENDPOINT as string,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const name = snsTopicName(fuzzTopic, { prefix: `chaos-${runId}-` });
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: name }));
+  let sent = 0;
+  return {
+    huge: 200 * 1024,
+    async send(batch) {
+      // A batch carries 256 KiB in all: huge bodies go alone.
+      const groups: HostileMessage[][] = [];
+      for (const m of batch) {
+        const last = groups.at(-1);
+        if (m.kind === 'huge body' || !last || last.length === 10 || last[0]?.kind === 'huge body')
+          groups.push([m]);
+        else last.push(m);
+      }
+      for (const group of groups) {
+        const entries = group.map((m) => ({
+          Id: randomUUID(),
+          Message: messageText(m.body),
+          MessageAttributes: attributes(m.headers, sent++),
+        }));
+        await sns.send(new PublishBatchCommand({ TopicArn, PublishBatchRequestEntries: entries }));
+      }
+    },
+    // Counted by the consumer through the transport's onDeadLetter.
+    transportDeadLetters: async () => 0,
+    async close() {
+      sns.destroy();
+    },
+  };
+}
