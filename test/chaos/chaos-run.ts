@@ -27,10 +27,13 @@ function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolea
 
 export async function chaosRun(o: ChaosOptions) {
   const id = randomBytes(4).toString('hex');
-  const servers = await startPrivateServers(o.broker, id);
+  // Workers are killed before the servers stop, also when the run is interrupted.
+  const stopWorkers = { run: async () => {} };
+  const servers = await startPrivateServers(o.broker, id, { beforeStop: () => stopWorkers.run() });
   const logFile = join(tmpdir(), `chaos-${id}.log`);
   const log = createWriteStream(logFile);
   const pool = workers(servers.env, log);
+  stopWorkers.run = () => pool.killAll();
   const databaseUrl = servers.env.CHAOS_DATABASE_URL as string;
   const schema = (name: string) => {
     const url = new URL(databaseUrl);

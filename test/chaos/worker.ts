@@ -20,6 +20,9 @@ import { produce } from './producer.ts';
 import { rateLimitedLog, retrying } from './rate-limited-log.ts';
 
 const [role, target, ...rest] = process.argv.slice(2) as [string, string, ...string[]];
+// The runner holds our stdin open; when it goes away, so do we (no orphans), whatever the role.
+process.stdin.resume();
+process.stdin.on('end', () => process.exit(0));
 const log = rateLimitedLog(role);
 const db = await retrying(() => openCrashDb(target), log);
 
@@ -57,6 +60,3 @@ if (role === 'relay') {
   await retrying(() => consumer.start(), log);
   process.stdout.write(`ready ${JSON.stringify(transport.features)}\n`);
 }
-// The runner holds our stdin open; when it goes away, so do we (no orphans).
-process.stdin.resume();
-process.stdin.on('end', () => process.exit(0));

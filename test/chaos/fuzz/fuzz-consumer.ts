@@ -71,6 +71,9 @@ function report() {
   for (const n of dead)
     if (n === 1) deadOnce += 1;
     else if (n > 1) deadTwice += 1;
+  // The first few hostile messages that reached no dead letter here, to look them up.
+  const notHere: number[] = [];
+  for (let i = 0; i < dead.length && notHere.length < 20; i++) if (dead[i] === 0) notHere.push(i);
   let validHandled = 0;
   let validTwice = 0;
   for (const n of handled) if (n >= 1) validHandled += 1;
@@ -79,6 +82,7 @@ function report() {
     deadOnce,
     deadTwice,
     unnamedDeadLetters,
+    notHere,
     transportDeadLetters,
     validHandled,
     validTwice,

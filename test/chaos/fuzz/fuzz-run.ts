@@ -38,6 +38,7 @@ type Report = {
   deadOnce: number;
   deadTwice: number;
   unnamedDeadLetters: number;
+  notHere: number[];
   transportDeadLetters: number;
   validHandled: number;
   validTwice: number;
@@ -46,6 +47,13 @@ type Report = {
   polluted: boolean;
   memory: Record<string, { rssMb: number; heapMb: number }>;
 };
+
+/**
+ * Hostile messages dead-lettered: by fuzz-id in the sink, by the transport itself, and in
+ * the sink without a fuzz-id (a forged SNS/SQS `tidings` envelope replaces the headers).
+ */
+const deadTotal = (r: Report, native: number) =>
+  r.deadOnce + r.deadTwice + r.unnamedDeadLetters + r.transportDeadLetters + native;
 
 function startConsumer(env: Record<string, string>, args: string[]) {
   const child = spawn(
@@ -121,7 +129,7 @@ export async function fuzzRun(o: ChaosOptions) {
     for (;;) {
       const report = await consumer.report();
       native = await sender.transportDeadLetters(group);
-      const done = report.deadOnce + report.deadTwice + report.transportDeadLetters + native;
+      const done = deadTotal(report, native);
       const before = last ? last.deadOnce + last.validHandled + last.transportDeadLetters : -1;
       if (report.deadOnce + report.validHandled + report.transportDeadLetters !== before)
         progressAt = Date.now();
@@ -139,11 +147,12 @@ export async function fuzzRun(o: ChaosOptions) {
       validHandled: r.validHandled,
       validHandledTwice: r.validTwice,
       validDeadLettered: r.validDeadLettered,
-      hostileDeadLettered: r.deadOnce + r.deadTwice + r.transportDeadLetters + native,
+      hostileDeadLettered: deadTotal(r, native),
       hostileDeadLetteredTwice: r.deadTwice,
-      hostileNotDeadLettered: o.fuzz - (r.deadOnce + r.deadTwice + r.transportDeadLetters + native),
+      hostileNotDeadLettered: o.fuzz - deadTotal(r, native),
       deadLettersByTransport: r.transportDeadLetters + native,
       deadLettersWithoutFuzzId: r.unnamedDeadLetters,
+      notInTheSink: r.notHere.map((i) => `fuzz-${i}`),
       byKind: r.byKind,
       prototypePolluted: r.polluted,
       consumerMemory: r.memory,

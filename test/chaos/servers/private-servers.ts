@@ -44,7 +44,7 @@ const brokerServers: Record<string, (dir: string, id: string) => Promise<Private
 export async function startPrivateServers(
   broker: string,
   id: string,
-  options: { postgres?: boolean } = {},
+  options: { postgres?: boolean; beforeStop?: () => Promise<void> } = {},
 ): Promise<PrivateServers> {
   const startBroker = brokerServers[broker];
   if (!startBroker)
@@ -55,8 +55,14 @@ export async function startPrivateServers(
   let stopping: Promise<void> | undefined;
   const stopAll = () => {
     stopping ??= (async () => {
+      await options.beforeStop?.().catch(() => undefined);
       for (const server of started.reverse()) await server.stop().catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
+      // Retried: a worker that has not noticed the end yet may still create a file.
+      try {
+        rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+      } catch (error) {
+        process.stderr.write(`could not remove ${dir}: ${String(error)}\n`);
+      }
     })();
     return stopping;
   };
