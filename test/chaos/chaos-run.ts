@@ -74,7 +74,7 @@ export async function chaosRun(o: ChaosOptions) {
       ...Array<string>(o.kills).fill('relay'),
       ...Array<string>(o.kills).fill('consumer'),
       ...Array<string>(brokerRestarts).fill('broker'),
-      ...Array<string>(o.restarts).fill('postgres'),
+      ...Array<string>(o.pgRestarts).fill('postgres'),
     ].sort(() => Math.random() - 0.5);
     const step = Math.ceil(o.events / (plan.length + 1));
     let done = 0;

@@ -20,4 +20,4 @@ it('dead-letters every hostile message with its reason, handles every valid one,
     expect(kind.reason).toMatch(/^TIDINGS_[A-Z_]+: /);
   }
   expect(code).toBe(0);
-}, 240_000);
+}, 420_000);

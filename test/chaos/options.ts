@@ -11,6 +11,8 @@ export interface ChaosOptions {
   readonly subjects: number;
   readonly kills: number;
   readonly restarts: number;
+  /** PostgreSQL restarts; default `restarts`. */
+  readonly pgRestarts: number;
   readonly relays: number;
   readonly consumers: number;
   readonly outbox: 'postgres' | 'sqlite';
@@ -62,6 +64,7 @@ export function parseOptions(argv: readonly string[]): ChaosOptions {
     subjects: count(argv, 'subjects', d.subjects, 1),
     kills: count(argv, 'kills', d.kills, 0),
     restarts: count(argv, 'restarts', d.restarts, 0),
+    pgRestarts: count(argv, 'pg-restarts', count(argv, 'restarts', d.restarts, 0), 0),
     relays: count(argv, 'relays', d.relays, 1),
     consumers: count(argv, 'consumers', d.consumers, 1),
     outbox: oneOf(argv, 'outbox', ['postgres', 'sqlite'], 'postgres'),

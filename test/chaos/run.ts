@@ -1,6 +1,6 @@
 /**
  * `npm run chaos -- [--scale full|small] [--outbox postgres|sqlite] [--broker rabbitmq|nats|redis|kafka|sqs]
- * [--events N --subjects N --kills K --restarts R --relays N --consumers N] [--fuzz N]`:
+ * [--events N --subjects N --kills K --restarts R --pg-restarts R --relays N --consumers N] [--fuzz N]`:
  * real processes against servers of the run's own. Prints the figures as JSON and exits
  * non-zero on any loss, duplicate effect, unexpected exit, undrained backlog, or order
  * violation on a transport that declares per-key order (chaos-run.ts); with `--fuzz N`,
