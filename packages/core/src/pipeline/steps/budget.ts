@@ -7,7 +7,7 @@
  * lets transports keep no dead-letter policy of their own.
  */
 import { TidingsError } from '../../errors/tidings-error.ts';
-import { resolvePolicy } from '../../middleware/backoff.ts';
+import { defaultRetryPolicy } from '../../middleware/backoff.ts';
 import { deadOf } from '../outcome.ts';
 import type { StepFactory } from '../run.ts';
 
@@ -17,7 +17,8 @@ export class DeliveryLimitError extends TidingsError {
 }
 
 export const budgetStep: StepFactory<unknown> = (next) => (run) => {
-  const { maxAttempts } = resolvePolicy(run.handler.retry);
+  // Read, not resolved: `resolvePolicy` would allocate a merged policy per message.
+  const maxAttempts = run.handler.retry.maxAttempts ?? defaultRetryPolicy.maxAttempts;
   if (run.attempt <= maxAttempts) return next(run);
   const error = new DeliveryLimitError(
     `Delivered ${run.attempt} times without an outcome (did the consumer die while handling it?); ` +
