@@ -99,7 +99,7 @@ const migrations: readonly Migration[] = [
   },
   {
     // Claims scan queues, not deliveries (queues.ts, claim.ts): one row per (consumer,
-    // ordering key) with pending deliveries. Filled from the pending deliveries already there,
+    // ordering key) with pending deliveries, with room per page for HOT updates of ready_at. Filled from the pending deliveries already there,
     // ready now (a ready_at that is too early only costs a claim one probe). The (consumer,
     // position) index served the old claim's walk; the queue index serves every probe now.
     version: 4,
@@ -111,12 +111,14 @@ const migrations: readonly Migration[] = [
         pending INTEGER NOT NULL,
         ready_at BIGINT NOT NULL,
         PRIMARY KEY (consumer, ordering_key)
-      )`,
+      ) WITH (fillfactor = 70)`,
       `CREATE INDEX ${n.index('queues_head_idx')} ON ${n.queues} (consumer, head)`,
       `INSERT INTO ${n.queues} (consumer, ordering_key, head, pending, ready_at)
         SELECT consumer, ordering_key, min(position), count(*), 0 FROM ${n.deliveries}
         WHERE status = 'pending' GROUP BY consumer, ordering_key`,
       `DROP INDEX ${n.schema}.${n.index('deliveries_pending_idx')}`,
+      // Room on each page for the lease a claim writes: the update stays HOT (no index entry).
+      `ALTER TABLE ${n.deliveries} SET (fillfactor = 80)`,
       claimableQueuesFunction(n),
     ],
   },

@@ -10,6 +10,11 @@ import { dequeue, enqueue } from './queues.ts';
 
 type Key = { readonly eventId: string; readonly consumer: string };
 
+// Pending, written so it does not imply the partial queue index's predicate: with
+// "status = 'pending'" the planner may walk a consumer's whole queue index per outcome (2.5 ms
+// each at a 5k backlog, before ANALYZE) instead of using the primary key.
+const pending = (d: string) => `${d}.status NOT IN ('done', 'dead')`;
+
 const columns = (refs: readonly Key[]) => [refs.map((r) => r.eventId), refs.map((r) => r.consumer)];
 
 // PostgreSQL text cannot hold NUL; an error message must never make recording a failure fail.
@@ -32,7 +37,7 @@ export function settleStatement(
     ? ''
     : `, finished AS (
         DELETE FROM ${names.deliveries} d USING r
-        WHERE r.outcome = 'done' AND d.event_id = r.event_id AND d.consumer = r.consumer AND d.status = 'pending'
+        WHERE r.outcome = 'done' AND d.event_id = r.event_id AND d.consumer = r.consumer AND ${pending('d')}
         RETURNING d.event_id, d.consumer, d.slot, d.position, d.ordering_key, d.attempts, d.last_error, d.history
       )${
         completion === 'archive'
@@ -63,7 +68,7 @@ export function settleStatement(
           lease_owner = NULL,
           lease_until = NULL
         FROM r
-        WHERE d.event_id = r.event_id AND d.consumer = r.consumer AND d.status = 'pending'
+        WHERE d.event_id = r.event_id AND d.consumer = r.consumer AND ${pending('d')}
           AND ${inPlace ? `(r.outcome = 'done' OR d.lease_owner = r.owner)` : `r.outcome <> 'done' AND d.lease_owner = r.owner`}
         RETURNING d.consumer, d.ordering_key, d.position, d.status, d.next_attempt_at
       ), settled AS (
