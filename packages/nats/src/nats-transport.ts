@@ -91,9 +91,22 @@ function buildTransport(
   owned: boolean,
   jsm: Awaited<ReturnType<typeof jetstreamManager>>,
   leases: LeaseBucket,
-  options: ResolvedNatsOptions,
+  resolved: ResolvedNatsOptions,
 ): NatsTransport {
   const js = jetstream(nc);
+  // Once the connection is closed for good (closed by its owner, or a crash in tests) every
+  // loop fails the same way until close(): say so once.
+  let reportedClosed = false;
+  const options: ResolvedNatsOptions = {
+    ...resolved,
+    onError(error) {
+      if (nc.isClosed()) {
+        if (reportedClosed) return;
+        reportedClosed = true;
+      }
+      resolved.onError(error);
+    },
+  };
   const publishTarget = {
     js,
     prefix: options.prefix,
