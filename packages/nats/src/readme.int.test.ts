@@ -29,7 +29,7 @@ it('runs the README example', async () => {
   await transport.subscribe(
     { group: 'mailer', topics: ['shop.OrderPlaced'], concurrency: 8 },
     async (message) => {
-      // Resolve to ack; throw to be redelivered (RetryLater for a delay, DoNotRetry to dead-letter).
+      // Resolve to ack; throw to be retried in place (RetryLater for a delay).
       const event = catalog.decode(fromTransportMessage(message));
       if (OrderPlaced.is(event)) await sendMail(event.payload.orderId);
     },
