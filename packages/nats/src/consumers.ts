@@ -60,23 +60,47 @@ export async function ensureConsumer(
   }
 }
 
+/**
+ * What a reset costs the message at the ack floor: JetStream counts its deliveries afresh on
+ * the new consumer, so a message that kills every member that takes it would never reach
+ * the backstop. The consumer's description carries the floor and how many takeovers in a
+ * row replayed from it; the new owner adds `earlier` to that message's delivery count.
+ */
+export interface Replay {
+  /** The ack floor's stream sequence: the first message delivered above it is the one. */
+  readonly floor: number;
+  /** Deliveries of it before this takeover (0 when the floor moved since the last reset). */
+  readonly earlier: number;
+}
+
+const replayNote = /^tidings replay from (\d+) #(\d+)$/;
+
 /** Called by a lane's new owner before it pulls: replays from the ack floor if anything was left unacked. */
 export async function resumeLaneConsumer(
   jsm: JetStreamManager,
   options: ResolvedNatsOptions,
   name: string,
   subject: string,
-): Promise<void> {
+): Promise<Replay | undefined> {
   const info = await jsm.consumers.info(options.stream, name).catch((error: unknown) => {
     if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound) return null;
     throw error;
   });
-  if (!info) return ensureConsumer(jsm, options, name, subject);
-  if (info.num_ack_pending === 0 && info.num_redelivered === 0) return;
+  if (!info) {
+    await ensureConsumer(jsm, options, name, subject);
+    return undefined;
+  }
+  if (info.num_ack_pending === 0 && info.num_redelivered === 0) return undefined;
+  const floor = info.ack_floor.stream_seq;
+  const last = replayNote.exec(info.config.description ?? '');
+  // One delivery on the consumer that is going away, plus the takeovers before it from this floor.
+  const takeovers = last && Number(last[1]) === floor ? Number(last[2]) + 1 : 1;
   await jsm.consumers.delete(options.stream, name);
   await jsm.consumers.add(options.stream, {
     ...baseConfig(options, name, subject),
+    description: `tidings replay from ${floor} #${takeovers}`,
     deliver_policy: DeliverPolicy.StartSequence,
-    opt_start_seq: info.ack_floor.stream_seq + 1,
+    opt_start_seq: floor + 1,
   });
+  return { floor, earlier: takeovers };
 }

@@ -117,6 +117,44 @@ describe('NATS transport', () => {
     await until(() => byMember.b?.size === keys.length, 'every key at the remaining member');
   });
 
+  it('counts the deliveries of members that died holding a message, up to the backstop', async () => {
+    const errors: unknown[] = [];
+    const settings = { partitions: 1, maxDeliveries: 2, onError: (error: unknown) => errors.push(error) };
+    const topic = unique('poison');
+    const group = unique('g');
+    const seen: number[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // A message whose handler does not return: each member that takes it dies holding it.
+    const hang = async (m: { deliveryCount: number }) => {
+      seen.push(m.deliveryCount);
+      await released;
+    };
+    try {
+      const first = await open(settings);
+      await first.subscribe({ group, topics: [topic] }, hang);
+      await first.publish([message(topic, 1)]);
+      await until(() => seen.length === 1, 'the first delivery');
+      await first.connection.close();
+      const second = await open(settings);
+      await second.subscribe({ group, topics: [topic] }, hang);
+      await until(() => seen.length === 2, 'the delivery after the first takeover');
+      await second.connection.close();
+      const third = await open(settings);
+      await third.subscribe({ group, topics: [topic] }, hang);
+      await until(
+        () => errors.some((e) => /delivered 3 times without an ack/.test(String(e))),
+        'the backstop',
+      );
+      // Counted across the consumers each takeover recreated; the third member never ran it.
+      expect(seen).toEqual([1, 2]);
+    } finally {
+      release();
+    }
+  });
+
   it("consumes a foreign producer's plain-subject messages too", async () => {
     const transport = await open();
     const topic = unique('foreign');

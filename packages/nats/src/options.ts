@@ -83,7 +83,9 @@ function integer(
 
 function serversOf(connection: NatsTransportOptions['connection']): readonly string[] {
   if (connection === undefined) return ['nats://127.0.0.1:4222'];
-  if (typeof connection !== 'string') return [];
+  if (typeof connection === 'object' && connection !== null) return [];
+  if (typeof connection !== 'string')
+    fail('connection', connection, 'pass server URL(s) or an open NatsConnection');
   const servers = connection
     .split(',')
     .map((url) => url.trim())

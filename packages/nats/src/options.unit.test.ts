@@ -28,6 +28,10 @@ describe('resolveNatsOptions', () => {
       [{ leaseTtlMs: 10 }, /leaseTtlMs is 10: pass an integer from 1000/],
       [{ startFrom: 'middle' as 'latest' }, /startFrom is "middle": pass "earliest" or "latest"/],
       [{ connection: ' , ' }, /connection is " , ": pass a server URL/],
+      [
+        { connection: 4222 as unknown as string },
+        /connection is 4222: pass server URL\(s\) or an open NatsConnection/,
+      ],
       [{ prefix: 'a b' }, /prefix "a b" is not a valid subject part/],
       [{ stream: 'A.B' }, /stream is "A\.B": use letters/],
     ];

@@ -50,10 +50,13 @@ export async function readMessage(context: ReceiveContext, msg: JsMsg, topic: st
   };
 }
 
-/** The message as attempt `retries + 1` in place of JetStream delivery `msg.info.deliveryCount`. */
-export function attemptOf(message: ReadMessage, msg: JsMsg, retries: number): ReceivedMessage {
+/**
+ * The message as attempt `retries + 1` in place of JetStream delivery `msg.info.deliveryCount`,
+ * plus `earlier` deliveries on a consumer that a takeover replaced.
+ */
+export function attemptOf(message: ReadMessage, msg: JsMsg, retries: number, earlier = 0): ReceivedMessage {
   return natsDeliveryNotes.note(
-    { ...message, deliveryCount: msg.info.deliveryCount + retries },
+    { ...message, deliveryCount: msg.info.deliveryCount + retries + earlier },
     { 'messaging.nats.stream_sequence': msg.info.streamSequence },
   );
 }

@@ -20,7 +20,7 @@ import {
   TransportError,
 } from '@tidings/core';
 import { createKeyedDispatcher, errorMessage, retryDelayOf } from '@tidings/core/spi';
-import { ensureConsumer, resumeLaneConsumer } from './consumers.ts';
+import { ensureConsumer, type Replay, resumeLaneConsumer } from './consumers.ts';
 import { keyHeader } from './headers.ts';
 import { createLaneBalancer, type LaneBalancer } from './lane-balancer.ts';
 import type { LeaseBucket } from './lease-bucket.ts';
@@ -30,6 +30,11 @@ import { attemptOf, readMessage } from './receive.ts';
 import { createRetryTimer } from './retry-timer.ts';
 import { consumerName, durableName, laneDurableName, laneSubject, topicSubject } from './subjects.ts';
 import { validateSubscribeRequest } from './subscribe-request.ts';
+
+function attemptSummary(error: unknown, attempts: number): string {
+  const why = DoNotRetry.is(error) ? 'the handler refused to retry' : 'maxDeliveries reached';
+  return `${why} after ${attempts} attempt(s), last: ${errorMessage(error)}`;
+}
 
 export interface SubscriptionContext {
   readonly nc: NatsConnection;
@@ -45,6 +50,8 @@ interface Lane {
   readonly topic: string;
   readonly held: Set<JsMsg>;
   active: boolean;
+  /** After a takeover: the first message above the floor inherits its earlier deliveries. */
+  replay?: Replay | undefined;
   loop?: PullLoop;
   drained?: () => void;
 }
@@ -53,6 +60,7 @@ interface Held {
   readonly msg: JsMsg;
   readonly lane: Lane;
   readonly loop: PullLoop;
+  readonly earlier: number;
 }
 
 /** Ack-family calls throw once the connection is closed (e.g. a crash); the server redelivers anyway. */
@@ -96,9 +104,13 @@ export async function openSubscription(
     quietly(() => msg.term());
   };
 
-  const process = async ({ msg, lane }: Held): Promise<void> => {
+  const process = async ({ msg, lane, earlier }: Held): Promise<void> => {
     // A lost lane is its new owner's to replay; doing it here too could reorder its keys.
     if (!lane.active) return;
+    if (msg.info.deliveryCount + earlier > options.maxDeliveries) {
+      // Its members died with it more often than the backstop allows: stop the loop here.
+      return giveUp(msg, `delivered ${msg.info.deliveryCount + earlier} times without an ack`, undefined);
+    }
     let message: Awaited<ReturnType<typeof readMessage>>;
     try {
       message = await readMessage(context, msg, lane.topic);
@@ -106,19 +118,14 @@ export async function openSubscription(
       return giveUp(msg, `it cannot be read: ${errorMessage(error)}`, error);
     }
     for (let retried = 0; ; retried++) {
-      const attempt = attemptOf(message, msg, retried);
+      const attempt = attemptOf(message, msg, retried, earlier);
       try {
         await handler(attempt);
         quietly(() => msg.ack());
         return;
       } catch (error) {
         if (DoNotRetry.is(error) || attempt.deliveryCount >= options.maxDeliveries) {
-          const why = DoNotRetry.is(error) ? 'the handler refused to retry' : 'maxDeliveries reached';
-          return giveUp(
-            msg,
-            `${why} after ${attempt.deliveryCount} attempt(s), last: ${errorMessage(error)}`,
-            error,
-          );
+          return giveUp(msg, attemptSummary(error, attempt.deliveryCount), error);
         }
         // In place: the dispatcher keeps the key busy, so its later messages wait behind this one.
         const elapsed = await retries.wait(retryDelayOf(error) ?? 0);
@@ -146,7 +153,12 @@ export async function openSubscription(
     (msg: JsMsg, loop: PullLoop): void => {
       held.add(msg);
       lane.held.add(msg);
-      dispatcher.push(msg.headers?.get(keyHeader) ?? '', { msg, lane, loop });
+      let earlier = 0;
+      if (lane.replay && msg.seq > lane.replay.floor) {
+        earlier = lane.replay.earlier;
+        lane.replay = undefined;
+      }
+      dispatcher.push(msg.headers?.get(keyHeader) ?? '', { msg, lane, loop, earlier });
     };
   const pulling = new Set<Lane>();
   const startLoop = async (lane: Lane, name: string): Promise<void> => {
@@ -177,8 +189,13 @@ export async function openSubscription(
       {
         async start(partition) {
           const name = laneDurableName(group, topic, partition);
-          await resumeLaneConsumer(jsm, options, name, laneSubject(options.prefix, topic, partition));
-          const lane: Lane = { topic, held: new Set(), active: true };
+          const replay = await resumeLaneConsumer(
+            jsm,
+            options,
+            name,
+            laneSubject(options.prefix, topic, partition),
+          );
+          const lane: Lane = { topic, held: new Set(), active: true, replay };
           await startLoop(lane, name);
           owned.set(partition, lane);
         },
