@@ -34,6 +34,7 @@ export {
   serverAttributes,
   type TransportTelemetry,
 } from './instrumentation/messaging.ts';
+export { toReceivedRedriveMessage } from './consumer/redrive-message.ts';
 export { memoryTransportFeatures } from './memory/memory-transport.ts';
 export { backoffDelay, resolvePolicy } from './middleware/backoff.ts';
 export { checkOutcomes } from './outbox/check-outcomes.ts';
@@ -60,6 +61,22 @@ export type {
   StoredEvent,
 } from './outbox/outbox-store.ts';
 export { matchesQuery } from './outbox/query.ts';
+// Received dead letters: the row shape the SQL stores share
+export {
+  type ReceivedDeadLetterRow,
+  receivedDeadLetterColumns,
+  receivedDeadLetterFilters,
+  receivedDeadLetterFromRow,
+  receivedDeadLetterValues,
+} from './outbox/received-dead-letter-rows.ts';
+export type {
+  HasReceivedDeadLetters,
+  ReceivedDeadLetter,
+  ReceivedDeadLetterInput,
+  ReceivedDeadLetterQuery,
+  ReceivedDeadLetterStatus,
+  ReceivedDeadLetters,
+} from './outbox/received-dead-letters.ts';
 export { describeFailure, nextAttemptAt } from './relay/outcome.ts';
 export {
   type CommonTransportOptions,
@@ -73,6 +90,7 @@ export {
   deadLetterIdOf,
   errorCodeOf,
   readDeadLetterHeaders,
+  redriveGroupHeader,
   toRedriveMessage,
   withDeadLetterHeaders,
 } from './transport/dead-letter-format.ts';

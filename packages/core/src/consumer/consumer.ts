@@ -21,6 +21,7 @@ import { runDurableHandler } from '../relay/run-handler.ts';
 import { errorCodeOf } from '../transport/dead-letter-format.ts';
 import { fromTransportMessage, topicOfType } from '../transport/message.ts';
 import type { ReceivedMessage, Subscription, Transport } from '../transport/transport.ts';
+import { createDeadLetterHooks } from './dead-letter-hooks.ts';
 import type { DeadLetterSink } from './dead-letter-sink.ts';
 
 export interface ConsumerOptions<Tx> {
@@ -72,19 +73,21 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
   setMaxListeners(0, controller.signal);
   const subscriptions: Subscription[] = [];
   const runtime = { outbox: options.outbox, inbox: options.inbox, catalog: undefined };
+  const hooks = createDeadLetterHooks(options.deadLetters, options.transport, clock);
   requireInboxFor(options.handlers, options.inbox, {
     runtime: 'this consumer',
     remedy:
       "Pass createConsumer({ inbox }) (a store of the consumer's own database, or an ORM adapter's), or drop inbox: true.",
   });
 
-  const deadLetter = (handler: DurableHandler<Tx>, message: ReceivedMessage, error: unknown) =>
+  const deadLetter = (handler: DurableHandler<Tx>, group: string, message: ReceivedMessage, error: unknown) =>
     options.deadLetters.put({
       handler: handler.name,
+      group,
       reason: describeFailure(error),
       code: errorCodeOf(error),
       attempts: message.deliveryCount,
-      at: new Date(clock()).toISOString(),
+      ...hooks.failureTimes(handler.name, message.id),
       message,
     });
 
@@ -94,20 +97,23 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
   const { name: transport, telemetry } = options.transport;
 
   const handle = (handler: DurableHandler<Tx>, group: string) => async (message: ReceivedMessage) => {
+    if (hooks.isRedriveForAnotherGroup(message, group)) return;
     let event: ReturnType<Catalog['decode']>;
     try {
       event = options.catalog.decode(fromTransportMessage(message, receivedAt));
     } catch (error) {
-      return deadLetter(handler, message, error);
+      return deadLetter(handler, group, message, error);
     }
     if (handler.types !== '*' && !handler.types.includes(event.type)) return;
     const attempt = Math.max(1, message.deliveryCount);
     try {
       const delivery = { transport, telemetry, group, message };
       await runDurableHandler(runtime, { handler, event, attempt, signal: controller.signal, delivery });
+      hooks.firstFailures.forget(handler.name, message.id);
     } catch (error) {
       const retryAt = nextAttemptAt(error, attempt, handler.retry, clock());
-      if (retryAt === null || DoNotRetry.is(error)) return deadLetter(handler, message, error);
+      if (retryAt === null || DoNotRetry.is(error)) return deadLetter(handler, group, message, error);
+      hooks.firstFailures.failed(handler.name, message.id, clock());
       throw new Redeliver(error, Math.max(0, retryAt - clock()));
     }
   };
@@ -129,9 +135,10 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
         );
         subscriptions.push(subscription);
       }
+      hooks.start();
     },
     async close() {
-      await Promise.all(subscriptions.map((s) => s.close()));
+      await Promise.all([hooks.close(), ...subscriptions.map((s) => s.close())]);
       controller.abort();
     },
   };
