@@ -11,6 +11,7 @@ export { type AmqpCloudEventProperties, fromAmqpProperties, toAmqpProperties } f
 export { decodeHeaderValue, encodeHeaderValue, plainHeaderValue } from './codec/header-value.ts';
 export { fromKafkaHeaders, toKafkaHeaders } from './codec/kafka-binding.ts';
 export { limits, type RawEventFields, rawEventFrom } from './codec/raw-event.ts';
+export { toReceivedRedriveMessage } from './consumer/redrive-message.ts';
 // Messages for errors
 export { errorMessage } from './errors/errors.ts';
 export { redactUrl } from './errors/redact-url.ts';
@@ -34,7 +35,6 @@ export {
   serverAttributes,
   type TransportTelemetry,
 } from './instrumentation/messaging.ts';
-export { toReceivedRedriveMessage } from './consumer/redrive-message.ts';
 export { memoryTransportFeatures } from './memory/memory-transport.ts';
 export { backoffDelay, resolvePolicy } from './middleware/backoff.ts';
 export { checkOutcomes } from './outbox/check-outcomes.ts';

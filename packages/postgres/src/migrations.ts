@@ -6,6 +6,7 @@
 import type { Pool } from 'pg';
 import { checkOut } from './checkout.ts';
 import type { TableNames } from './options.ts';
+import { receivedDeadLettersMigration } from './received-dead-letters.ts';
 
 interface Migration {
   readonly version: number;
@@ -95,6 +96,11 @@ const migrations: readonly Migration[] = [
         PRIMARY KEY (event_id, consumer)
       )`,
     ],
+  },
+  {
+    // The consumer's dead letters, kept whole for the CLI, the inspector and redrive.
+    version: 4,
+    statements: receivedDeadLettersMigration,
   },
 ];
 

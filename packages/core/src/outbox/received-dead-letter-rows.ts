@@ -37,8 +37,8 @@ export interface ReceivedDeadLetterRow {
   readonly redriven_at: number | string | bigint | null;
 }
 
-const fail = (field: string, reason: string): never => {
-  throw new ConfigurationError(`Received dead letter: ${field} ${reason}; nothing was written.`, {
+const fail = (field: string, reason: string, what = 'Received dead letter'): never => {
+  throw new ConfigurationError(`${what}: ${field} ${reason}.`, {
     details: { field },
   });
 };
@@ -122,10 +122,15 @@ export function receivedDeadLetterFilters(query: ReceivedDeadLetterQuery = {}) {
   let since: number | null = null;
   if (query.since !== undefined) {
     since = Date.parse(query.since);
-    if (!Number.isFinite(since)) fail('since', `must be an ISO-8601 time, got "${query.since}"`);
+    if (!Number.isFinite(since))
+      fail('since', `must be an ISO-8601 time, got "${query.since}"`, 'Received dead letters query');
   }
   if (query.status !== undefined && !statuses.includes(query.status)) {
-    fail('status', `must be one of ${statuses.join(', ')}, got "${query.status}"`);
+    fail(
+      'status',
+      `must be one of ${statuses.join(', ')}, got "${query.status}"`,
+      'Received dead letters query',
+    );
   }
   return {
     handler: query.handler ?? null,
