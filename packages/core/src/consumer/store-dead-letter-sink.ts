@@ -5,7 +5,8 @@
  * failure. The CLI and the inspector list them; a redrive request there is carried out by
  * the redrive loop the consumer starts for this sink (`createDeadLetterRedriver`).
  */
-import type { HasReceivedDeadLetters, ReceivedDeadLetters } from '../outbox/received-dead-letters.ts';
+import { ConfigurationError } from '../errors/errors.ts';
+import type { ReceivedDeadLetters } from '../outbox/received-dead-letters.ts';
 import type { DeadLetterSink } from './dead-letter-sink.ts';
 
 export interface StoreDeadLetterSink extends DeadLetterSink {
@@ -25,10 +26,16 @@ export interface StoreSinkRedriveOptions {
  * const consumer = createConsumer({ transport, catalog, handlers, deadLetters: storeDeadLetterSink(store) });
  */
 export function storeDeadLetterSink(
-  store: HasReceivedDeadLetters,
+  store: { readonly receivedDeadLetters?: ReceivedDeadLetters | undefined },
   options: { readonly redrive?: StoreSinkRedriveOptions | false } = {},
 ): StoreDeadLetterSink {
   const port = store.receivedDeadLetters;
+  if (port === undefined) {
+    throw new ConfigurationError(
+      'storeDeadLetterSink(store) needs a store that keeps received dead letters (store.receivedDeadLetters: ' +
+        'the memory, SQLite, PostgreSQL and MySQL stores have it). Pass one, or use transportDeadLetterSink(transport).',
+    );
+  }
   return {
     receivedDeadLetters: port,
     redrive: options.redrive ?? {},

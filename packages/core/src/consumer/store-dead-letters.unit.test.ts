@@ -109,6 +109,12 @@ describe('storeDeadLetterSink', () => {
   });
 });
 
+describe('storeDeadLetterSink without a port', () => {
+  it('says the store keeps no received dead letters and what to use instead', () => {
+    expect(() => storeDeadLetterSink({})).toThrow(/store\.receivedDeadLetters.*transportDeadLetterSink/);
+  });
+});
+
 describe('createDeadLetterRedriver', () => {
   it('keeps a record requested when the republish fails, and redrives it on the next round', async () => {
     const store = createMemoryOutboxStore();
