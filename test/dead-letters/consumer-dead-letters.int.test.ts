@@ -10,6 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import {
   createCatalog,
   createConsumer,
@@ -23,14 +25,17 @@ import {
   type Transport,
   toTransportMessage,
 } from '@tidings/core';
+import { deadLetterExchangeOf } from '@tidings/rabbitmq';
 import { createSqliteOutboxStore, type SqliteTx } from '@tidings/sqlite';
 import { waitUntil } from '@tidings/testing';
+import amqp from 'amqplib';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { runCli } from '../../packages/inspector/src/cli/run-cli.ts';
 import { captureIo } from '../../packages/inspector/src/cli/test-io.ts';
 import { createQueueJanitor } from '../../packages/rabbitmq/test/queue-janitor.ts';
-import { type BrokerName, openBroker, rabbitMqUrl } from '../telemetry/brokers.ts';
+import { type BrokerName, natsServers, openBroker, rabbitMqUrl, redisUrl } from '../telemetry/brokers.ts';
 
 const OrderPlaced = defineEvent('e2e.OrderPlaced', { schema: z.object({ orderId: z.string() }) });
 const catalog = createCatalog([OrderPlaced]);
@@ -39,6 +44,26 @@ const dirs: string[] = [];
 afterAll(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
+
+/** Deletes what a run made on the shared servers besides the groups' queues (the janitor's). */
+async function removeRun(broker: BrokerName, name: string): Promise<void> {
+  if (broker === 'rabbitmq') {
+    const model = await amqp.connect(rabbitMqUrl);
+    const channel = await model.createChannel();
+    await channel.deleteExchange(name);
+    await channel.deleteExchange(deadLetterExchangeOf(name));
+    await model.close();
+  } else if (broker === 'nats') {
+    const nc = await connect({ servers: natsServers });
+    await (await jetstreamManager(nc)).streams.delete(name).catch(() => undefined);
+    await nc.close();
+  } else {
+    const redis = new Redis(redisUrl);
+    const keys = await redis.keys(`${name}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  }
+}
 
 async function cli(cwd: string, ...argv: string[]) {
   const io = captureIo({ cwd });
@@ -121,6 +146,7 @@ describe.each<BrokerName>(['rabbitmq', 'redis', 'nats'])('consumer dead letters 
       await consumer.close();
       await Promise.all([producerSide.close(), consumerSide.close(), store.close()]);
       if (broker === 'rabbitmq') await janitor.sweep();
+      await removeRun(broker, name);
     }
   });
 });
