@@ -20,16 +20,20 @@ import {
   createOutboxRelay,
   defineEvent,
   durableHandler,
+  type HasReceivedDeadLetters,
+  type Inbox,
   receivedDeadLetterIdOf,
   storeDeadLetterSink,
   type Transport,
   toTransportMessage,
 } from '@tidings/core';
+import { createPostgresOutboxStore } from '@tidings/postgres';
 import { deadLetterExchangeOf } from '@tidings/rabbitmq';
-import { createSqliteOutboxStore, type SqliteTx } from '@tidings/sqlite';
+import { createSqliteOutboxStore } from '@tidings/sqlite';
 import { waitUntil } from '@tidings/testing';
 import amqp from 'amqplib';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { runCli } from '../../packages/inspector/src/cli/run-cli.ts';
@@ -65,13 +69,50 @@ async function removeRun(broker: BrokerName, name: string): Promise<void> {
   }
 }
 
+type StoreKind = 'sqlite' | 'postgres';
+interface ConsumerStore {
+  readonly store: Inbox<unknown> & HasReceivedDeadLetters;
+  readonly db: readonly string[];
+  close(): Promise<void>;
+}
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** The consuming service's store, and the --db flags that name it for the CLI. */
+async function openConsumerStore(kind: StoreKind, dir: string, name: string): Promise<ConsumerStore> {
+  if (kind === 'sqlite') {
+    const file = join(dir, 'analytics.db');
+    const store = createSqliteOutboxStore({ filename: file });
+    return { store, db: ['--db', file], close: () => store.close() };
+  }
+  const schema = name.replaceAll('-', '_');
+  const store = createPostgresOutboxStore({ connectionString: databaseUrl, schema, notify: false });
+  return {
+    store: store as unknown as ConsumerStore['store'],
+    db: ['--db', databaseUrl, '--schema', schema],
+    async close() {
+      await store.close();
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    },
+  };
+}
+
 async function cli(cwd: string, ...argv: string[]) {
   const io = captureIo({ cwd });
   const code = await runCli(argv, io);
   return { code, ...io.written };
 }
 
-describe.each<BrokerName>(['rabbitmq', 'redis', 'nats'])('consumer dead letters over %s', (broker) => {
+const runs: [BrokerName, StoreKind][] = [
+  ['rabbitmq', 'sqlite'],
+  ['redis', 'sqlite'],
+  ['nats', 'sqlite'],
+  ['rabbitmq', 'postgres'],
+];
+
+describe.each(runs)('consumer dead letters over %s into %s', (broker, kind) => {
   it('land in the consumer store, are listed by the CLI, and redriven to the fixed handler', async () => {
     const name = `tidings-dl-${randomUUID().slice(0, 8)}`;
     const janitor = createQueueJanitor(rabbitMqUrl, name);
@@ -79,11 +120,10 @@ describe.each<BrokerName>(['rabbitmq', 'redis', 'nats'])('consumer dead letters 
     const [producerSide, consumerSide] = [await open(), await open()];
     const dir = await mkdtemp(join(tmpdir(), 'tidings-dl-e2e-'));
     dirs.push(dir);
-    const file = join(dir, 'analytics.db');
-    const store = createSqliteOutboxStore({ filename: file });
+    const { store, db, close } = await openConsumerStore(kind, dir, name);
     let broken = true;
     const handled: string[] = [];
-    const consumer = createConsumer<SqliteTx>({
+    const consumer = createConsumer<unknown>({
       transport: consumerSide,
       catalog,
       inbox: store,
@@ -122,7 +162,7 @@ describe.each<BrokerName>(['rabbitmq', 'redis', 'nats'])('consumer dead letters 
 
       const port = store.receivedDeadLetters;
       await waitUntil(async () => (await port.list()).length === 2, 'both dead letters in the store', 30_000);
-      const listed = await cli(dir, 'dead-letters', '--db', file);
+      const listed = await cli(dir, 'dead-letters', ...db);
       expect(listed.code).toBe(0);
       const exhaustedId = receivedDeadLetterIdOf('update-dashboard', exhausted.id);
       expect(listed.stdout).toContain(`received update-dashboard on e2e.OrderPlaced`);
@@ -135,16 +175,16 @@ describe.each<BrokerName>(['rabbitmq', 'redis', 'nats'])('consumer dead letters 
       expect(handled).toEqual([]);
 
       broken = false;
-      const redrive = await cli(dir, 'redrive', exhaustedId, '--db', file);
+      const redrive = await cli(dir, 'redrive', exhaustedId, ...db);
       expect(redrive.stdout).toContain(`Requested the redrive of ${exhaustedId}`);
       await waitUntil(() => handled.length === 1, 'the redriven message handled', 30_000);
       await waitUntil(async () => (await port.get(exhaustedId))?.status === 'redriven', 'marked redriven');
       expect(handled).toEqual(['o-1']);
-      expect((await cli(dir, 'dead-letters', '--db', file)).stdout).toContain('0 outbox, 1 received');
+      expect((await cli(dir, 'dead-letters', ...db)).stdout).toContain('0 outbox, 1 received');
     } finally {
       await relay.close();
       await consumer.close();
-      await Promise.all([producerSide.close(), consumerSide.close(), store.close()]);
+      await Promise.all([producerSide.close(), consumerSide.close(), close()]);
       if (broker === 'rabbitmq') await janitor.sweep();
       await removeRun(broker, name);
     }
