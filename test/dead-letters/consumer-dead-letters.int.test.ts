@@ -1,10 +1,10 @@
 /**
  * End to end over real brokers: producer outbox → relay → broker → consumer whose dead
- * letters go to its own SQLite store; a poison message (a foreign producer's undecodable
- * body) and an exhausted one (the handler keeps failing) both land there; `tidings
- * dead-letters` lists them with their reasons; the handler is fixed; `tidings redrive`
- * asks for the exhausted one back, and the consumer's redrive loop republishes it so the
- * handler handles it again, once.
+ * letters go to its own SQLite (or PostgreSQL) store; a poison message (a foreign
+ * producer's undecodable body) and an exhausted one (the handler keeps failing) both land
+ * there; `tidings dead-letters` lists them with their reasons; the handler is fixed;
+ * `tidings redrive` asks for the exhausted one back, and the consumer's redrive loop
+ * republishes it so the handler handles it again, once.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
