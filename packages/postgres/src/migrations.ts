@@ -7,6 +7,7 @@ import type { Pool } from 'pg';
 import { checkOut } from './checkout.ts';
 import { claimableQueuesFunction } from './claim.ts';
 import type { TableNames } from './options.ts';
+import { receivedDeadLettersMigration } from './received-dead-letters.ts';
 
 interface Migration {
   readonly version: number;
@@ -121,6 +122,11 @@ const migrations: readonly Migration[] = [
       `ALTER TABLE ${n.deliveries} SET (fillfactor = 80)`,
       claimableQueuesFunction(n),
     ],
+  },
+  {
+    // The consumer's dead letters, kept whole for the CLI, the inspector and redrive.
+    version: 5,
+    statements: receivedDeadLettersMigration,
   },
 ];
 

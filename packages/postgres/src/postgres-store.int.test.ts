@@ -51,6 +51,7 @@ describe('migrations', () => {
       'tidings_inbox',
       'tidings_migrations',
       'tidings_queues',
+      'tidings_received_dead_letters',
     ]);
   });
 

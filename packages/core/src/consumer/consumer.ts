@@ -18,6 +18,7 @@ import { requireInboxFor } from '../outbox/require-inbox.ts';
 import { createPipeline } from '../pipeline/pipeline.ts';
 import { fromTransportMessage, topicOfType } from '../transport/message.ts';
 import type { ReceivedMessage, Subscription, Transport } from '../transport/transport.ts';
+import { createDeadLetterHooks } from './dead-letter-hooks.ts';
 import type { DeadLetterSink } from './dead-letter-sink.ts';
 
 export interface ConsumerOptions<Tx> {
@@ -66,6 +67,7 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
   const topic = options.topic ?? ((type: string) => topicOfType(type, options.catalog));
   const controller = new AbortController();
   const subscriptions: Subscription[] = [];
+  const hooks = createDeadLetterHooks(options.deadLetters, options.transport, clock);
   requireInboxFor(options.handlers, options.inbox, {
     runtime: 'this consumer',
     remedy:
@@ -85,6 +87,7 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
   const { name: transport, telemetry } = options.transport;
 
   const handle = (handler: DurableHandler<Tx>, group: string) => async (message: ReceivedMessage) => {
+    if (hooks.isRedriveForAnotherGroup(message, group)) return;
     const outcome = await pipeline.run(handler, {
       event: () => fromTransportMessage(message, receivedAt),
       attempt: Math.max(1, message.deliveryCount),
@@ -92,8 +95,10 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
     });
     switch (outcome.kind) {
       case 'done':
+        hooks.firstFailures.forget(handler.name, message.id);
         return;
       case 'retry':
+        hooks.firstFailures.failed(handler.name, message.id, clock());
         throw new Redeliver(outcome.reason, outcome.error, Math.max(0, outcome.at - clock()));
       case 'released':
         throw new Redeliver('the consumer is closing', undefined, 0);
@@ -101,10 +106,11 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
         // The sink MUST keep the record before resolving: the message is acked right after.
         return options.deadLetters.put({
           handler: handler.name,
+          group,
           reason: outcome.reason,
           code: outcome.code,
           attempts: message.deliveryCount,
-          at: new Date(clock()).toISOString(),
+          ...hooks.failureTimes(handler.name, message.id),
           message,
         });
     }
@@ -127,9 +133,10 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
         );
         subscriptions.push(subscription);
       }
+      hooks.start();
     },
     async close() {
-      await Promise.all(subscriptions.map((s) => s.close()));
+      await Promise.all([hooks.close(), ...subscriptions.map((s) => s.close())]);
       controller.abort();
     },
   };
