@@ -28,6 +28,7 @@ import {
 import { checkOut } from './checkout.ts';
 import { type ClaimedRow, claimStatement, deliveryFromRow } from './claim.ts';
 import { storeFailure } from './failures.ts';
+import { markProcessed, pruneInboxStatement } from './inbox.ts';
 import { migrate } from './migrations.ts';
 import { createNotifier } from './notifier.ts';
 import { type PgQueryable, type PgTx, type PostgresOutboxStoreOptions, resolveOptions } from './options.ts';
@@ -161,16 +162,7 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
 
     async markProcessed(tx, handler, eventId) {
       await ensureReady();
-      try {
-        const result = await tx.query(
-          `INSERT INTO ${names.inbox} (handler, event_id, processed_at) VALUES ($1, $2, $3)
-            ON CONFLICT DO NOTHING RETURNING 1`,
-          [handler, eventId, now()],
-        );
-        return result.rowCount === 1;
-      } catch (error) {
-        throw storeFailure('record the inbox entry', error);
-      }
+      return markProcessed(names, tx, handler, eventId, now());
     },
 
     async claim(request) {
@@ -243,10 +235,7 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
     },
 
     async pruneInbox(olderThan) {
-      const result = await query('prune the inbox', {
-        text: `DELETE FROM ${names.inbox} WHERE processed_at < $1`,
-        values: [Math.ceil(olderThan)],
-      });
+      const result = await query('prune the inbox', pruneInboxStatement(names, olderThan));
       return result.rowCount ?? 0;
     },
 
