@@ -19,6 +19,7 @@ import {
   type Outbox,
   toTransportMessage,
 } from '@tidings/core';
+import { inboxMarker } from '@tidings/core/spi';
 import { waitUntil } from '@tidings/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -154,11 +155,11 @@ export function runOrmAdapterScenarios<Tx>(name: string, setup: () => Promise<Or
         deadLetters: createMemoryDeadLetterSink(),
         inbox: {
           transaction: (work) => h.store.transaction(work),
-          async markProcessed(tx, name, eventId) {
-            const fresh = await h.store.markProcessed(tx, name, eventId);
-            answers.push(fresh);
+          markProcessed: inboxMarker(async (tx: Tx, name, eventIds) => {
+            const fresh = await h.store.markProcessed(tx, name, eventIds);
+            for (const id of eventIds) answers.push(fresh.has(id));
             return fresh;
-          },
+          }),
         },
         handlers: [handler],
       });

@@ -1,29 +1,116 @@
 /**
- * The PostgreSQL store's Inbox statements: recording that a handler processed an event
- * inside the caller's transaction, and pruning old records. Kept apart from the outbox
+ * The PostgreSQL store's Inbox statements: recording in batches that a handler processed
+ * events inside the caller's transaction, savepoints so group commit can roll back one
+ * handler run and keep the others, and pruning old records. Kept apart from the outbox
  * store so the inbox and the delivery queue change independently.
  */
+import { inboxMarker } from '@tidings/core/spi';
+import pg from 'pg';
 import { storeFailure } from './failures.ts';
 import type { PgQueryable, TableNames } from './options.ts';
 
-/** Records (handler, eventId) on `tx`; true when the record is new. */
-export async function markProcessed(
+/**
+ * Measured with bench/brokers/consume.ts (docs/architecture.md, "Inbox group commit").
+ * Runs of a group are one subtransaction each: past 64 that write, PostgreSQL's per-backend
+ * subtransaction cache overflows and slows every session's snapshots while the group is open.
+ */
+export const postgresGroupCommit = { maxRuns: 32, concurrency: 2 } as const;
+
+const RUN_SAVEPOINT = 'tidings_inbox_run';
+const MARK_SAVEPOINT = 'tidings_inbox_mark';
+
+/** The single-row insert: rowCount 1 exactly when the record is new. */
+async function markOne(names: TableNames, tx: PgQueryable, handler: string, eventId: string, at: number) {
+  const result = await tx.query(
+    `INSERT INTO ${names.inbox} (handler, event_id, processed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+    [handler, eventId, at],
+  );
+  return result.rowCount === 1;
+}
+
+/**
+ * Records (handler, id) for every id on `tx`; resolves the ids newly recorded. On a `pg`
+ * client one statement returns them. A handle that reports only a row count (an ORM's)
+ * gets the batch under a savepoint: all new is the common case and one round trip more;
+ * otherwise it rolls the batch back and records the ids one by one to learn which are new.
+ */
+async function markBatch(
   names: TableNames,
   tx: PgQueryable,
   handler: string,
-  eventId: string,
+  eventIds: readonly string[],
   at: number,
-): Promise<boolean> {
-  try {
-    const result = await tx.query(
-      `INSERT INTO ${names.inbox} (handler, event_id, processed_at) VALUES ($1, $2, $3)
-        ON CONFLICT DO NOTHING RETURNING 1`,
-      [handler, eventId, at],
-    );
-    return result.rowCount === 1;
-  } catch (error) {
-    throw storeFailure('record the inbox entry', error);
+): Promise<ReadonlySet<string>> {
+  const ids = [...new Set(eventIds)];
+  if (ids.length === 0) return new Set();
+  if (ids.length === 1) return new Set((await markOne(names, tx, handler, ids[0]!, at)) ? ids : []);
+  // Sorted: two groups racing on overlapping ids take the row locks in one order, no deadlock.
+  const text = `INSERT INTO ${names.inbox} (handler, event_id, processed_at)
+    SELECT $1, id, $3 FROM unnest($2::text[]) AS id ORDER BY id
+    ON CONFLICT DO NOTHING RETURNING event_id`;
+  const values = [handler, ids, at];
+  if (tx instanceof pg.Client) {
+    const { rows } = await tx.query<{ event_id: string }>(text, values);
+    return new Set(rows.map((row) => row.event_id));
   }
+  await tx.query(`SAVEPOINT ${MARK_SAVEPOINT}`, []);
+  const { rowCount } = await tx.query(text, values);
+  if (rowCount === ids.length) return new Set(ids);
+  await tx.query(`ROLLBACK TO SAVEPOINT ${MARK_SAVEPOINT}`, []);
+  const recorded = new Set<string>();
+  for (const id of ids) if (await markOne(names, tx, handler, id, at)) recorded.add(id);
+  return recorded;
+}
+
+export interface PostgresInbox {
+  markProcessed(tx: PgQueryable, handler: string, eventId: string): Promise<boolean>;
+  markProcessed(tx: PgQueryable, handler: string, eventIds: readonly string[]): Promise<ReadonlySet<string>>;
+  unmarkProcessed(tx: PgQueryable, handler: string, eventIds: readonly string[]): Promise<void>;
+  savepoint<T>(tx: PgQueryable, work: () => Promise<T>): Promise<T>;
+  readonly groupCommit: typeof postgresGroupCommit;
+}
+
+export function createPostgresInbox(
+  names: TableNames,
+  ensureReady: () => Promise<void>,
+  now: () => number,
+): PostgresInbox {
+  return {
+    markProcessed: inboxMarker(async (tx: PgQueryable, handler, eventIds) => {
+      await ensureReady();
+      try {
+        return await markBatch(names, tx, handler, eventIds, now());
+      } catch (error) {
+        throw storeFailure('record the inbox entry', error);
+      }
+    }),
+    async unmarkProcessed(tx, handler, eventIds) {
+      try {
+        await tx.query(`DELETE FROM ${names.inbox} WHERE handler = $1 AND event_id = ANY($2::text[])`, [
+          handler,
+          [...eventIds],
+        ]);
+      } catch (error) {
+        throw storeFailure('remove inbox entries of failed runs', error);
+      }
+    },
+    async savepoint(tx, work) {
+      // Never released: COMMIT releases them all, and the next run's savepoint of the same
+      // name hides this one, so each run costs one round trip instead of two.
+      await tx.query(`SAVEPOINT ${RUN_SAVEPOINT}`, []).catch((error: unknown) => {
+        throw storeFailure('open a savepoint', error);
+      });
+      try {
+        return await work();
+      } catch (error) {
+        await tx.query(`ROLLBACK TO SAVEPOINT ${RUN_SAVEPOINT}`, []).catch((rollbackError: unknown) => {
+          throw storeFailure('roll back to a savepoint', rollbackError);
+        });
+        throw error;
+      }
+    },
+    groupCommit: postgresGroupCommit,
+  };
 }
 
 /** The statement deleting records processed before `olderThan`. */

@@ -28,14 +28,17 @@ import {
 import { checkOut } from './checkout.ts';
 import { type ClaimedRow, claimStatement, deliveryFromRow } from './claim.ts';
 import { storeFailure } from './failures.ts';
-import { markProcessed, pruneInboxStatement } from './inbox.ts';
+import { createPostgresInbox, type PostgresInbox, pruneInboxStatement } from './inbox.ts';
 import { migrate } from './migrations.ts';
 import { createNotifier } from './notifier.ts';
 import { type PgQueryable, type PgTx, type PostgresOutboxStoreOptions, resolveOptions } from './options.ts';
 import { redriveStatement, settleStatement } from './outcomes.ts';
 import { type DeliveryRow, deliveryInfoFromRow, type EventRow, storedEventFromRow } from './rows.ts';
 
-export interface PostgresOutboxStore extends OutboxStore<PgTx>, Inbox<PgTx> {
+export interface PostgresOutboxStore
+  extends OutboxStore<PgTx>,
+    Omit<Inbox<PgTx>, keyof PostgresInbox>,
+    PostgresInbox {
   /**
    * Applies the store's migrations now (otherwise the first call does). Call it at start-up
    * when your pool is small: `append` on a client you hold needs a second one to migrate.
@@ -49,8 +52,6 @@ export interface PostgresOutboxStore extends OutboxStore<PgTx>, Inbox<PgTx> {
   readonly pool: pg.Pool;
   /** Also accepts a {@link PgQueryable} on an open transaction (how ORM adapters append). */
   append(tx: PgQueryable, entries: readonly OutboxEntry[]): Promise<void>;
-  /** Also accepts a {@link PgQueryable} on an open transaction (how ORM adapters record). */
-  markProcessed(tx: PgQueryable, handler: string, eventId: string): Promise<boolean>;
   /** The LISTEN/NOTIFY channel appends notify, for your own listeners. */
   readonly channel: string;
 }
@@ -160,10 +161,7 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
       }
     },
 
-    async markProcessed(tx, handler, eventId) {
-      await ensureReady();
-      return markProcessed(names, tx, handler, eventId, now());
-    },
+    ...createPostgresInbox(names, ensureReady, now),
 
     async claim(request) {
       if (!Number.isFinite(request.leaseMs) || request.leaseMs < 0) {
