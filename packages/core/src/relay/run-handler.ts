@@ -14,6 +14,7 @@ import type { HandlerDelivery } from '../instrumentation/messaging.ts';
 import { withMiddleware } from '../middleware/middleware.ts';
 import type { DurableHandler, DurableHandlerContext } from '../outbox/durable-handler.ts';
 import type { Inbox } from '../outbox/inbox.ts';
+import { createInboxCommitter, type InboxCommitter } from '../outbox/inbox-committer.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 
 export interface HandlerRun<Tx> {
@@ -97,6 +98,21 @@ async function withTimeout<T>(
   }
 }
 
+/**
+ * One committer per runtime (a relay's or a consumer's), so runs of one runtime that arrive
+ * in the same tick share a transaction. Made on first use.
+ */
+const committers = new WeakMap<HandlerRuntime<unknown>, InboxCommitter<unknown>>();
+
+function committerOf<Tx>(runtime: HandlerRuntime<Tx>, inbox: Inbox<Tx>): InboxCommitter<Tx> {
+  let committer = committers.get(runtime as HandlerRuntime<unknown>);
+  if (!committer) {
+    committer = createInboxCommitter(inbox) as InboxCommitter<unknown>;
+    committers.set(runtime as HandlerRuntime<unknown>, committer);
+  }
+  return committer as InboxCommitter<Tx>;
+}
+
 /** Runs the handler; resolves when it succeeded (or the inbox says it already had). */
 export async function runDurableHandler<Tx>(runtime: HandlerRuntime<Tx>, run: HandlerRun<Tx>): Promise<void> {
   const wrap = currentInstrumentation()?.wrapHandler;
@@ -139,9 +155,7 @@ async function runHandlerOnce<Tx>(runtime: HandlerRuntime<Tx>, run: HandlerRun<T
       if (!handler.inbox) return invoke(undefined);
       const inbox = runtime.inbox;
       if (!inbox) throw new DoNotRetry(`Handler "${handler.name}" wants an inbox but the store has none.`);
-      await inbox.transaction(async (tx) => {
-        if (await inbox.markProcessed(tx, handler.name, event.id)) await invoke(tx);
-      });
+      await committerOf(runtime, inbox).run(handler.name, event.id, invoke);
     });
   } finally {
     abort.dispose();
