@@ -18,7 +18,7 @@ interface ResultHeader {
  * Measured with bench/brokers/consume.ts like the other stores (docs/architecture.md,
  * "Inbox group commit"); InnoDB's commit is a redo-log flush, what grouping saves.
  */
-export const mysqlGroupCommit = { maxRuns: 32, concurrency: 2 } as const;
+export const mysqlGroupCommit = { maxRuns: 16, concurrency: 2 } as const;
 
 const RUN_SAVEPOINT = 'tidings_inbox_run';
 const MARK_SAVEPOINT = 'tidings_inbox_mark';

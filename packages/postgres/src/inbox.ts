@@ -14,7 +14,7 @@ import type { PgQueryable, TableNames } from './options.ts';
  * Runs of a group are one subtransaction each: past 64 that write, PostgreSQL's per-backend
  * subtransaction cache overflows and slows every session's snapshots while the group is open.
  */
-export const postgresGroupCommit = { maxRuns: 32, concurrency: 2 } as const;
+export const postgresGroupCommit = { maxRuns: 16, concurrency: 2 } as const;
 
 const RUN_SAVEPOINT = 'tidings_inbox_run';
 const MARK_SAVEPOINT = 'tidings_inbox_mark';

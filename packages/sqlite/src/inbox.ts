@@ -14,7 +14,7 @@ export type SqliteInbox = Required<Omit<Inbox<SqliteTx>, 'transaction'>>;
  * Measured with bench/brokers/consume.ts (see docs/architecture.md, "Inbox group commit"):
  * one connection, so one group at a time; commits (WAL fsync) are what grouping saves.
  */
-export const sqliteGroupCommit = { maxRuns: 64, concurrency: 1 } as const;
+export const sqliteGroupCommit = { maxRuns: 16, concurrency: 1 } as const;
 
 export function createSqliteInbox(session: Session): SqliteInbox {
   const { tables, clock, db } = session;
