@@ -62,6 +62,62 @@ async function markBatch(
   return recorded;
 }
 
+/**
+ * A savepoint before the work, rolled back to when it throws. Never released: COMMIT
+ * releases them all, and the next run's savepoint of the same name hides this one, so each
+ * run costs one round trip instead of two.
+ */
+async function eagerSavepoint<T>(tx: PgQueryable, work: () => Promise<T>): Promise<T> {
+  await tx.query(`SAVEPOINT ${RUN_SAVEPOINT}`, []).catch((error: unknown) => {
+    throw storeFailure('open a savepoint', error);
+  });
+  try {
+    return await work();
+  } catch (error) {
+    await tx.query(`ROLLBACK TO SAVEPOINT ${RUN_SAVEPOINT}`, []).catch((rollbackError: unknown) => {
+      throw storeFailure('roll back to a savepoint', rollbackError);
+    });
+    throw error;
+  }
+}
+
+/**
+ * On a `pg` client the savepoint is queued only in front of the work's first query (the
+ * client runs queries in the order they are queued): a run that writes nothing, the common
+ * no-op or external-effect handler, costs no round trip, and one that writes pays it in the
+ * same queue as its own statements. A run that issued no query has nothing to roll back.
+ */
+async function lazySavepoint<T>(client: pg.Client, work: () => Promise<T>): Promise<T> {
+  type Query = (...args: unknown[]) => unknown;
+  const query = client.query as unknown as Query;
+  const run = (text: string) => query.call(client, text) as Promise<unknown>;
+  let opened: Promise<unknown> | undefined;
+  (client as unknown as { query: Query }).query = function (this: unknown, ...args: unknown[]) {
+    if (!opened) {
+      opened = run(`SAVEPOINT ${RUN_SAVEPOINT}`);
+      opened.catch(() => undefined); // awaited below; the work's own query fails the same way
+    }
+    return query.apply(this, args);
+  };
+  try {
+    const result = await work();
+    if (opened)
+      await opened.catch((error: unknown) => Promise.reject(storeFailure('open a savepoint', error)));
+    return result;
+  } catch (error) {
+    if (opened) {
+      await opened.catch(() => undefined);
+      await run(`ROLLBACK TO SAVEPOINT ${RUN_SAVEPOINT}`).catch((rollbackError: unknown) =>
+        Promise.reject(storeFailure('roll back to a savepoint', rollbackError)),
+      );
+    }
+    throw error;
+  } finally {
+    // The own property shadowed the prototype's method; removing it restores the client.
+    delete (client as { query?: unknown }).query;
+  }
+}
+
 export interface PostgresInbox {
   markProcessed(tx: PgQueryable, handler: string, eventId: string): Promise<boolean>;
   markProcessed(tx: PgQueryable, handler: string, eventIds: readonly string[]): Promise<ReadonlySet<string>>;
@@ -94,21 +150,7 @@ export function createPostgresInbox(
         throw storeFailure('remove inbox entries of failed runs', error);
       }
     },
-    async savepoint(tx, work) {
-      // Never released: COMMIT releases them all, and the next run's savepoint of the same
-      // name hides this one, so each run costs one round trip instead of two.
-      await tx.query(`SAVEPOINT ${RUN_SAVEPOINT}`, []).catch((error: unknown) => {
-        throw storeFailure('open a savepoint', error);
-      });
-      try {
-        return await work();
-      } catch (error) {
-        await tx.query(`ROLLBACK TO SAVEPOINT ${RUN_SAVEPOINT}`, []).catch((rollbackError: unknown) => {
-          throw storeFailure('roll back to a savepoint', rollbackError);
-        });
-        throw error;
-      }
-    },
+    savepoint: (tx, work) => (tx instanceof pg.Client ? lazySavepoint(tx, work) : eagerSavepoint(tx, work)),
     groupCommit: postgresGroupCommit,
   };
 }
