@@ -39,8 +39,19 @@ export { memoryTransportFeatures } from './memory/memory-transport.ts';
 export { backoffDelay, resolvePolicy } from './middleware/backoff.ts';
 export { checkOutcomes } from './outbox/check-outcomes.ts';
 // Outbox store and inbox ports
-export type { Inbox } from './outbox/inbox.ts';
-export { createInboxCommitter, type InboxCommitter, type InboxRunResult } from './outbox/inbox-committer.ts';
+export {
+  type AsyncMarkProcessed,
+  type Inbox,
+  type InboxGroupCommit,
+  inboxMarker,
+  type MarkProcessed,
+} from './outbox/inbox.ts';
+export {
+  createInboxCommitter,
+  defaultGroupCommit,
+  type InboxCommitter,
+  type InboxRunResult,
+} from './outbox/inbox-committer.ts';
 export type {
   AttemptRecord,
   AuditLog,

@@ -29,6 +29,7 @@ import {
 import { checkOut } from './checkout.ts';
 import { type ClaimedRow, claimStatement, deliveryFromRow } from './claim.ts';
 import { storeFailure } from './failures.ts';
+import { createPostgresInbox, type PostgresInbox, pruneInboxStatement } from './inbox.ts';
 import { migrate } from './migrations.ts';
 import { createNotifier } from './notifier.ts';
 import { type PgQueryable, type PgTx, type PostgresOutboxStoreOptions, resolveOptions } from './options.ts';
@@ -36,7 +37,10 @@ import { redriveStatement, settleStatement } from './outcomes.ts';
 import { postgresReceivedDeadLetters } from './received-dead-letters.ts';
 import { type DeliveryRow, deliveryInfoFromRow, type EventRow, storedEventFromRow } from './rows.ts';
 
-export interface PostgresOutboxStore extends OutboxStore<PgTx>, Inbox<PgTx> {
+export interface PostgresOutboxStore
+  extends OutboxStore<PgTx>,
+    Omit<Inbox<PgTx>, keyof PostgresInbox>,
+    PostgresInbox {
   /** The consumer's dead letters kept in this store (for `storeDeadLetterSink`, the CLI and the inspector). */
   readonly receivedDeadLetters: ReceivedDeadLetters;
   /**
@@ -52,8 +56,6 @@ export interface PostgresOutboxStore extends OutboxStore<PgTx>, Inbox<PgTx> {
   readonly pool: pg.Pool;
   /** Also accepts a {@link PgQueryable} on an open transaction (how ORM adapters append). */
   append(tx: PgQueryable, entries: readonly OutboxEntry[]): Promise<void>;
-  /** Also accepts a {@link PgQueryable} on an open transaction (how ORM adapters record). */
-  markProcessed(tx: PgQueryable, handler: string, eventId: string): Promise<boolean>;
   /** The LISTEN/NOTIFY channel appends notify, for your own listeners. */
   readonly channel: string;
 }
@@ -163,19 +165,7 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
       }
     },
 
-    async markProcessed(tx, handler, eventId) {
-      await ensureReady();
-      try {
-        const result = await tx.query(
-          `INSERT INTO ${names.inbox} (handler, event_id, processed_at) VALUES ($1, $2, $3)
-            ON CONFLICT DO NOTHING RETURNING 1`,
-          [handler, eventId, now()],
-        );
-        return result.rowCount === 1;
-      } catch (error) {
-        throw storeFailure('record the inbox entry', error);
-      }
-    },
+    ...createPostgresInbox(names, ensureReady, now),
 
     async claim(request) {
       if (!Number.isFinite(request.leaseMs) || request.leaseMs < 0) {
@@ -250,10 +240,7 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
     },
 
     async pruneInbox(olderThan) {
-      const result = await query('prune the inbox', {
-        text: `DELETE FROM ${names.inbox} WHERE processed_at < $1`,
-        values: [Math.ceil(olderThan)],
-      });
+      const result = await query('prune the inbox', pruneInboxStatement(names, olderThan));
       return result.rowCount ?? 0;
     },
 

@@ -6,6 +6,7 @@ import { defineEvent } from '../event/define-event.ts';
 import { createMemoryOutboxStore, type MemoryTx } from '../memory/memory-outbox-store.ts';
 import { createMemoryBroker, createMemoryTransport } from '../memory/memory-transport.ts';
 import { durableHandler } from '../outbox/durable-handler.ts';
+import { inboxMarker } from '../outbox/inbox.ts';
 import { createOutbox } from '../outbox/outbox.ts';
 import { createOutboxRelay } from '../relay/relay.ts';
 import { toTransportMessage } from '../transport/message.ts';
@@ -37,11 +38,11 @@ describe('outbox → transport → consumer', () => {
       catalog,
       inbox: {
         transaction: (work) => consumerStore.transaction(work),
-        markProcessed: async (tx, handler, id) => {
-          const fresh = await consumerStore.markProcessed(tx, handler, id);
-          inboxAnswers.push(fresh);
+        markProcessed: inboxMarker(async (tx: MemoryTx, handler, ids) => {
+          const fresh = await consumerStore.markProcessed(tx, handler, ids);
+          for (const id of ids) inboxAnswers.push(fresh.has(id));
           return fresh;
-        },
+        }),
       },
       deadLetters: createMemoryDeadLetterSink(),
       handlers: [

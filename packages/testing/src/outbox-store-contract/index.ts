@@ -9,6 +9,7 @@ import { claimScenarios } from './claims.ts';
 import { useContractContext } from './context.ts';
 import { failureScenarios } from './failures.ts';
 import type { CreateOutboxStoreFixture } from './fixture.ts';
+import { inboxBatchScenarios } from './inbox-batch.ts';
 import { receivedDeadLetterScenarios } from './received-dead-letters.ts';
 import { runScenarios } from './runs.ts';
 import { settleScenarios } from './settle.ts';
@@ -31,6 +32,7 @@ export function runOutboxStoreContract<Tx>(name: string, create: CreateOutboxSto
   describe(`OutboxStore contract: ${name}`, () => {
     const context = useContractContext(create);
     describe('transactions and inbox', () => transactionScenarios(context));
+    describe('inbox batches and group commit', () => inboxBatchScenarios(context));
     describe('claims', () => claimScenarios(context));
     describe('settle', () => settleScenarios(context));
     describe('runs', () => runScenarios(context));
