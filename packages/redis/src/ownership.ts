@@ -123,7 +123,7 @@ export function createOwnership(ctx: OwnershipContext): Ownership {
     for (const [i, [, lanes]] of topics.entries()) {
       const [error, reply] = results[i] ?? [new Error('no reply to the lease heartbeat')];
       if (error) {
-        ctx.onError(error);
+        if (redis.status !== 'end') ctx.onError(error);
         fair = false;
         continue;
       }
@@ -142,6 +142,9 @@ export function createOwnership(ctx: OwnershipContext): Ownership {
         const state = states.get(lane.stream);
         return state && state.status !== 'leaving' ? [state] : [];
       });
+      // Keep the busiest lanes: leaving one waits for its handlers, and a lane behind a long
+      // handler would stay unread by anyone until it finished.
+      active.sort((x, y) => y.inFlight - x.inFlight);
       for (const state of active.slice(target)) leave(state);
       if (Math.min(active.length, target) < Math.floor(lanes.length / live)) fair = false;
     }
