@@ -112,7 +112,8 @@ export async function openSubscription(
   const accept = (state: LaneState, deliveries: readonly Delivery[]): void => {
     for (const delivery of deliveries) {
       state.inFlight++;
-      dispatcher.push(delivery.message.key, { state, delivery });
+      // A keyless message has no order to keep: its id as the key lets them run side by side.
+      dispatcher.push(delivery.message.key || delivery.message.id, { state, delivery });
     }
   };
 
