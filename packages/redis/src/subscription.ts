@@ -180,7 +180,14 @@ export async function openSubscription(
     }
   };
 
-  await ownership.start();
+  try {
+    await ownership.start();
+  } catch (error) {
+    // No heartbeat got through: give back what was acquired and the blocking connection.
+    await ownership.stop().catch(() => undefined);
+    blocking.disconnect();
+    throw error;
+  }
 
   const readLoop = (async () => {
     while (!closing) {
