@@ -142,10 +142,12 @@ export async function openSubscription(
     const lanes = ownership.readable(options.blockMs + leaseMarginMs);
     if (lanes.length === 0) {
       // Nothing held yet (or all being taken over): wait for a change, or a heartbeat's worth.
+      let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         idleWake = resolve;
-        setTimeout(resolve, options.blockMs).unref();
+        timer = setTimeout(resolve, options.blockMs);
       });
+      clearTimeout(timer);
       idleWake = undefined;
       return;
     }
