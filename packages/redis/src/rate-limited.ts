@@ -22,7 +22,12 @@ export function rateLimited(print: (error: unknown) => void, intervalMs = 1_000)
       return;
     }
     last.set(kind, { at: now, held: 0 });
-    if (seen?.held) print(new Error(`${seen.held} more like the next one in the last second`));
+    if (seen?.held)
+      print(
+        new Error(
+          `${seen.held} more errors of the next kind were held back (at most one per second is printed)`,
+        ),
+      );
     print(error);
   };
 }
