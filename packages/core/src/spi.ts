@@ -60,7 +60,7 @@ export type {
   StoredEvent,
 } from './outbox/outbox-store.ts';
 export { matchesQuery } from './outbox/query.ts';
-export { describeFailure, nextAttemptAt } from './relay/outcome.ts';
+export { describeFailure, nextAttemptAt } from './pipeline/outcome.ts';
 export {
   type CommonTransportOptions,
   defaultMaxDeliveries,

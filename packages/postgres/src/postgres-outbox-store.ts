@@ -198,8 +198,11 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
 
     async redrive(refs) {
       if (refs.length === 0) return 0;
-      const result = await query('redrive dead letters', redriveStatement(names, refs, now()));
-      return result.rowCount ?? 0;
+      const { rows } = await query<{ redriven: number }>(
+        'redrive dead letters',
+        redriveStatement(names, refs, now()),
+      );
+      return rows[0]?.redriven ?? 0;
     },
 
     async deadLetters(request = {}) {
