@@ -25,9 +25,10 @@ export const brokers: Record<string, ChaosBroker> = {
     features: redisFeatures,
     open: async (runId) =>
       createRedisTransport({
-        url: redisUrl,
-        streamPrefix: `chaos-${runId}:`,
-        claimIdleMs: 2_000,
+        connection: redisUrl,
+        prefix: `chaos-${runId}:`,
+        leaseMs: 2_000,
+        blockMs: 500,
         onError: quiet,
       }),
     async cleanUp(runId) {

@@ -34,7 +34,7 @@ export async function openBroker(config: BrokerConfig): Promise<Transport> {
     case 'nats':
       return createNatsTransport({ connection: natsServers, stream: name, prefix: name });
     case 'redis':
-      return createRedisTransport({ url: redisUrl, streamPrefix: `${name}:`, blockMs: 500 });
+      return createRedisTransport({ connection: redisUrl, prefix: `${name}:`, blockMs: 500 });
     case 'kafka':
       return createKafkaTransport({
         brokers: endpoint.split(','),

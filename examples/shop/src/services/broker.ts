@@ -55,8 +55,8 @@ export async function connectBroker(name: BrokerName, service: string): Promise<
     case 'redis': {
       const { createRedisTransport } = await import('@tidings/redis');
       return createRedisTransport({
-        url: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-        streamPrefix: names.streamPrefix,
+        connection: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+        prefix: names.streamPrefix,
       });
     }
     case 'kafka': {
