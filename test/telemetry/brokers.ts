@@ -30,7 +30,7 @@ export async function openBroker(config: BrokerConfig): Promise<Transport> {
   const { name, endpoint = '' } = config;
   switch (config.broker) {
     case 'rabbitmq':
-      return createRabbitMqTransport({ url: rabbitMqUrl, exchange: name, connectTimeoutMs: 5_000 });
+      return createRabbitMqTransport({ connection: rabbitMqUrl, prefix: name, connectTimeoutMs: 5_000 });
     case 'nats':
       return createNatsTransport({ servers: natsServers, stream: name, subjectPrefix: name });
     case 'redis':

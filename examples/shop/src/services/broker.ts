@@ -40,8 +40,8 @@ export async function connectBroker(name: BrokerName, service: string): Promise<
     case 'rabbitmq': {
       const { createRabbitMqTransport } = await import('@tidings/rabbitmq');
       return createRabbitMqTransport({
-        url: env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
-        exchange: names.exchange,
+        connection: env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+        prefix: names.exchange,
       });
     }
     case 'nats': {
