@@ -37,17 +37,16 @@ export async function openBroker(config: BrokerConfig): Promise<Transport> {
       return createRedisTransport({ url: redisUrl, streamPrefix: `${name}:`, blockMs: 500 });
     case 'kafka':
       return createKafkaTransport({
-        brokers: endpoint.split(','),
-        topicPrefix: `${name}.`,
+        connection: endpoint,
+        prefix: `${name}.`,
         sessionTimeoutMs: 3_000,
         heartbeatIntervalMs: 500,
         kafka: { logLevel: logLevel.NOTHING },
       });
     case 'sqs': {
       const clients = createTestClients(endpoint);
-      const transport = createSnsSqsTransport({
-        sns: clients.sns,
-        sqs: clients.sqs,
+      const transport = await createSnsSqsTransport({
+        connection: { sns: clients.sns, sqs: clients.sqs },
         prefix: `${name}-`,
         waitTimeSeconds: 1,
         onError: () => undefined,
