@@ -15,6 +15,9 @@ import { openSubscription } from './subscription.ts';
 import { rabbitMqTelemetry } from './telemetry.ts';
 import { checkSubscribeRequest } from './validate-request.ts';
 
+/** What `createRabbitMqTransport` returns (the Transport port; named for the one factory shape). */
+export type RabbitMqTransport = Transport;
+
 /**
  * Connects to RabbitMQ and returns a Transport. Rejects with `ConfigurationError` naming
  * the option for bad options, with `TransportError` (URL redacted) when the broker cannot
@@ -27,7 +30,7 @@ import { checkSubscribeRequest } from './validate-request.ts';
  * await transport.publish([{ id, topic: 'order.placed', key: 'Order:1', headers, body }]);
  * await transport.close();
  */
-export async function createRabbitMqTransport(options: RabbitMqTransportOptions): Promise<Transport> {
+export async function createRabbitMqTransport(options: RabbitMqTransportOptions = {}): Promise<RabbitMqTransport> {
   const resolved = resolveOptions(options);
   const features = rabbitMqFeatures(options);
   const connection = await createConnectionManager(resolved);
