@@ -30,7 +30,9 @@ export type RabbitMqTransport = Transport;
  * await transport.publish([{ id, topic: 'order.placed', key: 'Order:1', headers, body }]);
  * await transport.close();
  */
-export async function createRabbitMqTransport(options: RabbitMqTransportOptions = {}): Promise<RabbitMqTransport> {
+export async function createRabbitMqTransport(
+  options: RabbitMqTransportOptions = {},
+): Promise<RabbitMqTransport> {
   const resolved = resolveOptions(options);
   const features = rabbitMqFeatures(options);
   const connection = await createConnectionManager(resolved);
