@@ -116,6 +116,29 @@ describe('sns-sqs transport (fauxqs)', () => {
     expect((at[1] ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(950);
   });
 
+  it('keeps a message invisible while its handler runs past the visibility timeout (one extender)', async () => {
+    const { topic, group } = names();
+    const { transport } = await make({ visibilityTimeoutSeconds: 1 });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let seen = 0;
+    await transport.subscribe({ group, topics: [topic], concurrency: 2 }, async () => {
+      seen++;
+      await held;
+    });
+    try {
+      await transport.publish([message(topic)]);
+      await waitUntil(() => seen === 1, 'the first delivery');
+      // Three visibility timeouts: without the extension the free slot would receive it again.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(seen).toBe(1);
+    } finally {
+      release();
+    }
+  });
+
   it("hands a foreign producer's structured CloudEvent (no tidings attribute) to the handler", async () => {
     const { topic, group } = names();
     const { transport, clients } = await make();
