@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ReceivedMessage, Transport, TransportMessage } from '@tidings/core';
-import { DoNotRetry, RetryLater } from '@tidings/core';
+import { DoNotRetry, RetryLater, TransportError } from '@tidings/core';
 import { waitUntil } from '@tidings/testing';
 import { logLevel } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -189,3 +189,14 @@ for (const brokerCount of [3, 1]) {
     });
   });
 }
+
+describe('createKafkaTransport', () => {
+  it('fails at creation, naming the brokers, when none answers', async () => {
+    const failure = await createKafkaTransport({
+      connection: '127.0.0.1:1',
+      kafka: { logLevel: logLevel.NOTHING, connectionTimeout: 300, retry: { retries: 0 } },
+    }).catch((error: unknown) => error);
+    expect(TransportError.is(failure), String(failure)).toBe(true);
+    expect(String(failure)).toMatch(/Cannot connect to Kafka at 127\.0\.0\.1:1/);
+  });
+});
