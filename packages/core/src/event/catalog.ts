@@ -7,7 +7,7 @@ import { ConfigurationError, UnknownEventTypeError, ValidationError } from '../e
 import { describeValue } from '../errors/tidings-error.ts';
 import type { EventDefinition } from './define-event.ts';
 import type { AnyDomainEvent, EventSubject } from './envelope.ts';
-import { copyData, deepFreeze } from './freeze.ts';
+import { deepFreeze, frozenCopy } from './freeze.ts';
 
 /** An envelope as it arrives: shape checked, payload not yet validated. */
 export interface RawEvent {
@@ -76,7 +76,8 @@ export function createCatalog(definitions: readonly EventDefinition[]): Catalog 
       const event: Record<string, unknown> = {
         ...raw,
         version: definition.version,
-        payload: copyData(payload),
+        // Frozen as it is copied; deepFreeze then skips it and freezes the rest of the envelope.
+        payload: frozenCopy(payload),
       };
       return deepFreeze(event) as unknown as AnyDomainEvent;
     },

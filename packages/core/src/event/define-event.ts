@@ -8,7 +8,7 @@ import { describeValue } from '../errors/tidings-error.ts';
 import { currentInstrumentation } from '../instrumentation/hooks.ts';
 import { currentEvent } from './ambient.ts';
 import type { AnyDomainEvent, DomainEvent, EventSubject } from './envelope.ts';
-import { copyData, deepFreeze } from './freeze.ts';
+import { frozenCopy } from './freeze.ts';
 import { createEventId } from './id.ts';
 import { validateSync } from './validate.ts';
 
@@ -88,8 +88,23 @@ export type PayloadOf<D> =
 
 const typePattern = /^[A-Za-z][A-Za-z0-9_.:-]{0,199}$/;
 
+// Events without metadata share one frozen empty map.
+const noMetadata: Readonly<Record<string, string>> = Object.freeze({});
+
+// Events created in one millisecond share its ISO string: formatting a date costs more than
+// the rest of the envelope.
+let isoMs = Number.NaN;
+let isoText = '';
+
 function toIso(value: Date | string | undefined): string {
-  if (value === undefined) return new Date().toISOString();
+  if (value === undefined) {
+    const now = Date.now();
+    if (now !== isoMs) {
+      isoText = new Date(now).toISOString();
+      isoMs = now;
+    }
+    return isoText;
+  }
   const date = typeof value === 'string' ? new Date(value) : value;
   if (Number.isNaN(date.getTime())) {
     throw new ConfigurationError(`occurredAt must be a valid date, got ${String(value)}`);
@@ -180,15 +195,18 @@ export function defineEvent<const Type extends string, S extends StandardSchemaV
         version,
         occurredAt: toIso(createOptions.occurredAt),
       };
-      if (createOptions.subject) event.subject = { ...createOptions.subject };
+      if (createOptions.subject) event.subject = frozenCopy(createOptions.subject);
       event.correlationId = createOptions.correlationId ?? cause?.correlationId ?? id;
       const causationId = createOptions.causationId ?? cause?.id;
       if (causationId !== undefined) event.causationId = causationId;
       // Instrumentation may add defaults (e.g. the active traceparent); explicit keys win.
       const defaults = currentInstrumentation()?.metadataForNewEvent?.(type);
-      event.metadata = defaults ? { ...defaults, ...createOptions.metadata } : { ...createOptions.metadata };
-      event.payload = copyData(value);
-      return deepFreeze(event) as unknown as DomainEvent<Type, StandardSchemaV1.InferOutput<S>>;
+      event.metadata =
+        defaults || createOptions.metadata
+          ? Object.freeze({ ...defaults, ...createOptions.metadata })
+          : noMetadata;
+      event.payload = frozenCopy(value);
+      return Object.freeze(event) as unknown as DomainEvent<Type, StandardSchemaV1.InferOutput<S>>;
     },
     is(event): event is DomainEvent<Type, StandardSchemaV1.InferOutput<S>> {
       return event.type === type;

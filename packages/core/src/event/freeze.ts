@@ -1,4 +1,8 @@
-/** Deep freezing: events are facts, and facts do not change after they are recorded. */
+/**
+ * Deep freezing: events are facts, and facts do not change after they are recorded.
+ * Creating an event copies its payload and freezes the copy in one pass (`frozenCopy`):
+ * walking the copy a second time to freeze it took a third of `create`'s time.
+ */
 
 export function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
@@ -9,23 +13,27 @@ export function deepFreeze<T>(value: T): T {
 }
 
 /**
- * A deep copy of validated payload data, so freezing never touches the caller's objects.
- * Plain objects and arrays are copied directly (several times faster than structuredClone,
- * which dominated event creation); anything else structured (Date, Map…) still goes
- * through structuredClone.
+ * A deep copy of validated payload data, each copied object frozen as it is made, so
+ * freezing never touches the caller's objects. Plain objects and arrays are copied directly
+ * (several times faster than structuredClone, which dominated event creation); anything
+ * else structured (Date, Map…) still goes through structuredClone.
  */
-export function copyData<T>(value: T): T {
+export function frozenCopy<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map(copyData) as T;
+  if (Array.isArray(value)) {
+    const items = new Array(value.length);
+    for (let i = 0; i < value.length; i++) items[i] = frozenCopy(value[i]);
+    return Object.freeze(items) as T;
+  }
   const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
-  const copy: Record<string, unknown> = proto === null ? Object.create(null) : {};
+  if (proto !== Object.prototype && proto !== null) return deepFreeze(structuredClone(value));
+  const out: Record<string, unknown> = proto === null ? Object.create(null) : {};
   for (const key of Object.keys(value)) {
-    const item = copyData((value as Record<string, unknown>)[key]);
+    const item = frozenCopy((value as Record<string, unknown>)[key]);
     // A "__proto__" key must stay data: assigning it would set the copy's prototype.
     if (key === '__proto__') {
-      Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
-    } else copy[key] = item;
+      Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+    } else out[key] = item;
   }
-  return copy as T;
+  return Object.freeze(out) as T;
 }
