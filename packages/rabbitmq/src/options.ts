@@ -23,8 +23,9 @@ export interface RabbitMqTransportOptions extends CommonTransportOptions<Channel
    * `x-delivery-limit`; past it RabbitMQ moves the message to the group's `<queue>.dead`.
    */
   /**
-   * Messages a subscription holds unacked at once. Default: its `concurrency`; never less.
-   * A larger value hides network latency; prefetched messages wait locally.
+   * Messages a subscription holds unacked at once; never less than its `concurrency`.
+   * Default: its `concurrency`, or 256 with `singleActiveConsumer` (so one key waiting on a
+   * retry cannot stall the others behind a full prefetch). Prefetched messages wait locally.
    */
   readonly prefetch?: number;
   /**

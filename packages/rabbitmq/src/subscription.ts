@@ -36,6 +36,9 @@ export interface SubscriptionDeps {
   readonly onClosed: () => void;
 }
 
+/** Default prefetch with single active consumer (see `openSubscription`). */
+export const singleActivePrefetch = 256;
+
 function quietly(action: () => void): void {
   try {
     action();
@@ -47,7 +50,13 @@ function quietly(action: () => void): void {
 export async function openSubscription(deps: SubscriptionDeps): Promise<Subscription> {
   const { connection, publisher, options, request, concurrency, handler } = deps;
   const names = groupNames(options.exchange, request.group);
-  const prefetch = Math.max(options.prefetch ?? concurrency, concurrency);
+  // With single active consumer a key that waits (a retry, a slow handler) holds its later
+  // messages locally; a prefetch of only `concurrency` would let one such key stall every
+  // other key. Standby members receive nothing anyway, so holding more costs only memory.
+  const defaultPrefetch = options.singleActiveConsumer
+    ? Math.max(concurrency, singleActivePrefetch)
+    : concurrency;
+  const prefetch = Math.max(options.prefetch ?? defaultPrefetch, concurrency);
   let channel: Channel | undefined;
   let consumerTag: string | undefined;
   let closing: Promise<void> | undefined;
