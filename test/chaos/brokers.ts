@@ -41,15 +41,17 @@ export const brokers: Record<string, ChaosBroker> = {
     features: natsFeatures,
     open: (runId) =>
       createNatsTransport({
-        servers: natsUrl,
+        connection: natsUrl,
         stream: `CHAOS_${runId}`,
-        subjectPrefix: `chaos-${runId}`,
+        prefix: `chaos-${runId}`,
         ackWaitMs: 2_000,
         onError: quiet,
       }),
     async cleanUp(runId) {
       const nc = await connect({ servers: natsUrl });
-      await (await jetstreamManager(nc)).streams.delete(`CHAOS_${runId}`).catch(() => undefined);
+      const jsm = await jetstreamManager(nc);
+      await jsm.streams.delete(`CHAOS_${runId}`).catch(() => undefined);
+      await jsm.streams.delete(`KV_CHAOS_${runId}_leases`).catch(() => undefined);
       await nc.close();
     },
   },

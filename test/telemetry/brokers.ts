@@ -32,7 +32,7 @@ export async function openBroker(config: BrokerConfig): Promise<Transport> {
     case 'rabbitmq':
       return createRabbitMqTransport({ connection: rabbitMqUrl, prefix: name, connectTimeoutMs: 5_000 });
     case 'nats':
-      return createNatsTransport({ servers: natsServers, stream: name, subjectPrefix: name });
+      return createNatsTransport({ connection: natsServers, stream: name, prefix: name });
     case 'redis':
       return createRedisTransport({ url: redisUrl, streamPrefix: `${name}:`, blockMs: 500 });
     case 'kafka':

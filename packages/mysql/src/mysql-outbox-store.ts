@@ -12,6 +12,7 @@ import {
   type DeadLetter,
   type Inbox,
   type OutboxStore,
+  type ReceivedDeadLetters,
   type StoredEvent,
   StoreError,
 } from '@tidings/core';
@@ -34,10 +35,13 @@ import { isLockConflict, storeFailure } from './failures.ts';
 import { migrate } from './migrations.ts';
 import { type MysqlOutboxStoreOptions, type MysqlTx, resolveOptions } from './options.ts';
 import { redriveStatement } from './outcomes.ts';
+import { mysqlReceivedDeadLetters } from './received-dead-letters.ts';
 import { type DeliveryRow, deliveryInfoFromRow, type EventRow, storedEventFromRow } from './rows.ts';
 import { settleStatements } from './settle.ts';
 
 export interface MysqlOutboxStore extends OutboxStore<MysqlTx>, Inbox<MysqlTx> {
+  /** The consumer's dead letters kept in this store (for `storeDeadLetterSink`, the CLI and the inspector). */
+  readonly receivedDeadLetters: ReceivedDeadLetters;
   /**
    * Applies the store's migrations now (otherwise the first call does, unless
    * `autoMigrate: false`). Call it at start-up when your pool is small: `append` on a
@@ -339,6 +343,8 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
       const result = await query<ResultHeader>('prune events', pruneStatement(names, before));
       return result.affectedRows;
     },
+
+    receivedDeadLetters: mysqlReceivedDeadLetters(names, query, now),
 
     onAppend(listener) {
       checkOpen();

@@ -11,6 +11,7 @@ import {
   type DeadLetter,
   type Inbox,
   type OutboxStore,
+  type ReceivedDeadLetters,
   type StoredEvent,
 } from '@tidings/core';
 import { checkOutcomes, type Delivery, describeValue, type OutboxEntry } from '@tidings/core/spi';
@@ -32,9 +33,12 @@ import { migrate } from './migrations.ts';
 import { createNotifier } from './notifier.ts';
 import { type PgQueryable, type PgTx, type PostgresOutboxStoreOptions, resolveOptions } from './options.ts';
 import { redriveStatement, settleStatement } from './outcomes.ts';
+import { postgresReceivedDeadLetters } from './received-dead-letters.ts';
 import { type DeliveryRow, deliveryInfoFromRow, type EventRow, storedEventFromRow } from './rows.ts';
 
 export interface PostgresOutboxStore extends OutboxStore<PgTx>, Inbox<PgTx> {
+  /** The consumer's dead letters kept in this store (for `storeDeadLetterSink`, the CLI and the inspector). */
+  readonly receivedDeadLetters: ReceivedDeadLetters;
   /**
    * Applies the store's migrations now (otherwise the first call does). Call it at start-up
    * when your pool is small: `append` on a client you hold needs a second one to migrate.
@@ -198,8 +202,11 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
 
     async redrive(refs) {
       if (refs.length === 0) return 0;
-      const result = await query('redrive dead letters', redriveStatement(names, refs, now()));
-      return result.rowCount ?? 0;
+      const { rows } = await query<{ redriven: number }>(
+        'redrive dead letters',
+        redriveStatement(names, refs, now()),
+      );
+      return rows[0]?.redriven ?? 0;
     },
 
     async deadLetters(request = {}) {
@@ -256,6 +263,8 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
     },
 
     listening: () => notifier.ready(),
+
+    receivedDeadLetters: postgresReceivedDeadLetters(names, query, now),
 
     close() {
       closing ??= (async () => {

@@ -2,19 +2,21 @@
  * `createSqliteOutboxStore`: the embedded default OutboxStore and Inbox, on one
  * better-sqlite3 connection to a WAL-mode file that several processes may share.
  */
-import type { Inbox, OutboxStore } from '@tidings/core';
+import type { HasReceivedDeadLetters, Inbox, OutboxStore } from '@tidings/core';
 import type Database from 'better-sqlite3';
 import { appendEntries } from './append.ts';
 import { consumerStats, deadLetters, eventDeliveries, findEvent, pruneEvents, queryEvents } from './audit.ts';
 import { claimDeliveries } from './claim.ts';
 import { openConnection, useShortBusyWait } from './connection.ts';
 import { resolveOptions, type SqliteOutboxStoreOptions, type SqliteTx } from './options.ts';
+import { sqliteReceivedDeadLetters } from './received-dead-letters.ts';
 import { migrate, tableNames } from './schema.ts';
 import { createSession } from './session.ts';
 import { redriveDeliveries, settleDeliveries } from './settle.ts';
 
 export type SqliteOutboxStore = OutboxStore<SqliteTx> &
-  Inbox<SqliteTx> & {
+  Inbox<SqliteTx> &
+  HasReceivedDeadLetters & {
     /** Always present here: listeners hear of appends committed through this store object. */
     onAppend(listener: () => void): () => void;
     pruneInbox(olderThan: number): Promise<number>;
@@ -77,6 +79,7 @@ export function createSqliteOutboxStore(options: SqliteOutboxStoreOptions): Sqli
     pruneInbox: (olderThan) =>
       session.write('pruneInbox', () => pruneInbox.run({ olderThan: Math.ceil(olderThan) }).changes),
     close: () => session.close(),
+    receivedDeadLetters: sqliteReceivedDeadLetters(session),
     database: db,
   };
 }

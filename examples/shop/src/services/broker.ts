@@ -47,9 +47,9 @@ export async function connectBroker(name: BrokerName, service: string): Promise<
     case 'nats': {
       const { createNatsTransport } = await import('@tidings/nats');
       return createNatsTransport({
-        servers: env.NATS_URL ?? 'nats://127.0.0.1:4222',
+        connection: env.NATS_URL ?? 'nats://127.0.0.1:4222',
         stream: names.natsStream,
-        subjectPrefix: names.subjectPrefix,
+        prefix: names.subjectPrefix,
       });
     }
     case 'redis': {

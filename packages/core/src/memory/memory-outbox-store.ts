@@ -21,6 +21,8 @@ import type {
   StoredEvent,
 } from '../outbox/outbox-store.ts';
 import { matchesQuery } from '../outbox/query.ts';
+import type { HasReceivedDeadLetters } from '../outbox/received-dead-letters.ts';
+import { createMemoryReceivedDeadLetters } from './memory-received-dead-letters.ts';
 
 /** A transaction of the memory store: writes staged until commit. */
 export interface MemoryTx {
@@ -53,7 +55,8 @@ export interface MemoryOutboxStoreOptions {
 }
 
 export type MemoryOutboxStore = OutboxStore<MemoryTx> &
-  Inbox<MemoryTx> & { pruneInbox(olderThan: number): Promise<number> };
+  Inbox<MemoryTx> &
+  HasReceivedDeadLetters & { pruneInbox(olderThan: number): Promise<number> };
 
 /**
  * @example
@@ -290,6 +293,7 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
     async close() {
       listeners.clear();
     },
+    receivedDeadLetters: createMemoryReceivedDeadLetters(clock),
   };
   return store;
 }

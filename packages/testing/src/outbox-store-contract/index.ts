@@ -9,12 +9,14 @@ import { claimScenarios } from './claims.ts';
 import { useContractContext } from './context.ts';
 import { failureScenarios } from './failures.ts';
 import type { CreateOutboxStoreFixture } from './fixture.ts';
+import { receivedDeadLetterScenarios } from './received-dead-letters.ts';
 import { runScenarios } from './runs.ts';
 import { settleScenarios } from './settle.ts';
 import { transactionScenarios } from './transactions.ts';
 
 export type { CreateOutboxStoreFixture, OutboxStoreFixture } from './fixture.ts';
 export { createManualClock } from './fixture.ts';
+export { makeReceivedDeadLetter } from './received-dead-letters.ts';
 
 /**
  * Runs the OutboxStore contract against a store.
@@ -34,5 +36,6 @@ export function runOutboxStoreContract<Tx>(name: string, create: CreateOutboxSto
     describe('runs', () => runScenarios(context));
     describe('failures', () => failureScenarios(context));
     describe('audit log', () => auditScenarios(context));
+    describe('received dead letters', () => receivedDeadLetterScenarios(context));
   });
 }
