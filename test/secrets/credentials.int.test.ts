@@ -118,7 +118,9 @@ describe('credentials are never printed', () => {
       `amqp://guest:pa/${secret}@127.0.0.1:1/vhost`,
       `amqp://guest:pa@${secret}@127.0.0.1:1/vhost`,
     ]) {
-      const failure = await failureOf(() => createRabbitMqTransport({ url, connectTimeoutMs: 300 }));
+      const failure = await failureOf(() =>
+        createRabbitMqTransport({ connection: url, connectTimeoutMs: 300 }),
+      );
       expectNoSecret(`rabbitmq ${url}`, failure);
     }
   });

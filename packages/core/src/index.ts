@@ -7,6 +7,7 @@
 
 // Aggregates
 export { AggregateRoot, createEventRecorder, type EventRecorder } from './aggregate/aggregate.ts';
+export type { AsyncApiBinding } from './asyncapi/bindings.ts';
 export type { JsonSchemaConverter, PayloadSchema } from './asyncapi/payload-schema.ts';
 // AsyncAPI
 export {

@@ -40,8 +40,8 @@ export async function connectBroker(name: BrokerName, service: string): Promise<
     case 'rabbitmq': {
       const { createRabbitMqTransport } = await import('@tidings/rabbitmq');
       return createRabbitMqTransport({
-        url: env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
-        exchange: names.exchange,
+        connection: env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+        prefix: names.exchange,
       });
     }
     case 'nats': {
@@ -64,9 +64,9 @@ export async function connectBroker(name: BrokerName, service: string): Promise<
         throw new ConfigurationError('BROKER=kafka needs KAFKA_BROKERS=host:port[,host:port].');
       const { createKafkaTransport } = await import('@tidings/kafka');
       return createKafkaTransport({
-        brokers: env.KAFKA_BROKERS.split(','),
+        connection: env.KAFKA_BROKERS,
         clientId: service,
-        topicPrefix: env.SHOP_STREAM ?? '',
+        prefix: env.SHOP_STREAM ?? '',
       });
     }
     case 'sqs': {
@@ -84,8 +84,7 @@ export async function connectBroker(name: BrokerName, service: string): Promise<
         },
       };
       return createSnsSqsTransport({
-        sns: new SNSClient(config),
-        sqs: new SQSClient(config),
+        connection: { sns: new SNSClient(config), sqs: new SQSClient(config) },
         prefix: names.resourcePrefix,
         waitTimeSeconds: 1,
       });

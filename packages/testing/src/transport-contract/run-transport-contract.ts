@@ -27,7 +27,7 @@ import { redeliveryScenarios } from './scenarios/redelivery.ts';
  * runTransportContract({
  *   name: 'rabbitmq',
  *   features: rabbitFeatures,
- *   create: async () => createRabbitMqTransport({ url: 'amqp://guest:guest@127.0.0.1:5672' }),
+ *   create: async () => createRabbitMqTransport({ connection: 'amqp://guest:guest@127.0.0.1:5672' }),
  * });
  */
 export function runTransportContract(options: TransportContractOptions): void {
