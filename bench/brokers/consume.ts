@@ -1,6 +1,6 @@
 /**
  * Consume throughput: a backlog on the broker drained by `createConsumer` with a no-op
- * durable handler (with and without the SQLite inbox), against the raw client's
+ * durable handler (without an inbox, with the SQLite inbox, with the PostgreSQL inbox), against the raw client's
  * consume-and-ack loop. Both subscriptions live for the whole benchmark; their handlers wait
  * at a gate while `beforeRun` publishes, and the timed run opens it and waits for the last.
  */
@@ -16,7 +16,7 @@ import { type Benchmark, defineBenchmark } from '../registry.ts';
 import { benchMessages, catalog, chunk, Ticked, throughputSize, waitUntil } from './fixture.ts';
 import { createGate, type Gate } from './gate.ts';
 import type { BrokerPeer, BrokerSession, RawSubscription } from './peer.ts';
-import { type BenchStore, createBenchStore } from './stores.ts';
+import { type BenchStore, createBenchStore, type StoreKind } from './stores.ts';
 
 const group = (peer: BrokerPeer) => `consume ← ${peer.label}`;
 const rawName = (peer: BrokerPeer) => `brokers/${peer.id}/consume/raw`;
@@ -123,9 +123,11 @@ interface TidingsState extends Counted {
   readonly consumer: Consumer;
 }
 
-function tidingsConsume(peer: BrokerPeer, inbox: boolean): Benchmark {
+/** `inbox`: where the handler's inbox records go, or false for a handler without the inbox. */
+function tidingsConsume(peer: BrokerPeer, inbox: StoreKind | false): Benchmark {
+  const suffix = inbox === false ? '' : inbox === 'sqlite' ? '-inbox' : `-inbox-${inbox}`;
   return defineBenchmark<TidingsState>({
-    name: `brokers/${peer.id}/consume/tidings${inbox ? '-inbox' : ''}`,
+    name: `brokers/${peer.id}/consume/tidings${suffix}`,
     group: group(peer),
     anchor: rawName(peer),
     ...(inbox ? { target: { ratio: 0.7 } } : {}),
@@ -133,13 +135,13 @@ function tidingsConsume(peer: BrokerPeer, inbox: boolean): Benchmark {
     // The consumer runs handlers in AsyncLocalStorage, which on Node 20 slows every later
     // promise of the process: keep it away from the raw loop.
     isolate: true,
-    note: `createConsumer, concurrency ${consumerConcurrency}, no-op durable handler${inbox ? ' with an inbox record in SQLite (one transaction per event)' : ', no inbox'}.`,
+    note: `createConsumer, concurrency ${consumerConcurrency}, no-op durable handler${inbox === false ? ', no inbox' : ` with an inbox record in ${inbox === 'sqlite' ? 'SQLite' : 'PostgreSQL'} (group commit)`}.`,
     async setup() {
       const session = await peer.open();
       const transport = await session.createTransport();
-      const store = await createBenchStore('sqlite');
+      const store = await createBenchStore(inbox === false ? 'sqlite' : inbox);
       const counted: Counted = { gate: createGate(), handled: 0 };
-      const handler = durableHandler('bench-noop', Ticked, () => count(counted), { inbox });
+      const handler = durableHandler('bench-noop', Ticked, () => count(counted), { inbox: inbox !== false });
       const consumer = createConsumer({
         transport,
         catalog,
@@ -172,5 +174,11 @@ function tidingsConsume(peer: BrokerPeer, inbox: boolean): Benchmark {
 
 /** The consume group of one broker: raw loop, the bare transport, then the consumer without and with the inbox. */
 export function consumeBenchmarks(peer: BrokerPeer): Benchmark[] {
-  return [rawConsume(peer), transportConsume(peer), tidingsConsume(peer, false), tidingsConsume(peer, true)];
+  return [
+    rawConsume(peer),
+    transportConsume(peer),
+    tidingsConsume(peer, false),
+    tidingsConsume(peer, 'sqlite'),
+    tidingsConsume(peer, 'postgres'),
+  ];
 }

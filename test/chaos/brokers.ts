@@ -1,9 +1,11 @@
 /**
- * The brokers a chaos run can go through, and how a worker opens the transport to one.
- * The URLs come from the environment the runner sets to its private servers
- * (servers/private-servers.ts). Retry and redelivery timings are short so a SIGKILLed
- * member's messages come back within seconds. The transport object declares its features;
- * the runner reads `orderingByKey` from it (the consumer worker reports it).
+ * The brokers a chaos run can go through, and how a worker opens the transport to one, in
+ * the shared option vocabulary (docs/transports.md). The URLs come from the environment the
+ * runner sets to its private servers (servers/private-servers.ts). Lease, redelivery and
+ * polling timings are short so a SIGKILLed member's messages come back within seconds. The
+ * transport object declares its features; the runner reads `orderingByKey` from it (the
+ * consumer worker reports it). Dead letters are the consumer's alone: no transport
+ * dead-letters itself any more.
  */
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -23,66 +25,82 @@ const env = (name: string) => {
 
 export type OnError = (error: unknown) => void;
 
-/** Called with what a transport dead-lettered itself, where it tells (SNS/SQS: undecodable envelopes). */
-export type OnTransportDeadLetter = (record: { readonly reason: string }) => void;
+/**
+ * The backstop, far above what SIGKILLs and server restarts can add to one message's
+ * deliveries: a run must show the consumer deciding, never the broker giving up (1 000 is
+ * the most SQS's `maxReceiveCount` allows).
+ */
+const maxDeliveries = 1_000;
 
-const openers: Record<
-  string,
-  (runId: string, onError: OnError, onDeadLetter?: OnTransportDeadLetter) => Promise<Transport>
-> = {
-  redis: async (runId, onError) =>
+const openers: Record<string, (runId: string, onError: OnError) => Promise<Transport>> = {
+  redis: (runId, onError) =>
     createRedisTransport({
-      url: env('REDIS_URL'),
-      streamPrefix: `chaos-${runId}:`,
-      claimIdleMs: 2_000,
+      connection: env('REDIS_URL'),
+      prefix: `chaos-${runId}:`,
+      leaseMs: 2_000,
+      blockMs: 500,
+      maxDeliveries,
       onError,
     }),
   nats: (runId, onError) =>
     createNatsTransport({
-      servers: env('NATS_URL'),
+      connection: env('NATS_URL'),
       stream: `CHAOS_${runId}`,
-      subjectPrefix: `chaos-${runId}`,
+      prefix: `chaos-${runId}`,
       ackWaitMs: 2_000,
+      maxDeliveries,
       onError,
     }),
-  rabbitmq: (runId) =>
-    createRabbitMqTransport({ url: env('RABBITMQ_URL'), exchange: `chaos-${runId}`, prefetch: 16 }),
-  kafka: async (runId) =>
+  rabbitmq: (runId, onError) =>
+    createRabbitMqTransport({
+      connection: env('RABBITMQ_URL'),
+      prefix: `chaos-${runId}`,
+      prefetch: 16,
+      maxDeliveries,
+      onError,
+    }),
+  kafka: (runId, onError) =>
     createKafkaTransport({
-      brokers: env('KAFKA_BROKERS').split(','),
+      connection: env('KAFKA_BROKERS'),
       clientId: `chaos-${runId}`,
-      topicPrefix: `chaos-${runId}.`,
+      prefix: `chaos-${runId}.`,
       sessionTimeoutMs: 6_000,
+      maxDeliveries,
+      onError,
       kafka: { logLevel: logLevel.NOTHING },
     }),
-  sqs: async (runId, onError, onDeadLetter) => {
+  sqs: async (runId, onError) => {
     const config = {
       endpoint: env('SQS_ENDPOINT'),
       region: 'eu-west-1',
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     };
-    return createSnsSqsTransport({
-      sns: new SNSClient(config),
-      sqs: new SQSClient(config),
+    const sns = new SNSClient(config);
+    const sqs = new SQSClient(config);
+    const transport = await createSnsSqsTransport({
+      connection: { sns, sqs },
       prefix: `chaos-${runId}-`,
       visibilityTimeoutSeconds: 5,
       waitTimeSeconds: 1,
-      retry: { maxAttempts: 1000, baseDelayMs: 100 },
+      maxDeliveries,
       onError,
-      ...(onDeadLetter ? { onDeadLetter } : {}),
+    });
+    // The clients are ours, so the transport leaves them open: close them with it.
+    const close = transport.close.bind(transport);
+    return Object.assign(transport, {
+      close: async () => {
+        await close();
+        sns.destroy();
+        sqs.destroy();
+      },
     });
   },
 };
 
 export const brokerNames = Object.keys(openers);
 
-export function openBroker(
-  name: string,
-  runId: string,
-  onError: OnError,
-  onDeadLetter?: OnTransportDeadLetter,
-): Promise<Transport> {
+export function openBroker(name: string, runId: string, onError: OnError): Promise<Transport> {
   const open = openers[name];
   if (!open) throw new Error(`--broker ${name} is not one of ${brokerNames.join(', ')}`);
-  return open(runId, onError, onDeadLetter);
+  return open(runId, onError);
 }

@@ -107,15 +107,20 @@ describe('credentials are never printed', () => {
       expectNoSecret(`postgres ${connectionString}`, await failureOf(() => store.migrate()));
       await store.close();
     }
-    for (const servers of [`nats://token:${secret}@127.0.0.1:1`, [`nats://u:pa/${secret}@127.0.0.1:1`]]) {
-      expectNoSecret(`nats ${servers}`, await failureOf(() => createNatsTransport({ servers })));
+    for (const connection of [
+      `nats://token:${secret}@127.0.0.1:1`,
+      `nats://a:1,nats://u:pa/${secret}@127.0.0.1:1`,
+    ]) {
+      expectNoSecret(`nats ${connection}`, await failureOf(() => createNatsTransport({ connection })));
     }
     for (const url of [
       `amqp://guest:${secret}@127.0.0.1:1`,
       `amqp://guest:pa/${secret}@127.0.0.1:1/vhost`,
       `amqp://guest:pa@${secret}@127.0.0.1:1/vhost`,
     ]) {
-      const failure = await failureOf(() => createRabbitMqTransport({ url, connectTimeoutMs: 300 }));
+      const failure = await failureOf(() =>
+        createRabbitMqTransport({ connection: url, connectTimeoutMs: 300 }),
+      );
       expectNoSecret(`rabbitmq ${url}`, failure);
     }
   });

@@ -30,24 +30,23 @@ export async function openBroker(config: BrokerConfig): Promise<Transport> {
   const { name, endpoint = '' } = config;
   switch (config.broker) {
     case 'rabbitmq':
-      return createRabbitMqTransport({ url: rabbitMqUrl, exchange: name, connectTimeoutMs: 5_000 });
+      return createRabbitMqTransport({ connection: rabbitMqUrl, prefix: name, connectTimeoutMs: 5_000 });
     case 'nats':
-      return createNatsTransport({ servers: natsServers, stream: name, subjectPrefix: name });
+      return createNatsTransport({ connection: natsServers, stream: name, prefix: name });
     case 'redis':
-      return createRedisTransport({ url: redisUrl, streamPrefix: `${name}:`, blockMs: 500 });
+      return createRedisTransport({ connection: redisUrl, prefix: `${name}:`, blockMs: 500 });
     case 'kafka':
       return createKafkaTransport({
-        brokers: endpoint.split(','),
-        topicPrefix: `${name}.`,
+        connection: endpoint,
+        prefix: `${name}.`,
         sessionTimeoutMs: 3_000,
         heartbeatIntervalMs: 500,
         kafka: { logLevel: logLevel.NOTHING },
       });
     case 'sqs': {
       const clients = createTestClients(endpoint);
-      const transport = createSnsSqsTransport({
-        sns: clients.sns,
-        sqs: clients.sqs,
+      const transport = await createSnsSqsTransport({
+        connection: { sns: clients.sns, sqs: clients.sqs },
         prefix: `${name}-`,
         waitTimeSeconds: 1,
         onError: () => undefined,

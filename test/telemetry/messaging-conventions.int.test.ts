@@ -131,7 +131,9 @@ async function removeNames(broker: BrokerName, name: string, group: string): Pro
     await model.close();
   } else if (broker === 'nats') {
     const nc = await connect({ servers: natsServers });
-    await (await jetstreamManager(nc)).streams.delete(name).catch(() => undefined);
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.delete(name).catch(() => undefined);
+    await jsm.streams.delete(`KV_${name}_leases`).catch(() => undefined);
     await nc.close();
   } else if (broker === 'redis') {
     const redis = new Redis(redisUrl);

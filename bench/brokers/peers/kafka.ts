@@ -44,9 +44,9 @@ async function openSession(): Promise<BrokerSession> {
 
   return {
     async createTransport() {
-      const transport = createKafkaTransport({
-        brokers: cluster.brokers,
-        topicPrefix,
+      const transport = await createKafkaTransport({
+        connection: cluster.brokers.join(','),
+        prefix: topicPrefix,
         kafka: { logLevel: logLevel.NOTHING },
       });
       closers.push(transport);

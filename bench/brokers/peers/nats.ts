@@ -30,7 +30,7 @@ async function openSession(): Promise<BrokerSession> {
 
   return {
     async createTransport() {
-      const transport = await createNatsTransport({ servers, stream, subjectPrefix: prefix });
+      const transport = await createNatsTransport({ connection: servers, stream, prefix });
       transports.push(transport);
       return transport;
     },
@@ -77,6 +77,7 @@ async function openSession(): Promise<BrokerSession> {
     async close() {
       for (const t of transports) await t.close();
       await jsm.streams.delete(stream);
+      await jsm.streams.delete(`KV_${stream}_leases`).catch(() => undefined);
       await nc.close();
     },
   };

@@ -41,7 +41,11 @@ async function openSession(): Promise<BrokerSession> {
 
   return {
     async createTransport() {
-      const transport = await createRabbitMqTransport({ url, exchange, prefetch: rabbitPrefetch });
+      const transport = await createRabbitMqTransport({
+        connection: url,
+        prefix: exchange,
+        prefetch: rabbitPrefetch,
+      });
       transports.push(transport);
       return trackGroups(transport, groups);
     },

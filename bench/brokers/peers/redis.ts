@@ -55,7 +55,7 @@ async function openSession(): Promise<BrokerSession> {
 
   return {
     async createTransport() {
-      const transport = createRedisTransport({ url, streamPrefix: prefix });
+      const transport = await createRedisTransport({ connection: url, prefix });
       transports.push(transport);
       return transport;
     },

@@ -40,7 +40,7 @@ async function openSession(): Promise<BrokerSession> {
 
   return {
     async createTransport() {
-      const transport = createSnsSqsTransport({ sns, sqs, prefix, waitTimeSeconds: 1 });
+      const transport = await createSnsSqsTransport({ connection: { sns, sqs }, prefix, waitTimeSeconds: 1 });
       closers.push(transport);
       return transport;
     },

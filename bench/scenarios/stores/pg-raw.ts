@@ -1,7 +1,8 @@
 /**
  * The hand-written PostgreSQL baseline: the same rows into the same tables (made by the
- * store's migration under another prefix), one multi-row INSERT per table, and a claim loop
- * of `SELECT … FOR UPDATE SKIP LOCKED LIMIT n` + `UPDATE … done` per transaction.
+ * store's migration under another prefix, plus the (consumer, position) index of pending rows
+ * its claim needs), one multi-row INSERT per table, and a claim loop of
+ * `SELECT … FOR UPDATE SKIP LOCKED LIMIT n` + `UPDATE … done` per transaction.
  */
 import type { AnyDomainEvent } from '@tidings/core';
 import { orderingKey } from '@tidings/core/spi';
@@ -26,6 +27,10 @@ export async function openRawPostgres(pool: pg.Pool, schema: string, prefix = 'r
   await store.close();
   const events = `"${schema}"."${prefix}events"`;
   const deliveries = `"${schema}"."${prefix}deliveries"`;
+  // The index this loop's claim walks (the store's own claim scans its queue table instead).
+  await pool.query(
+    `CREATE INDEX IF NOT EXISTS "${prefix}pending_idx" ON ${deliveries} (consumer, position) WHERE status = 'pending'`,
+  );
   const inTransaction = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     try {

@@ -35,14 +35,12 @@ for (const fifo of [false, true]) {
     features: snsSqsFeatures(fifo),
     create: async () => {
       const clients = createTestClients(peer.endpoint);
-      const transport = createSnsSqsTransport({
-        sns: clients.sns,
-        sqs: clients.sqs,
+      const transport = await createSnsSqsTransport({
+        connection: { sns: clients.sns, sqs: clients.sqs },
         fifo,
         // Short enough that a crashed member's message comes back within the suite's wait.
         visibilityTimeoutSeconds: 2,
         waitTimeSeconds: 1,
-        retry: { baseDelayMs: 50, maxAttempts: 5 },
         // The contract sends a 1 MiB body; SNS (and fauxqs) cap messages at 256 KiB, so it goes to S3.
         payloadStore: createS3PayloadStore({ s3: peer.s3, bucket: peer.bucket }),
         onError: () => undefined,

@@ -1,37 +1,33 @@
 /**
- * Handles the messages of one message group (FIFO) or one message (standard), in order: keeps
- * each invisible while its handler runs, deletes it after success, makes it visible again
- * after the retry delay when the handler rejects, and dead-letters it with the reason after
- * the last attempt. After a rejection the rest of the group is released unhandled, so it
- * comes back behind the rejected message and per-key order holds.
+ * Handles the messages of one message group (FIFO) or one message (standard), in order:
+ * registers each with the subscription's one visibility extender while its handler runs,
+ * deletes it after success, and makes it visible again after the rejection's `retryDelayMs`
+ * (at once without one). After a rejection the rest of the group is released unhandled, so
+ * it comes back behind the rejected message and per-key order holds. The transport never
+ * dead-letters: the consumer pipeline decides, and the queue's redrive policy
+ * (`maxReceiveCount` = `maxDeliveries`) is the backstop that moves a message to `-dlq`.
  */
 import { ChangeMessageVisibilityCommand, type Message } from '@aws-sdk/client-sqs';
-import {
-  ConfigurationError,
-  DecodeError,
-  DoNotRetry,
-  type MessageHandler,
-  type ReceivedMessage,
-} from '@tidings/core';
-import { errorCodeOf, errorMessage, nextRetryDelay } from '@tidings/core/spi';
-import { sendToDeadLetterQueue } from './dead-letter.ts';
+import { ConfigurationError, type MessageHandler, type ReceivedMessage, TransportError } from '@tidings/core';
+import { errorMessage, retryDelayOf } from '@tidings/core/spi';
 import type { DeleteBatcher } from './delete-batcher.ts';
 import { foreignReceived } from './foreign-message.ts';
+import type { InFlight } from './in-flight.ts';
 import type { ResolvedSnsSqsOptions } from './options.ts';
 import { sqsDeliveryNotes } from './telemetry.ts';
 import { decodeBody, envelopeAttribute, parseEnvelope, toReceived } from './wire-format.ts';
 
 /** SQS's longest visibility timeout. */
 const maxVisibilitySeconds = 43_200;
-const maxReasonLength = 1_000;
 
 export interface ProcessContext {
   readonly options: ResolvedSnsSqsOptions;
   readonly group: string;
   readonly queueUrl: string;
-  readonly deadLetterQueueUrl: string;
   readonly handler: MessageHandler;
   readonly deletes: DeleteBatcher;
+  /** The subscription's visibility extender. */
+  readonly inFlight: InFlight;
   /** Aborted when the subscription closes: messages not yet started are released. */
   readonly stopping: AbortSignal;
 }
@@ -75,66 +71,34 @@ async function decode(ctx: ProcessContext, message: Message): Promise<ReceivedMe
   return sqsDeliveryNotes.note(stamped, { 'aws.sqs.queue.url': ctx.queueUrl });
 }
 
-async function deadLetter(
-  ctx: ProcessContext,
-  message: Message,
-  received: ReceivedMessage | undefined,
-  error: unknown,
-  attempts: number,
-): Promise<void> {
-  const code = errorCodeOf(error);
-  // Core's dead-letter fields, as JSON in one attribute (SQS allows 10 attributes).
-  const reason = {
-    group: ctx.group,
-    reason: errorMessage(error)
-      .replace(/[\r\n]+/g, ' ')
-      .slice(0, maxReasonLength),
-    ...(code ? { code } : {}),
-    attempts,
-    topic: received?.topic ?? '',
-    at: new Date().toISOString(),
-  };
-  // Rejects if SQS did not take it: the message then stays and SQS's redrive moves it later.
-  await sendToDeadLetterQueue(ctx.options.sqs, ctx.deadLetterQueueUrl, message, reason, ctx.options.fifo);
-  await ctx.deletes.delete(message.ReceiptHandle ?? '');
-  await ctx.options.onDeadLetter?.(received === undefined ? reason : { ...reason, message: received });
-}
-
 /** Handles one message; false when it was not finished (retry later), so the group must stop. */
 async function processOne(ctx: ProcessContext, message: Message): Promise<boolean> {
-  const attempts = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
-  let received: ReceivedMessage | undefined;
-  let failure: { error: unknown } | undefined;
-  const halfVisibility = (ctx.options.visibilityTimeoutSeconds * 1000) / 2;
-  const keepInvisible = setInterval(
-    () => void setVisibility(ctx, message, ctx.options.visibilityTimeoutSeconds),
-    halfVisibility,
-  );
+  let received: ReceivedMessage;
   try {
     received = await decode(ctx, message);
+  } catch (error) {
+    // Not a message any handler could take: it stays invisible for the visibility timeout,
+    // comes back, and after maxDeliveries receives SQS moves it to the dead-letter queue.
+    ctx.options.onError(
+      new TransportError(
+        `SQS message ${message.MessageId} of group "${ctx.group}" cannot be read: ${errorMessage(error)}. ` +
+          `After ${ctx.options.maxDeliveries} receives SQS moves it to the group's dead-letter queue.`,
+        { cause: error },
+      ),
+    );
+    return false;
+  }
+  ctx.inFlight.add(message);
+  try {
     await ctx.handler(received);
   } catch (error) {
-    failure = { error };
-  } finally {
-    clearInterval(keepInvisible);
+    ctx.inFlight.delete(message);
+    await setVisibility(ctx, message, (retryDelayOf(error) ?? 0) / 1000);
+    return false;
   }
-  if (!failure) {
-    await ctx.deletes.delete(message.ReceiptHandle ?? '');
-    return true;
-  }
-  const hopeless =
-    DecodeError.is(failure.error) || ConfigurationError.is(failure.error) || DoNotRetry.is(failure.error);
-  if (hopeless || attempts >= ctx.options.retry.maxAttempts) {
-    try {
-      await deadLetter(ctx, message, received, failure.error, attempts);
-      return true;
-    } catch (error) {
-      ctx.options.onError(error);
-    }
-  }
-  const delayMs = nextRetryDelay(failure.error, attempts, ctx.options.retry);
-  await setVisibility(ctx, message, delayMs / 1000);
-  return false;
+  ctx.inFlight.delete(message);
+  await ctx.deletes.delete(message.ReceiptHandle ?? '');
+  return true;
 }
 
 /** Handles `messages` (one group, in order). */

@@ -1,10 +1,12 @@
 /**
  * The receive loop of one subscription: long-polls the group's queue for as many messages as
  * it has free handler slots, runs each message group (FIFO) or message (standard) in a slot,
- * and on close stops receiving, releases what it has not started and waits for the rest.
+ * keeps what runs invisible with one extender for the subscription, and on close stops
+ * receiving, releases what it has not started and waits for the rest.
  */
 import { type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { backoffDelay, pause } from '@tidings/core/spi';
+import { keepInvisible } from './in-flight.ts';
 import { type ProcessContext, processInOrder } from './process-messages.ts';
 
 export interface QueuePoller {
@@ -22,9 +24,14 @@ function groupsOf(messages: readonly Message[]): Message[][] {
   return [...groups.values()];
 }
 
-export function startQueuePoller(ctx: Omit<ProcessContext, 'stopping'>, concurrency: number): QueuePoller {
+export function startQueuePoller(
+  ctx: Omit<ProcessContext, 'stopping' | 'inFlight'>,
+  concurrency: number,
+): QueuePoller {
   const stop = new AbortController();
-  const process: ProcessContext = { ...ctx, stopping: stop.signal };
+  const { sqs, visibilityTimeoutSeconds, onError } = ctx.options;
+  const inFlight = keepInvisible(sqs, ctx.queueUrl, visibilityTimeoutSeconds, onError);
+  const process: ProcessContext = { ...ctx, stopping: stop.signal, inFlight };
   const running = new Set<Promise<void>>();
   let free = Math.max(1, concurrency);
 
@@ -77,6 +84,7 @@ export function startQueuePoller(ctx: Omit<ProcessContext, 'stopping'>, concurre
         stop.abort();
         await loop;
         while (running.size > 0) await Promise.all(running);
+        inFlight.stop();
       })();
       return closing;
     },

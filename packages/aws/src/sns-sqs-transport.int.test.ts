@@ -1,14 +1,17 @@
 /**
- * @tidings/aws behaviour beyond the shared contract, against fauxqs: dead-lettering with the
- * reason, redrive, undecodable input, FIFO deduplication, the SNS size limit and idempotent
- * provisioning.
+ * @tidings/aws behaviour beyond the shared contract, against fauxqs: the maxDeliveries
+ * backstop (SQS's redrive policy, never the transport) and redrive, the rejection's delay as
+ * the visibility change, a foreign producer's event, FIFO deduplication, the SNS size limit,
+ * idempotent provisioning and option checks.
  */
 import { randomUUID } from 'node:crypto';
-import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { type Message, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import {
   ConfigurationError,
+  DoNotRetry,
   fromTransportMessage,
   type ReceivedMessage,
+  RetryLater,
   type TransportMessage,
 } from '@tidings/core';
 import { waitUntil } from '@tidings/testing';
@@ -19,8 +22,7 @@ import {
   startFauxqsPeer,
   type TestClients,
 } from '../test/fauxqs-peer.ts';
-import { deadLetterAttribute } from './dead-letter.ts';
-import type { DeadLetterRecord, SnsSqsTransportOptions } from './options.ts';
+import type { SnsSqsTransportOptions } from './options.ts';
 import { provisionSnsSqs } from './provision.ts';
 import { createSnsSqsTransport, type SnsSqsTransport } from './sns-sqs-transport.ts';
 
@@ -39,14 +41,13 @@ afterAll(async () => {
   await peer?.close();
 });
 
-function make(extra: Partial<SnsSqsTransportOptions> = {}) {
+async function make(extra: Partial<SnsSqsTransportOptions> = {}) {
   const clients = createTestClients(peer.endpoint);
-  const transport = createSnsSqsTransport({
-    sns: clients.sns,
-    sqs: clients.sqs,
+  const transport = await createSnsSqsTransport({
+    connection: { sns: clients.sns, sqs: clients.sqs },
     visibilityTimeoutSeconds: 2,
     waitTimeSeconds: 1,
-    retry: { baseDelayMs: 10, maxAttempts: 2 },
+    maxDeliveries: 2,
     onError: () => undefined,
     ...extra,
   });
@@ -64,39 +65,37 @@ const message = (topic: string, key = 'k'): TransportMessage => ({
 });
 
 describe('sns-sqs transport (fauxqs)', () => {
-  it('dead-letters after the last attempt with the reason, and redrives back to the group', async () => {
+  it('leaves dead-lettering to SQS past maxDeliveries (the backstop), and redrives back to the group', async () => {
     const { topic, group } = names();
-    const dead: DeadLetterRecord[] = [];
-    const { transport, clients } = make({ onDeadLetter: (record) => void dead.push(record) });
+    const { transport, clients } = await make();
     let healthy = false;
+    const seen: number[] = [];
     const handled: ReceivedMessage[] = [];
     await transport.subscribe({ group, topics: [topic] }, async (m) => {
-      if (!healthy) throw new Error('mail server down');
+      seen.push(m.deliveryCount);
+      // Even a DoNotRetry is the consumer pipeline's to dead-letter: the transport redelivers.
+      if (!healthy) throw new DoNotRetry('mail server down');
       handled.push(m);
     });
     const sent = message(topic);
     await transport.publish([sent]);
-    await waitUntil(() => dead.length === 1, 'the dead letter');
-    expect(dead[0]).toMatchObject({
-      group,
-      reason: 'mail server down',
-      attempts: 2,
-      message: { id: sent.id },
-    });
-
     const queues = await transport.provision({ group, topics: [topic] });
-    const peeked = await clients.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queues.deadLetterQueueUrl,
-        MessageAttributeNames: ['All'],
-        VisibilityTimeout: 0,
-        WaitTimeSeconds: 1,
-      }),
-    );
-    const reason = JSON.parse(
-      peeked.Messages?.[0]?.MessageAttributes?.[deadLetterAttribute]?.StringValue ?? '{}',
-    );
-    expect(reason).toMatchObject({ group, reason: 'mail server down', attempts: 2 });
+    let moved: Message | undefined;
+    await waitUntil(async () => {
+      const peeked = await clients.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queues.deadLetterQueueUrl,
+          MessageAttributeNames: ['All'],
+          VisibilityTimeout: 0,
+          WaitTimeSeconds: 1,
+        }),
+      );
+      moved = peeked.Messages?.[0];
+      return moved !== undefined;
+    }, 'the move to the dead-letter queue');
+    expect(seen).toEqual([1, 2]);
+    // SQS's move: the message as it was, no reason attribute of the transport's own.
+    expect(Object.keys(moved?.MessageAttributes ?? {}).filter((n) => n.includes('dead'))).toEqual([]);
 
     healthy = true;
     await expect(transport.redriveFromDeadLetterQueue(group)).resolves.toBe(1);
@@ -104,9 +103,45 @@ describe('sns-sqs transport (fauxqs)', () => {
     expect(handled[0]).toMatchObject({ id: sent.id, topic, key: 'k' });
   });
 
+  it("makes a rejected message visible again after the rejection's delay", async () => {
+    const { topic, group } = names();
+    const { transport } = await make({ maxDeliveries: 5 });
+    const at: number[] = [];
+    await transport.subscribe({ group, topics: [topic] }, async () => {
+      at.push(Date.now());
+      if (at.length === 1) throw new RetryLater('not yet', 1_000);
+    });
+    await transport.publish([message(topic)]);
+    await waitUntil(() => at.length === 2, 'the redelivery');
+    expect((at[1] ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(950);
+  });
+
+  it('keeps a message invisible while its handler runs past the visibility timeout (one extender)', async () => {
+    const { topic, group } = names();
+    const { transport } = await make({ visibilityTimeoutSeconds: 1 });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let seen = 0;
+    await transport.subscribe({ group, topics: [topic], concurrency: 2 }, async () => {
+      seen++;
+      await held;
+    });
+    try {
+      await transport.publish([message(topic)]);
+      await waitUntil(() => seen === 1, 'the first delivery');
+      // Three visibility timeouts: without the extension the free slot would receive it again.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(seen).toBe(1);
+    } finally {
+      release();
+    }
+  });
+
   it("hands a foreign producer's structured CloudEvent (no tidings attribute) to the handler", async () => {
     const { topic, group } = names();
-    const { transport, clients } = make();
+    const { transport, clients } = await make();
     const handled: ReceivedMessage[] = [];
     await transport.subscribe({ group, topics: [topic] }, async (m) => void handled.push(m));
     const queues = await transport.provision({ group, topics: [topic] });
@@ -125,7 +160,7 @@ describe('sns-sqs transport (fauxqs)', () => {
 
   it('FIFO drops a second publish of the same message id', async () => {
     const { topic, group } = names();
-    const { transport } = make({ fifo: true });
+    const { transport } = await make({ fifo: true });
     const got: string[] = [];
     await transport.subscribe({ group, topics: [topic] }, async (m) => void got.push(m.id));
     const sent = message(topic, 'Order:1');
@@ -138,25 +173,58 @@ describe('sns-sqs transport (fauxqs)', () => {
 
   it('rejects a body over the SNS limit without a payload store, saying what to do', async () => {
     const { topic } = names();
-    const { transport } = make();
+    const { transport } = await make();
     const big = { ...message(topic), body: new Uint8Array(300 * 1024).fill(65) };
     await expect(transport.publish([big])).rejects.toThrow(/over the SNS limit of 262144.*payloadStore/);
   });
 
   it('provisions idempotently, also when settings changed since', async () => {
     const { topic, group } = names();
-    const clients = make().clients;
+    const clients = await (await make()).clients;
     const first = await provisionSnsSqs(clients, { group, topics: [topic] }, { visibilityTimeoutSeconds: 5 });
     const again = await provisionSnsSqs(clients, { group, topics: [topic] }, { visibilityTimeoutSeconds: 9 });
     expect(again.queueUrl).toBe(first.queueUrl);
     expect(again.topicArns.get(topic)).toBe(first.topicArns.get(topic));
   });
 
-  it('refuses a visibility timeout SQS cannot take', () => {
+  it('refuses options SQS cannot take, naming the option, before any request', async () => {
     const clients = createTestClients(peer.endpoint);
-    expect(() => createSnsSqsTransport({ ...clients, visibilityTimeoutSeconds: 0 })).toThrow(
-      expect.objectContaining({ code: ConfigurationError.code }),
-    );
+    const connection = { sns: clients.sns, sqs: clients.sqs };
+    for (const [options, expected] of [
+      [{ visibilityTimeoutSeconds: 0 }, /visibilityTimeoutSeconds is 0/],
+      [{ maxDeliveries: 1001 }, /maxDeliveries is 1001: it must be a whole number from 1 to 1000/],
+      [{ startFrom: 'earliest' }, /startFrom is "earliest": SQS keeps no history/],
+    ] as const) {
+      await expect(createSnsSqsTransport({ connection, ...options })).rejects.toThrow(
+        expect.objectContaining({ code: ConfigurationError.code, message: expect.stringMatching(expected) }),
+      );
+    }
+    const refused = await createSnsSqsTransport({ connection: 'ftp://u:secret@host' }).catch(String);
+    expect(refused).toMatch(/connection is "ftp:\/\/u@host": pass an http\(s\):\/\/ endpoint URL/);
+    expect(refused).not.toMatch(/secret/);
     clients.destroy();
+  });
+
+  it('takes an endpoint URL as the connection, and fails at creation when nothing answers there', async () => {
+    const clientConfig = {
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    };
+    const transport = await createSnsSqsTransport({
+      connection: peer.endpoint,
+      clientConfig,
+      waitTimeSeconds: 1,
+    });
+    const { topic, group } = names();
+    const got: string[] = [];
+    await transport.subscribe({ group, topics: [topic] }, async (m) => void got.push(m.id));
+    const sent = message(topic);
+    await transport.publish([sent]);
+    await waitUntil(() => got.length === 1, 'the message');
+    await transport.close();
+    await expect(createSnsSqsTransport({ connection: 'http://127.0.0.1:1', clientConfig })).rejects.toThrow(
+      /Cannot reach SQS at http:\/\/127\.0\.0\.1:1/,
+    );
   });
 });

@@ -2,24 +2,30 @@
  * The SNS/SQS transport: one SNS topic per Tidings topic, fanned out to one SQS queue per
  * consumer group (raw message delivery). Standard or FIFO; with FIFO the message group is the
  * key (per-aggregate order) and the deduplication id is the message id. Provisions what it
- * uses on first use, idempotently.
+ * uses on first use, idempotently. It never dead-letters by itself: the consumer pipeline
+ * does (through `transportDeadLetterSink`); SQS's redrive policy is the backstop.
  */
+
+import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import {
   ClosedError,
   type MessageHandler,
   type SubscribeRequest,
   type Subscription,
   type Transport,
+  TransportError,
   type TransportFeatures,
   type TransportMessage,
 } from '@tidings/core';
-import { redriveMessages } from './dead-letter.ts';
+import { errorMessage } from '@tidings/core/spi';
 import { createDeleteBatcher } from './delete-batcher.ts';
 import { type ResolvedSnsSqsOptions, resolveSnsSqsOptions, type SnsSqsTransportOptions } from './options.ts';
 import { type GroupQueues, provisionGroupQueues, provisionSnsSqs } from './provision.ts';
 import { createSnsPublisher } from './publisher.ts';
 import { startQueuePoller } from './queue-poller.ts';
+import { redriveMessages } from './redrive.ts';
 import { snsSqsTelemetry } from './telemetry.ts';
+import { checkSubscribeRequest } from './validate-request.ts';
 
 export interface SnsSqsTransport extends Transport {
   /** Creates (idempotently) the topics, queues and subscriptions group `group` needs. */
@@ -33,7 +39,7 @@ export function snsSqsFeatures(fifo: boolean): TransportFeatures {
   return Object.freeze({
     // FIFO: one message group per key, delivered in order, one in flight at a time.
     orderingByKey: fifo,
-    // SQS moves a message after maxReceiveCount receives; the transport also does, with the reason.
+    // SQS moves a message to the group's -dlq after maxReceiveCount (= maxDeliveries) receives.
     nativeDeadLetter: true,
     // FIFO topics and queues drop a repeated MessageDeduplicationId within 5 minutes.
     nativeDedup: fifo,
@@ -50,32 +56,48 @@ function provisionOptions(o: ResolvedSnsSqsOptions) {
     prefix: o.prefix,
     fifo: o.fifo,
     visibilityTimeoutSeconds: o.visibilityTimeoutSeconds,
-    maxReceiveCount: o.retry.maxAttempts,
+    maxReceiveCount: o.maxDeliveries,
   };
 }
 
 /**
- * Creates an SNS/SQS transport.
+ * Creates an SNS/SQS transport and checks SQS answers (one `ListQueues`), so a wrong
+ * endpoint or credentials fail here with a `TransportError`, and bad options with a
+ * `ConfigurationError` naming the option.
  *
  * @example
- * const endpoint = 'http://127.0.0.1:4566';
- * const transport = createSnsSqsTransport({
- *   sns: new SNSClient({ endpoint, region: 'eu-west-1' }),
- *   sqs: new SQSClient({ endpoint, region: 'eu-west-1' }),
+ * const transport = await createSnsSqsTransport({
+ *   connection: 'http://127.0.0.1:4566',
+ *   clientConfig: { region: 'eu-west-1' },
  *   prefix: 'shop-',
  *   fifo: true,
  * });
  * await transport.subscribe({ group: 'mailer', topics: ['OrderPlaced'] }, async (m) => send(m));
  * await transport.publish([{ id, topic: 'OrderPlaced', key: orderId, ...encodeBinary(event) }]);
  */
-export function createSnsSqsTransport(options: SnsSqsTransportOptions): SnsSqsTransport {
+export async function createSnsSqsTransport(options: SnsSqsTransportOptions = {}): Promise<SnsSqsTransport> {
   const resolved = resolveSnsSqsOptions(options);
+  const destroy = () => {
+    if (!resolved.ownsClients) return;
+    resolved.sns.destroy();
+    resolved.sqs.destroy();
+  };
+  try {
+    await resolved.sqs.send(new ListQueuesCommand({ MaxResults: 1 }));
+  } catch (error) {
+    destroy();
+    throw new TransportError(
+      `Cannot reach SQS at ${resolved.endpoint ?? 'the configured endpoint'}: ${errorMessage(error)}. ` +
+        'Check the connection, region and credentials.',
+      { cause: error },
+    );
+  }
   const publisher = createSnsPublisher(resolved);
   const subscriptions = new Set<Subscription>();
   let closed = false;
   let closing: Promise<void> | undefined;
   const closedError = (what: string) =>
-    new ClosedError(`Cannot ${what}: this SNS/SQS transport was closed. Create a new one.`);
+    new ClosedError(`Cannot ${what}: the ${resolved.name} transport was closed. Create a new one.`);
 
   async function subscribe(
     request: SubscribeRequest,
@@ -85,17 +107,17 @@ export function createSnsSqsTransport(options: SnsSqsTransportOptions): SnsSqsTr
     if (closed) throw closedError('subscribe');
     const { signal } = subscribeOptions;
     if (signal?.aborted) throw new ClosedError('subscribe was called with an already aborted signal.');
+    const concurrency = checkSubscribeRequest(request);
     const queues = await provisionSnsSqs(resolved, request, provisionOptions(resolved));
     const poller = startQueuePoller(
       {
         options: resolved,
         group: request.group,
         queueUrl: queues.queueUrl,
-        deadLetterQueueUrl: queues.deadLetterQueueUrl,
         handler,
         deletes: createDeleteBatcher(resolved.sqs, queues.queueUrl, resolved.onError),
       },
-      request.concurrency ?? 1,
+      concurrency,
     );
     const onAbort = () => void subscription.close();
     const subscription: Subscription = {
@@ -112,7 +134,7 @@ export function createSnsSqsTransport(options: SnsSqsTransportOptions): SnsSqsTr
   }
 
   return {
-    name: resolved.fifo ? 'sns-sqs-fifo' : 'sns-sqs',
+    name: resolved.name,
     features: snsSqsFeatures(resolved.fifo),
     telemetry: snsSqsTelemetry(resolved),
     async publish(messages: readonly TransportMessage[]) {
@@ -127,7 +149,7 @@ export function createSnsSqsTransport(options: SnsSqsTransportOptions): SnsSqsTr
     },
     close() {
       closed = true;
-      closing ??= Promise.all([...subscriptions].map((s) => s.close())).then(() => undefined);
+      closing ??= Promise.all([...subscriptions].map((s) => s.close())).then(destroy);
       return closing;
     },
   };

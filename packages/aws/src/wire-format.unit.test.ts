@@ -78,7 +78,13 @@ describe('names', () => {
 });
 
 describe('options', () => {
-  it('needs both clients and sane limits', () => {
-    expect(() => resolveSnsSqsOptions({} as never)).toThrow(/SNS and an SQS client/);
+  it('needs both clients when given clients, and defaults to the shared vocabulary', () => {
+    expect(() => resolveSnsSqsOptions({ connection: { sns: {} } as never })).toThrow(
+      /connection is \["sns"\]: pass \{ sns: SNSClient, sqs: SQSClient \}/,
+    );
+    const resolved = resolveSnsSqsOptions({ connection: 'http://127.0.0.1:1' });
+    expect(resolved).toMatchObject({ maxDeliveries: 20, prefix: '', name: 'sns-sqs', ownsClients: true });
+    resolved.sns.destroy();
+    resolved.sqs.destroy();
   });
 });

@@ -7,6 +7,7 @@
 
 // Aggregates
 export { AggregateRoot, createEventRecorder, type EventRecorder } from './aggregate/aggregate.ts';
+export type { AsyncApiBinding } from './asyncapi/bindings.ts';
 export type { JsonSchemaConverter, PayloadSchema } from './asyncapi/payload-schema.ts';
 // AsyncAPI
 export {
@@ -45,6 +46,16 @@ export {
   type TransportDeadLetterOptions,
   transportDeadLetterSink,
 } from './consumer/dead-letter-sink.ts';
+export {
+  createDeadLetterRedriver,
+  type DeadLetterRedriver,
+  type DeadLetterRedriverOptions,
+} from './consumer/redrive-loop.ts';
+export {
+  type StoreDeadLetterSink,
+  type StoreSinkRedriveOptions,
+  storeDeadLetterSink,
+} from './consumer/store-dead-letter-sink.ts';
 // Errors
 export {
   ClosedError,
@@ -129,6 +140,16 @@ export type {
   OutboxStore,
   StoredEvent,
 } from './outbox/outbox-store.ts';
+export {
+  type HasReceivedDeadLetters,
+  hasReceivedDeadLetters,
+  type ReceivedDeadLetter,
+  type ReceivedDeadLetterInput,
+  type ReceivedDeadLetterQuery,
+  type ReceivedDeadLetterStatus,
+  type ReceivedDeadLetters,
+  receivedDeadLetterIdOf,
+} from './outbox/received-dead-letters.ts';
 export { RepeatedFailureError } from './relay/error-throttle.ts';
 export {
   createOutboxRelay,

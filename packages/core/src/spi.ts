@@ -11,6 +11,7 @@ export { type AmqpCloudEventProperties, fromAmqpProperties, toAmqpProperties } f
 export { decodeHeaderValue, encodeHeaderValue, plainHeaderValue } from './codec/header-value.ts';
 export { fromKafkaHeaders, toKafkaHeaders } from './codec/kafka-binding.ts';
 export { limits, type RawEventFields, rawEventFrom } from './codec/raw-event.ts';
+export { toReceivedRedriveMessage } from './consumer/redrive-message.ts';
 // Messages for errors
 export { errorMessage } from './errors/errors.ts';
 export { redactUrl } from './errors/redact-url.ts';
@@ -38,8 +39,19 @@ export { memoryTransportFeatures } from './memory/memory-transport.ts';
 export { backoffDelay, resolvePolicy } from './middleware/backoff.ts';
 export { checkOutcomes } from './outbox/check-outcomes.ts';
 // Outbox store and inbox ports
-export type { Inbox } from './outbox/inbox.ts';
-export { createInboxCommitter, type InboxCommitter, type InboxRunResult } from './outbox/inbox-committer.ts';
+export {
+  type AsyncMarkProcessed,
+  type Inbox,
+  type InboxGroupCommit,
+  inboxMarker,
+  type MarkProcessed,
+} from './outbox/inbox.ts';
+export {
+  createInboxCommitter,
+  defaultGroupCommit,
+  type InboxCommitter,
+  type InboxRunResult,
+} from './outbox/inbox-committer.ts';
 export type {
   AttemptRecord,
   AuditLog,
@@ -60,7 +72,23 @@ export type {
   StoredEvent,
 } from './outbox/outbox-store.ts';
 export { matchesQuery } from './outbox/query.ts';
-export { describeFailure, nextAttemptAt } from './relay/outcome.ts';
+// Received dead letters: the row shape the SQL stores share
+export {
+  type ReceivedDeadLetterRow,
+  receivedDeadLetterColumns,
+  receivedDeadLetterFilters,
+  receivedDeadLetterFromRow,
+  receivedDeadLetterValues,
+} from './outbox/received-dead-letter-rows.ts';
+export type {
+  HasReceivedDeadLetters,
+  ReceivedDeadLetter,
+  ReceivedDeadLetterInput,
+  ReceivedDeadLetterQuery,
+  ReceivedDeadLetterStatus,
+  ReceivedDeadLetters,
+} from './outbox/received-dead-letters.ts';
+export { describeFailure, nextAttemptAt } from './pipeline/outcome.ts';
 export {
   type CommonTransportOptions,
   defaultMaxDeliveries,
@@ -73,6 +101,7 @@ export {
   deadLetterIdOf,
   errorCodeOf,
   readDeadLetterHeaders,
+  redriveGroupHeader,
   toRedriveMessage,
   withDeadLetterHeaders,
 } from './transport/dead-letter-format.ts';

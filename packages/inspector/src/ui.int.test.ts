@@ -8,12 +8,20 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createMemoryOutboxStore, defineEvent } from '@tidings/core';
+import {
+  createDeadLetterRedriver,
+  createMemoryOutboxStore,
+  defineEvent,
+  receivedDeadLetterIdOf,
+  type TransportMessage,
+} from '@tidings/core';
+import { redriveGroupHeader } from '@tidings/core/spi';
 import { createSqliteOutboxStore, type SqliteOutboxStore } from '@tidings/sqlite';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { formatTime } from './cli/terminal.ts';
+import { receivedDeadLetter } from './fixtures/received-dead-letter.ts';
 import { type ShopStory, sendEmail, storyCatalog, writeShopStory } from './fixtures/shop-story.ts';
 import { type Inspector, startInspector } from './server/start-inspector.ts';
 
@@ -375,6 +383,46 @@ describe('the inspector page in Chromium, over a SQLite store', () => {
     expect(await watched.locator('details.history li').count()).toBe(2);
     await page.waitForSelector(row);
     await shoot(page, 'dead-letters-failed-again');
+  });
+
+  it('lists a dead letter the consumer received, with first and last failure, and requests its redrive', async () => {
+    const letter = receivedDeadLetter();
+    await store.receivedDeadLetters.put(letter);
+    const id = receivedDeadLetterIdOf(letter.handler, letter.messageId);
+    // The page may already show the dead letters (the test before): load them afresh.
+    await page.goto(`${inspector.url}#/dead-letters`);
+    await page.reload();
+    const row = `table.dead-letters.received tr[data-received-id="${id}"]`;
+    await page.waitForSelector(row);
+    const cells = await page.$$eval(`${row} td`, (tds) => tds.map((td) => td.textContent ?? ''));
+    expect(cells.slice(0, 7)).toEqual([
+      'received',
+      'update-dashboardanalytics.update-dashboard',
+      `shop.OrderPlaced${letter.headers['ce-id']}`,
+      'Order:o-77',
+      'dashboard database is read-onlyTIDINGS_DO_NOT_RETRY',
+      '3',
+      formatTime(letter.firstFailedAt) + formatTime(letter.lastFailedAt),
+    ]);
+    await shoot(page, 'dead-letters-received');
+
+    await page.click(`${row} button.redrive`);
+    await page.waitForSelector(`${row}[data-status="redrive-requested"]`);
+    expect(await page.locator(`${row} button.redrive`).isDisabled()).toBe(true);
+    expect(await page.textContent('.notice')).toContain('Requested the redrive of 1 received dead letter');
+    expect((await store.receivedDeadLetters.get(id))?.status).toBe('redrive-requested');
+
+    // The consumer's redrive loop republishes it to its group; then it leaves the page.
+    const published: TransportMessage[] = [];
+    const redriver = createDeadLetterRedriver({
+      store,
+      transport: { publish: async (messages) => void published.push(...messages) },
+    });
+    expect(await redriver.runOnce()).toBe(1);
+    expect(published[0]?.headers[redriveGroupHeader]).toBe(letter.group);
+    await page.reload();
+    await page.waitForSelector('h1');
+    await page.waitForSelector(row, { state: 'detached' });
   });
 
   it('keeps redrive disabled when the inspector is read-only', async () => {

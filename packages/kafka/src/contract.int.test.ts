@@ -30,11 +30,11 @@ runTransportContract({
   features: kafkaFeatures,
   create: async () => {
     const control = createSocketControl();
-    const transport = createKafkaTransport({
-      brokers: cluster.brokers,
+    const transport = await createKafkaTransport({
+      connection: cluster.brokers.join(','),
       sessionTimeoutMs: 3_000,
       heartbeatIntervalMs: 500,
-      retry: { baseDelayMs: 50, maxAttempts: 5 },
+      onError: () => undefined,
       kafka: { logLevel: logLevel.NOTHING, socketFactory: control.socketFactory },
     });
     controls.set(transport, control);

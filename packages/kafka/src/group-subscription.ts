@@ -1,7 +1,9 @@
 /**
  * One consumer-group subscription: a kafkajs consumer with auto-commit off whose batches go
- * to `processPartitionBatch`. `subscribe` resolves once the member has joined its group;
- * `close()` lets the message in flight finish, commits, then leaves the group.
+ * to `processPartitionBatch`, and one heartbeat ticker for every batch in flight (no timer
+ * per message). `subscribe` resolves once the member has joined its group; `close()` lets
+ * the message in flight finish, commits, then leaves the group. Crashes kafkajs restarts
+ * from are reported to `onError`.
  */
 import {
   ClosedError,
@@ -10,12 +12,10 @@ import {
   type Subscription,
   TransportError,
 } from '@tidings/core';
-import { errorCodeOf, errorMessage, withDeadLetterHeaders } from '@tidings/core/spi';
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import { kafkaDeadLetterHeaders } from './message-mapping.ts';
+import { errorMessage } from '@tidings/core/spi';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { ResolvedKafkaOptions } from './options.ts';
-import { processPartitionBatch } from './partition-batch.ts';
-import type { KafkaPublisher } from './publisher.ts';
+import { type BeatState, processPartitionBatch } from './partition-batch.ts';
 import { kafkaTopicName } from './topic-name.ts';
 
 function untilJoined(consumer: Consumer, signal: AbortSignal): Promise<void> {
@@ -38,17 +38,37 @@ function untilJoined(consumer: Consumer, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** One ticker for the subscription: heartbeats while any batch runs, failures go to each batch. */
+function createHeartbeat(intervalMs: number) {
+  const running = new Map<EachBatchPayload, BeatState>();
+  const ticker = setInterval(() => {
+    // The heartbeat is the member's, not the partition's: one call covers every batch.
+    const [first] = running.keys();
+    first?.heartbeat().catch((error: unknown) => {
+      for (const state of running.values()) state.error = error;
+    });
+  }, intervalMs);
+  ticker.unref();
+  return {
+    beating(payload: EachBatchPayload) {
+      const state: BeatState = {};
+      running.set(payload, state);
+      return { state, done: () => running.delete(payload) };
+    },
+    stop: () => clearInterval(ticker),
+  };
+}
+
 export async function createGroupSubscription(
-  kafka: Kafka,
   options: ResolvedKafkaOptions,
-  publisher: KafkaPublisher,
   request: SubscribeRequest,
   handler: MessageHandler,
   signal: AbortSignal | undefined,
 ): Promise<Subscription> {
   const topics = new Map(request.topics.map((t) => [kafkaTopicName(t, options.topicPrefix), t]));
   const stopping = new AbortController();
-  const consumer = kafka.consumer({
+  const heartbeat = createHeartbeat(options.heartbeatIntervalMs);
+  const consumer = options.kafka.consumer({
     groupId: request.group,
     sessionTimeout: options.sessionTimeoutMs,
     heartbeatInterval: options.heartbeatIntervalMs,
@@ -56,36 +76,16 @@ export async function createGroupSubscription(
     // Bounds how long close() waits for an idle fetch to return.
     maxWaitTimeInMs: 1_000,
   });
-
-  async function deadLetter(
-    record: KafkaMessage,
-    source: { topic: string; partition: number },
-    error: unknown,
-    attempts: number,
-  ): Promise<void> {
-    await publisher.sendRecords(options.deadLetterTopic(source.topic), [
-      {
-        key: record.key,
-        value: record.value,
-        headers: {
-          ...record.headers,
-          ...withDeadLetterHeaders(
-            {},
-            {
-              reason: errorMessage(error),
-              code: errorCodeOf(error),
-              group: request.group,
-              attempts,
-              topic: source.topic,
-              at: new Date().toISOString(),
-            },
-          ),
-          [kafkaDeadLetterHeaders.partition]: String(source.partition),
-          [kafkaDeadLetterHeaders.offset]: record.offset,
-        },
-      },
-    ]);
-  }
+  consumer.on(consumer.events.CRASH, (event) => {
+    if (event.payload.restart && !stopping.signal.aborted) {
+      options.onError(
+        new TransportError(
+          `Kafka consumer of group "${request.group}" crashed and restarts: ${errorMessage(event.payload.error)}.`,
+          { cause: event.payload.error },
+        ),
+      );
+    }
+  });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -94,6 +94,7 @@ export async function createGroupSubscription(
       signal?.removeEventListener('abort', onAbort);
       // disconnect() waits for the running batch (which stops after its message), then leaves.
       await consumer.disconnect().catch(() => undefined);
+      heartbeat.stop();
     })();
     return closing;
   };
@@ -114,11 +115,12 @@ export async function createGroupSubscription(
         processPartitionBatch(
           {
             handler,
-            retry: options.retry,
+            maxDeliveries: options.maxDeliveries,
             heartbeatIntervalMs: options.heartbeatIntervalMs,
+            onError: options.onError,
             stopping: stopping.signal,
             topicOf: (kafkaTopic) => topics.get(kafkaTopic) ?? kafkaTopic,
-            deadLetter,
+            beating: heartbeat.beating,
           },
           payload,
         ),

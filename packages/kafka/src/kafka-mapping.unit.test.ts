@@ -5,16 +5,17 @@ import { ConfigurationError, RetryLater, type TransportMessage } from '@tidings/
 import { encodeHeaderValue, nextRetryDelay, pause } from '@tidings/core/spi';
 import fc from 'fast-check';
 import type { KafkaMessage } from 'kafkajs';
+import { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { idHeader, toKafkaMessage, toReceivedMessage } from './message-mapping.ts';
 import { resolveKafkaOptions } from './options.ts';
-import { defaultDeadLetterTopic, kafkaTopicName } from './topic-name.ts';
+import { kafkaTopicName } from './topic-name.ts';
+import { checkSubscribeRequest } from './validate-request.ts';
 
 describe('kafkaTopicName', () => {
   it('prefixes and replaces characters Kafka rejects', () => {
     expect(kafkaTopicName('OrderPlaced', 'shop.')).toBe('shop.OrderPlaced');
     expect(kafkaTopicName('billing/Invoice Sent')).toBe('billing_Invoice_Sent');
-    expect(defaultDeadLetterTopic('shop.OrderPlaced')).toBe('shop.OrderPlaced.deadletter');
   });
 
   it('always yields a legal Kafka name or a ConfigurationError', () => {
@@ -111,13 +112,51 @@ describe('retry delays', () => {
 });
 
 describe('options', () => {
-  it('rejects an empty broker list with what to do', () => {
-    expect(() => resolveKafkaOptions({ brokers: [] })).toThrow(/at least one broker/);
+  const message = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      if (ConfigurationError.is(error)) return error.message;
+      throw error;
+    }
+    throw new Error('expected a ConfigurationError');
+  };
+
+  it('defaults to the shared vocabulary: earliest start, 20 deliveries, a third of the session as heartbeat', () => {
+    const resolved = resolveKafkaOptions({ sessionTimeoutMs: 3000 });
+    expect(resolved).toMatchObject({
+      brokers: ['127.0.0.1:9092'],
+      fromBeginning: true,
+      maxDeliveries: 20,
+      heartbeatIntervalMs: 1000,
+      clientId: 'tidings',
+      topicPrefix: '',
+      name: 'kafka',
+    });
+    expect(resolveKafkaOptions({ startFrom: 'latest' }).fromBeginning).toBe(false);
   });
 
-  it('defaults to earliest start, `.deadletter` topics and a third of the session as heartbeat', () => {
-    const resolved = resolveKafkaOptions({ brokers: ['b:9092'], sessionTimeoutMs: 3000 });
-    expect(resolved).toMatchObject({ fromBeginning: true, heartbeatIntervalMs: 1000, clientId: 'tidings' });
-    expect(resolved.deadLetterTopic('x')).toBe('x.deadletter');
+  it('takes "host:port,host:port" or a kafkajs Kafka as the connection', () => {
+    expect(resolveKafkaOptions({ connection: 'k1:9092, k2:9093' }).brokers).toEqual(['k1:9092', 'k2:9093']);
+    const kafka = new Kafka({ brokers: ['k:9092'] });
+    expect(resolveKafkaOptions({ connection: kafka })).toMatchObject({ kafka, brokers: undefined });
+  });
+
+  it.each([
+    [{ connection: '' }, /connection is "": each bootstrap broker must be host:port/],
+    [{ connection: 'kafka://u:secret@k1:9092' }, /connection is "k1:9092"/],
+    [{ maxDeliveries: 0 }, /maxDeliveries is 0: it must be a whole number/],
+    [{ startFrom: 'beginning' as never }, /startFrom is "beginning": it must be 'earliest' or 'latest'/],
+    [{ sessionTimeoutMs: 1000, heartbeatIntervalMs: 1000 }, /heartbeatIntervalMs is 1000: it must be below/],
+  ])('refuses %o naming the option', (options, expected) => {
+    const text = message(() => resolveKafkaOptions(options));
+    expect(text).toMatch(expected);
+    expect(text).not.toMatch(/secret/);
+  });
+
+  it('refuses a bad subscribe request naming the field', () => {
+    expect(message(() => checkSubscribeRequest({ group: 'g', topics: ['t'], concurrency: 1.5 }))).toMatch(
+      /concurrency is 1\.5/,
+    );
   });
 });

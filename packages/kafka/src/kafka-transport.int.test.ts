@@ -1,12 +1,13 @@
 /**
  * @tidings/kafka against librdkafka's mock cluster (3 brokers, and 1 for the basics):
- * round trip of id/key/headers/body, per-key order, in-place retry, dead-lettering,
- * resume at the committed offset and rebalance to a live member after a crash.
+ * round trip of id/key/headers/body, per-key order, in-place retry, the maxDeliveries
+ * backstop (reported, never skipped or dead-lettered by the transport), resume at the
+ * committed offset and rebalance to a live member after a crash.
  * Each test uses fresh topic and group names. Mock group joins take ~3 s each.
  */
 import { randomUUID } from 'node:crypto';
 import type { ReceivedMessage, Transport, TransportMessage } from '@tidings/core';
-import { RetryLater } from '@tidings/core';
+import { DoNotRetry, RetryLater, TransportError } from '@tidings/core';
 import { waitUntil } from '@tidings/testing';
 import { logLevel } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -34,12 +35,11 @@ for (const brokerCount of [3, 1]) {
   describe(`kafka transport on a ${brokerCount}-broker mock cluster`, () => {
     let cluster: MockKafkaCluster;
     const open: Transport[] = [];
-    const make = (extra: Partial<KafkaTransportOptions> = {}) => {
-      const transport = createKafkaTransport({
-        brokers: cluster.brokers,
+    const make = async (extra: Partial<KafkaTransportOptions> = {}) => {
+      const transport = await createKafkaTransport({
+        connection: cluster.brokers.join(','),
         sessionTimeoutMs: 3_000,
         heartbeatIntervalMs: 500,
-        retry: { baseDelayMs: 20, maxAttempts: 3 },
         kafka: { logLevel: logLevel.NOTHING },
         ...extra,
       });
@@ -60,7 +60,7 @@ for (const brokerCount of [3, 1]) {
 
     it('delivers id, key, topic, headers and body as published, once per group', async () => {
       const { topic, group } = names();
-      const transport = make({ topicPrefix: 'it.' });
+      const transport = await make({ prefix: 'it.' });
       const got: ReceivedMessage[] = [];
       await transport.subscribe({ group, topics: [topic] }, async (m) => {
         got.push(m);
@@ -84,7 +84,7 @@ for (const brokerCount of [3, 1]) {
 
     it('keeps per-key order with several partitions handled concurrently', async () => {
       const { topic, group } = names();
-      const transport = make();
+      const transport = await make();
       const seen = new Map<string, number[]>();
       let total = 0;
       await transport.subscribe({ group, topics: [topic], concurrency: 4 }, async (m) => {
@@ -105,7 +105,7 @@ for (const brokerCount of [3, 1]) {
 
     it('retries a rejected message in place, holding back later messages of its key', async () => {
       const { topic, group } = names();
-      const transport = make();
+      const transport = await make();
       const log: string[] = [];
       await transport.subscribe({ group, topics: [topic] }, async (m) => {
         log.push(`${n(m)}#${m.deliveryCount}`);
@@ -116,34 +116,33 @@ for (const brokerCount of [3, 1]) {
       expect(log).toEqual(['1#1', '1#2', '1#3', '2#1']);
     });
 
-    it('dead-letters after the last attempt with the reason, commits, and moves on', async () => {
+    it('past maxDeliveries reports the stuck message once and keeps retrying it: nothing skipped or dead-lettered', async () => {
       const { topic, group } = names();
-      const transport = make();
-      const done: number[] = [];
+      const reported: unknown[] = [];
+      const transport = await make({ maxDeliveries: 3, onError: (e) => reported.push(e) });
+      const log: string[] = [];
       await transport.subscribe({ group, topics: [topic] }, async (m) => {
-        if (n(m) === 1) throw new Error('payment provider said no');
-        done.push(n(m));
+        log.push(`${n(m)}#${m.deliveryCount}`);
+        // Even a DoNotRetry is the consumer pipeline's to dead-letter: the transport redelivers.
+        if (n(m) === 1 && m.deliveryCount < 5) throw new DoNotRetry('payment provider said no');
       });
-      const poison = message(topic, 'k', 1);
-      await transport.publish([poison, message(topic, 'k', 2)]);
-      const dead: ReceivedMessage[] = [];
-      await transport.subscribe({ group: `${group}-dlq`, topics: [`${topic}.deadletter`] }, async (m) => {
-        dead.push(m);
-      });
-      await waitUntil(() => dead.length === 1 && done.includes(2), 'the dead letter and the next message');
-      expect(dead[0]).toMatchObject({ id: poison.id, key: 'k', topic: `${topic}.deadletter` });
-      expect(dead[0]?.headers).toMatchObject({
-        ...poison.headers,
-        'tidings-dead-letter-reason': 'payment provider said no',
-        'tidings-dead-letter-group': group,
-        'tidings-dead-letter-attempts': '3',
-        'tidings-dead-letter-topic': topic,
-      });
+      await transport.publish([message(topic, 'k', 1), message(topic, 'k', 2)]);
+      await waitUntil(() => log.includes('2#1'), 'the next message');
+      expect(log).toEqual(['1#1', '1#2', '1#3', '1#4', '1#5', '2#1']);
+      expect(reported).toHaveLength(1);
+      expect(String(reported[0])).toMatch(/failed 3 deliveries \(maxDeliveries\)/);
+    });
+
+    it('refuses a bad subscribe request before joining, naming the field', async () => {
+      const transport = await make();
+      await expect(
+        transport.subscribe({ group: 'g', topics: [], concurrency: 1 }, async () => {}),
+      ).rejects.toThrow(/topics is \[\]/);
     });
 
     it('resumes a group at its committed offset: nothing handled is delivered again', async () => {
       const { topic, group } = names();
-      const first = make();
+      const first = await make();
       const got: number[] = [];
       const sub = await first.subscribe({ group, topics: [topic] }, async (m) => {
         got.push(n(m));
@@ -152,7 +151,7 @@ for (const brokerCount of [3, 1]) {
       await waitUntil(() => got.length === 3, 'the first three');
       await sub.close();
       await first.publish([4, 5].map((i) => message(topic, `k${i}`, i)));
-      const second = make();
+      const second = await make();
       await second.subscribe({ group, topics: [topic] }, async (m) => {
         got.push(n(m));
       });
@@ -163,7 +162,9 @@ for (const brokerCount of [3, 1]) {
     it('moves the partitions of a crashed member, with its unacked message, to a live one', async () => {
       const { topic, group } = names();
       const control = createSocketControl();
-      const doomed = make({ kafka: { logLevel: logLevel.NOTHING, socketFactory: control.socketFactory } });
+      const doomed = await make({
+        kafka: { logLevel: logLevel.NOTHING, socketFactory: control.socketFactory },
+      });
       let release: () => void = () => undefined;
       const held = new Promise<void>((resolve) => {
         release = resolve;
@@ -177,7 +178,7 @@ for (const brokerCount of [3, 1]) {
       await doomed.publish([sent]);
       await waitUntil(() => started.length === 1, 'the doomed member to start');
       control.crash();
-      const survivor = make();
+      const survivor = await make();
       const got: ReceivedMessage[] = [];
       await survivor.subscribe({ group, topics: [topic] }, async (m) => {
         got.push(m);
@@ -188,3 +189,14 @@ for (const brokerCount of [3, 1]) {
     });
   });
 }
+
+describe('createKafkaTransport', () => {
+  it('fails at creation, naming the brokers, when none answers', async () => {
+    const failure = await createKafkaTransport({
+      connection: '127.0.0.1:1',
+      kafka: { logLevel: logLevel.NOTHING, connectionTimeout: 300, retry: { retries: 0 } },
+    }).catch((error: unknown) => error);
+    expect(TransportError.is(failure), String(failure)).toBe(true);
+    expect(String(failure)).toMatch(/Cannot connect to Kafka at 127\.0\.0\.1:1/);
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * The Kafka transport: keyed records on topics named after event types, consumer groups
- * with commit-after-handling, in-place retries and a dead-letter topic. Built on kafkajs;
- * needs no admin calls (topics are auto-created by the brokers or must already exist).
+ * with commit-after-handling and in-place retries on the partition. Built on kafkajs; needs
+ * no admin calls (topics are auto-created by the brokers or must already exist). It never
+ * dead-letters: the consumer pipeline does, through `transportDeadLetterSink`.
  */
 import {
   ClosedError,
@@ -9,20 +10,22 @@ import {
   type SubscribeRequest,
   type Subscription,
   type Transport,
+  TransportError,
   type TransportFeatures,
   type TransportMessage,
 } from '@tidings/core';
-import { Kafka } from 'kafkajs';
+import { errorMessage } from '@tidings/core/spi';
 import { createGroupSubscription } from './group-subscription.ts';
 import { type KafkaTransportOptions, resolveKafkaOptions } from './options.ts';
 import { createKafkaPublisher } from './publisher.ts';
 import { kafkaTelemetry } from './telemetry.ts';
+import { checkSubscribeRequest } from './validate-request.ts';
 
 /** What the Kafka transport guarantees; see the package README for how each was verified. */
 export const kafkaFeatures: TransportFeatures = Object.freeze({
   // One key → one partition; a partition is handled in offset order, retries included.
   orderingByKey: true,
-  // Dead-lettering is done by the transport (a produce to `<topic>.deadletter`), not Kafka.
+  // Kafka has no dead-letter destination; the consumer's sink publishes dead letters.
   nativeDeadLetter: false,
   // Without the idempotent producer a retried produce can write a record twice.
   nativeDedup: false,
@@ -33,30 +36,43 @@ export const kafkaFeatures: TransportFeatures = Object.freeze({
   replaysHistory: true,
 });
 
+/** What `createKafkaTransport` returns (the Transport port; named for the one factory shape). */
+export type KafkaTransport = Transport;
+
 /**
- * Creates a Kafka transport.
+ * Creates a Kafka transport and connects its producer, so unreachable brokers fail here
+ * with a `TransportError`, and bad options with a `ConfigurationError` naming the option.
  *
  * @example
- * const transport = createKafkaTransport({ brokers: ['127.0.0.1:9092'], topicPrefix: 'shop.' });
+ * const transport = await createKafkaTransport({ connection: '127.0.0.1:9092', prefix: 'shop.' });
  * await transport.subscribe({ group: 'mailer', topics: ['OrderPlaced'] }, async (message) => {
  *   await sendMail(decodeBinary(message));
  * });
  * await transport.publish([{ id, topic: 'OrderPlaced', key: orderId, ...encodeBinary(event) }]);
  * await transport.close();
  */
-export function createKafkaTransport(options: KafkaTransportOptions): Transport {
+export async function createKafkaTransport(options: KafkaTransportOptions = {}): Promise<KafkaTransport> {
   const resolved = resolveKafkaOptions(options);
-  const kafka = new Kafka({ ...resolved.kafka, brokers: resolved.brokers, clientId: resolved.clientId });
-  const publisher = createKafkaPublisher(kafka, resolved.topicPrefix);
+  const publisher = createKafkaPublisher(resolved.kafka, resolved.topicPrefix);
+  try {
+    await publisher.connect();
+  } catch (error) {
+    await publisher.close().catch(() => undefined);
+    const where = resolved.brokers ? resolved.brokers.join(',') : 'the given kafkajs client';
+    throw new TransportError(
+      `Cannot connect to Kafka at ${where}: ${errorMessage(error)}. Check the connection and that the brokers run.`,
+      { cause: error },
+    );
+  }
   const subscriptions = new Set<Subscription>();
   let closed = false;
   let closing: Promise<void> | undefined;
 
   const closedError = (what: string) =>
-    new ClosedError(`Cannot ${what}: this Kafka transport was closed. Create a new one.`);
+    new ClosedError(`Cannot ${what}: the ${resolved.name} transport was closed. Create a new one.`);
 
   return {
-    name: 'kafka',
+    name: resolved.name,
     features: kafkaFeatures,
     telemetry: kafkaTelemetry(resolved.topicPrefix, resolved),
     async publish(messages: readonly TransportMessage[]) {
@@ -65,14 +81,8 @@ export function createKafkaTransport(options: KafkaTransportOptions): Transport 
     },
     async subscribe(request: SubscribeRequest, handler: MessageHandler, subscribeOptions = {}) {
       if (closed) throw closedError('subscribe');
-      const subscription = await createGroupSubscription(
-        kafka,
-        resolved,
-        publisher,
-        request,
-        handler,
-        subscribeOptions.signal,
-      );
+      checkSubscribeRequest(request);
+      const subscription = await createGroupSubscription(resolved, request, handler, subscribeOptions.signal);
       const tracked: Subscription = {
         close: async () => {
           subscriptions.delete(tracked);

@@ -12,12 +12,6 @@ import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
 /** Header carrying `TransportMessage.id`. */
 export const idHeader = 'tidings-id';
 
-/** Where a dead-lettered record came from, next to core's one dead-letter format. */
-export const kafkaDeadLetterHeaders = {
-  partition: 'tidings-dead-letter-partition',
-  offset: 'tidings-dead-letter-offset',
-} as const;
-
 /** A Tidings message as a Kafka record. */
 export function toKafkaMessage(message: TransportMessage): Message {
   return {

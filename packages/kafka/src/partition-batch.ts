@@ -1,44 +1,45 @@
 /**
  * Processes one fetched batch of one partition, in offset order: runs the handler, retries
- * a rejected message in place (the partition waits, so no later message of its key can
- * overtake it), dead-letters it after the last attempt, and commits an offset only once
- * every message before it was handled. Stopping (close or rebalance) finishes the message
- * in flight, commits, and leaves the rest for whoever owns the partition next.
+ * a rejected message in place after the rejection's `retryDelayMs` (the partition waits, so
+ * no later message of its key can overtake it; `deliveryCount` counts the attempts), and
+ * commits an offset only once every message before it was handled. The transport never
+ * dead-letters: the consumer pipeline decides (it acks a message it dead-lettered), and
+ * past `maxDeliveries` the stuck message is reported to `onError` once and still retried.
+ * Stopping (close or rebalance) finishes the message in flight, commits, and leaves the
+ * rest for whoever owns the partition next. Heartbeats come from the subscription's one
+ * ticker, which records a failed heartbeat (a rebalance) in `beat` for the retry wait to see.
  */
-import { DoNotRetry, type MessageHandler, type RetryPolicy } from '@tidings/core';
-import { nextRetryDelay, pause } from '@tidings/core/spi';
+import { type MessageHandler, TransportError } from '@tidings/core';
+import { pause, retryDelayOf } from '@tidings/core/spi';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { toReceivedMessage } from './message-mapping.ts';
 import { kafkaDeliveryNotes } from './telemetry.ts';
 
+/** What the subscription's heartbeat ticker saw while this batch ran. */
+export interface BeatState {
+  error?: unknown;
+}
+
 export interface PartitionBatchContext {
   readonly handler: MessageHandler;
-  readonly retry: Required<RetryPolicy>;
+  readonly maxDeliveries: number;
   readonly heartbeatIntervalMs: number;
+  readonly onError: (error: unknown) => void;
   /** Aborted when the subscription closes. */
   readonly stopping: AbortSignal;
   /** The Tidings topic of a Kafka topic. */
   readonly topicOf: (kafkaTopic: string) => string;
-  /** Writes the record to its dead-letter topic; rejects if the broker did not accept it. */
-  readonly deadLetter: (
-    record: KafkaMessage,
-    source: { topic: string; partition: number },
-    error: unknown,
-    attempts: number,
-  ) => Promise<void>;
+  /** Registers the batch with the subscription's heartbeat ticker until the returned function runs. */
+  readonly beating: (payload: EachBatchPayload) => { state: BeatState; done: () => void };
 }
 
-/** Runs the handler once, heartbeating meanwhile so a slow handler keeps its partitions. */
+/** Runs the handler once; the subscription's ticker keeps the member alive meanwhile. */
 async function attempt(
   ctx: PartitionBatchContext,
   payload: EachBatchPayload,
   record: KafkaMessage,
   deliveryCount: number,
 ): Promise<{ ok: true } | { ok: false; error: unknown }> {
-  const ticker = setInterval(() => {
-    // A failed heartbeat (rebalance) is seen again by the next one outside the handler.
-    payload.heartbeat().catch(() => undefined);
-  }, ctx.heartbeatIntervalMs);
   try {
     const { topic, partition } = payload.batch;
     const message = kafkaDeliveryNotes.note(
@@ -53,24 +54,29 @@ async function attempt(
     return { ok: true };
   } catch (error) {
     return { ok: false, error };
-  } finally {
-    clearInterval(ticker);
   }
 }
 
-/** Waits `ms` in heartbeat-sized steps; false when the subscription stops or loses the partition. */
+/**
+ * Waits `ms` in heartbeat-sized steps; false when the subscription stops or loses the
+ * partition; throws a heartbeat failure so kafkajs rejoins the group as it does for its own.
+ */
 async function waitBeforeRetry(
   ctx: PartitionBatchContext,
-  payload: EachBatchPayload,
+  beat: BeatState,
   ms: number,
   live: () => boolean,
 ): Promise<boolean> {
   const until = Date.now() + ms;
   for (;;) {
+    if (beat.error !== undefined) {
+      const error = beat.error;
+      beat.error = undefined;
+      throw error;
+    }
     const left = until - Date.now();
     if (left <= 0) return live();
     if (!(await pause(Math.min(left, ctx.heartbeatIntervalMs), ctx.stopping)) || !live()) return false;
-    await payload.heartbeat();
   }
 }
 
@@ -80,6 +86,7 @@ export async function processPartitionBatch(
 ): Promise<void> {
   const { batch } = payload;
   const live = () => !ctx.stopping.aborted && payload.isRunning() && !payload.isStale();
+  const { state: beat, done } = ctx.beating(payload);
   let uncommitted: string | undefined;
   const flush = async () => {
     if (uncommitted === undefined) return;
@@ -101,20 +108,21 @@ export async function processPartitionBatch(
         const result = await attempt(ctx, payload, record, count);
         if (result.ok) {
           handled = true;
-        } else if (DoNotRetry.is(result.error) || count >= ctx.retry.maxAttempts) {
-          await ctx.deadLetter(
-            record,
-            { topic: batch.topic, partition: batch.partition },
-            result.error,
-            count,
-          );
-          handled = true;
-        } else {
-          // Commit what is done before waiting: a rebalance during the wait then loses nothing.
-          await flush();
-          if (!(await waitBeforeRetry(ctx, payload, nextRetryDelay(result.error, count, ctx.retry), live)))
-            break;
+          break;
         }
+        if (count === ctx.maxDeliveries) {
+          ctx.onError(
+            new TransportError(
+              `Kafka message ${batch.topic}[${batch.partition}]@${record.offset} failed ${count} deliveries ` +
+                `(maxDeliveries); its partition waits behind it while it is retried. Let the consumer ` +
+                `dead-letter it (the handler's retry.maxAttempts) or fix the handler.`,
+              { cause: result.error },
+            ),
+          );
+        }
+        // Commit what is done before waiting: a rebalance during the wait then loses nothing.
+        await flush();
+        if (!(await waitBeforeRetry(ctx, beat, retryDelayOf(result.error) ?? 0, live))) break;
       }
       if (!handled) break;
       payload.resolveOffset(record.offset);
@@ -124,6 +132,7 @@ export async function processPartitionBatch(
     failed = true;
     throw error;
   } finally {
+    done();
     // On an error the batch is fetched again from the last commit; commit what is done first.
     if (failed) await flush().catch(() => undefined);
     else await flush();

@@ -13,8 +13,8 @@ import { kafkaTopicName } from './topic-name.ts';
 
 export interface KafkaPublisher {
   publish(messages: readonly TransportMessage[]): Promise<void>;
-  /** Sends already-mapped records to one topic (dead-lettering). */
-  sendRecords(topic: string, records: Message[]): Promise<void>;
+  /** Connects the producer now (it fetches the cluster's metadata): the factory's reachability check. */
+  connect(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,8 +71,8 @@ export function createKafkaPublisher(kafka: Kafka, topicPrefix: string): KafkaPu
         messages.length,
       );
     },
-    async sendRecords(topic, records) {
-      await send([{ topic, messages: records }], records.length);
+    async connect() {
+      await connected();
     },
     async close() {
       const pending = connecting;

@@ -12,7 +12,7 @@ export const kafkaDeliveryNotes = createDeliveryNotes();
 
 export function kafkaTelemetry(
   topicPrefix: string,
-  client: { readonly brokers?: readonly string[]; readonly clientId?: string } = {},
+  client: { readonly brokers?: readonly string[] | undefined; readonly clientId?: string } = {},
 ): TransportTelemetry {
   // The first bootstrap broker: which broker leads a partition is the client's business.
   const server = {

@@ -1,7 +1,7 @@
 /**
  * Kafka topic names: Tidings topics are event types, which may hold characters Kafka
  * rejects. Names are prefixed and sanitised here, in one place, so publisher, consumer and
- * dead-letter routing always agree.
+ * telemetry always agree.
  */
 import { ConfigurationError } from '@tidings/core';
 import { describeValue } from '@tidings/core/spi';
@@ -25,9 +25,4 @@ export function kafkaTopicName(topic: string, prefix = ''): string {
     );
   }
   return name;
-}
-
-/** The default dead-letter topic of a Kafka topic: `<topic>.deadletter`. */
-export function defaultDeadLetterTopic(kafkaTopic: string): string {
-  return `${kafkaTopic}.deadletter`;
 }

@@ -69,7 +69,7 @@ function waitForBootstrap(child: ChildProcess): Promise<string> {
  *
  * @example
  * const cluster = await startMockKafka({ brokers: 3 });
- * const transport = createKafkaTransport({ brokers: cluster.brokers });
+ * const transport = await createKafkaTransport({ connection: cluster.brokers.join(',') });
  * afterAll(() => cluster.close());
  */
 export async function startMockKafka(

@@ -9,6 +9,7 @@ import { StoreError } from '@tidings/core';
 import type { PoolConnection } from 'mysql2/promise';
 import { run } from './connection.ts';
 import type { TableNames } from './options.ts';
+import { receivedDeadLettersMigration } from './received-dead-letters.ts';
 
 interface Migration {
   readonly version: number;
@@ -78,6 +79,11 @@ const migrations: readonly Migration[] = [
         PRIMARY KEY (handler, event_id)
       ) ${table}`,
     ],
+  },
+  {
+    // The consumer's dead letters, kept whole for the CLI, the inspector and redrive.
+    version: 2,
+    statements: (n) => receivedDeadLettersMigration(n, table),
   },
 ];
 

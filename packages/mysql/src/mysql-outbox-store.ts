@@ -12,8 +12,8 @@ import {
   type DeadLetter,
   type Inbox,
   type OutboxStore,
+  type ReceivedDeadLetters,
   type StoredEvent,
-  StoreError,
 } from '@tidings/core';
 import { describeValue } from '@tidings/core/spi';
 import type { Pool, PoolConnection } from 'mysql2/promise';
@@ -31,13 +31,20 @@ import {
 import { leaseCandidates, leasedDeliveries } from './claim.ts';
 import { openPool, run, transactionOf } from './connection.ts';
 import { isLockConflict, storeFailure } from './failures.ts';
+import { createMysqlInbox, type MysqlInbox } from './inbox.ts';
 import { migrate } from './migrations.ts';
 import { type MysqlOutboxStoreOptions, type MysqlTx, resolveOptions } from './options.ts';
 import { redriveStatement } from './outcomes.ts';
+import { mysqlReceivedDeadLetters } from './received-dead-letters.ts';
 import { type DeliveryRow, deliveryInfoFromRow, type EventRow, storedEventFromRow } from './rows.ts';
 import { settleStatements } from './settle.ts';
 
-export interface MysqlOutboxStore extends OutboxStore<MysqlTx>, Inbox<MysqlTx> {
+export interface MysqlOutboxStore
+  extends OutboxStore<MysqlTx>,
+    Omit<Inbox<MysqlTx>, keyof MysqlInbox>,
+    MysqlInbox {
+  /** The consumer's dead letters kept in this store (for `storeDeadLetterSink`, the CLI and the inspector). */
+  readonly receivedDeadLetters: ReceivedDeadLetters;
   /**
    * Applies the store's migrations now (otherwise the first call does, unless
    * `autoMigrate: false`). Call it at start-up when your pool is small: `append` on a
@@ -207,32 +214,7 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
       }
     },
 
-    async markProcessed(tx, handler, eventId) {
-      if (
-        typeof handler !== 'string' ||
-        handler.length > 255 ||
-        typeof eventId !== 'string' ||
-        eventId.length > 255
-      ) {
-        throw new StoreError(
-          `markProcessed needs a handler name and an event id of at most 255 characters; got ${describeValue(handler)} and ${describeValue(eventId)}.`,
-        );
-      }
-      await ensureReady();
-      const connection = await inTransaction(tx, 'markProcessed');
-      try {
-        // IGNORE turns only the duplicate into "0 rows": a concurrent first record makes this
-        // wait for that transaction, then count as already processed once it commits.
-        const result = await run<ResultHeader>(
-          connection,
-          `INSERT IGNORE INTO ${names.inbox} (handler, event_id, processed_at) VALUES (?, ?, ?)`,
-          [handler, eventId, now()],
-        );
-        return result.affectedRows === 1;
-      } catch (error) {
-        throw storeFailure('record the inbox entry', error);
-      }
-    },
+    ...createMysqlInbox(names, ensureReady, inTransaction, now),
 
     async claim(request) {
       if (!Number.isFinite(request.leaseMs) || request.leaseMs < 0) {
@@ -339,6 +321,8 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
       const result = await query<ResultHeader>('prune events', pruneStatement(names, before));
       return result.affectedRows;
     },
+
+    receivedDeadLetters: mysqlReceivedDeadLetters(names, query, now),
 
     onAppend(listener) {
       checkOpen();

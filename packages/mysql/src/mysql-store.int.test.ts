@@ -22,6 +22,7 @@ describe('migrations', () => {
     await open().migrate();
     expect(await rowsOf(stores[0]!, `SELECT version FROM \`${tablePrefix}migrations\``)).toEqual([
       { version: 1 },
+      { version: 2 },
     ]);
     const tables = await rowsOf(
       stores[0]!,
@@ -29,7 +30,9 @@ describe('migrations', () => {
         WHERE table_schema = DATABASE() AND table_name LIKE '${tablePrefix}%' ORDER BY table_name`,
     );
     expect(tables.map((t) => t.name)).toEqual(
-      ['deliveries', 'events', 'inbox', 'migrations'].map((name) => tablePrefix + name),
+      ['deliveries', 'events', 'inbox', 'migrations', 'received_dead_letters'].map(
+        (name) => tablePrefix + name,
+      ),
     );
   });
 
@@ -88,6 +91,7 @@ describe('migrations', () => {
     await second.migrate();
     expect(await rowsOf(second, `SELECT version FROM \`${tablePrefix}migrations\``)).toEqual([
       { version: 1 },
+      { version: 2 },
     ]);
     expect(await second.transaction((tx) => second.markProcessed(tx, 'h', 'e-1'))).toBe(true);
   });
@@ -101,7 +105,7 @@ describe('migrations', () => {
       .events()
       .catch((e: unknown) => e);
     expect(StoreError.is(error)).toBe(true);
-    expect(String((error as Error).message)).toMatch(/schema version 99, newer than .* knows \(1\)/);
+    expect(String((error as Error).message)).toMatch(/schema version 99, newer than .* knows \(2\)/);
   });
 });
 

@@ -23,14 +23,23 @@ afterAll(async () => {
   const nc = await connect({ servers });
   const jsm = await jetstreamManager(nc);
   await jsm.streams.delete(stream).catch(() => undefined);
+  await jsm.streams.delete(`KV_${stream}_leases`).catch(() => undefined);
   await nc.close();
 });
 
 runTransportContract({
   name: 'nats (JetStream)',
   features: natsFeatures,
-  // A short ack wait so a crashed member's message returns well within the suite's timeout.
-  create: () => createNatsTransport({ servers, stream, subjectPrefix, ackWaitMs: 2000 }),
+  // A short ack wait and lease TTL so a crashed member's messages and lanes return well
+  // within the suite's timeout.
+  create: () =>
+    createNatsTransport({
+      connection: servers,
+      stream,
+      prefix: subjectPrefix,
+      ackWaitMs: 2000,
+      leaseTtlMs: 3000,
+    }),
   // close() without drain: nothing held is acked, the socket goes away, no reconnect.
   crash: async (transport) => {
     await (transport as NatsTransport).connection.close();

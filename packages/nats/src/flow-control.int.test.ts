@@ -1,7 +1,8 @@
 /**
- * A member holds no more messages than it has handler slots for: with a backlog far larger
- * than the concurrency, slow handlers and a short ackWait, no message that never failed is
- * redelivered or dead-lettered, and the handler runs exactly once per message.
+ * A member pulls only for free slots (per lane) and keeps every message it holds alive:
+ * with a backlog far larger than the concurrency, slow handlers and a short ackWait, no
+ * message that never failed is redelivered or given up, and the handler runs exactly once
+ * per message, never more than `concurrency` at a time.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -10,7 +11,7 @@ import type { ReceivedMessage, TransportMessage } from '@tidings/core';
 import { waitUntil } from '@tidings/testing';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createNatsTransport } from './nats-transport.ts';
-import { deadLetterTopic, durableName } from './subjects.ts';
+import { durableName, laneDurableName } from './subjects.ts';
 
 const servers = 'nats://127.0.0.1:4222';
 const suffix = randomBytes(4).toString('hex');
@@ -19,18 +20,22 @@ const subjectPrefix = `tc-natsflow-${suffix}`;
 
 afterAll(async () => {
   const nc = await connect({ servers });
-  await (await jetstreamManager(nc)).streams.delete(stream).catch(() => undefined);
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.delete(stream).catch(() => undefined);
+  await jsm.streams.delete(`KV_${stream}_leases`).catch(() => undefined);
   await nc.close();
 });
 
 describe('NATS pulls only for free slots', () => {
   it('runs a backlog of 400 through 4 slow slots within a 1 s ackWait without redelivery', async () => {
+    const errors: unknown[] = [];
     const transport = await createNatsTransport({
-      servers,
+      connection: servers,
       stream,
-      subjectPrefix,
+      prefix: subjectPrefix,
       ackWaitMs: 1000,
-      maxDeliver: 2,
+      maxDeliveries: 2,
+      onError: (error) => errors.push(error),
     });
     onTestFinished(() => transport.close());
     const topic = `flow-${randomBytes(4).toString('hex')}`;
@@ -42,10 +47,6 @@ describe('NATS pulls only for free slots', () => {
       headers: { 'ce-type': topic },
       body: Buffer.from(`{"n":${n}}`),
     }));
-    const dead: ReceivedMessage[] = [];
-    await transport.subscribe({ group: `${group}-dlq`, topics: [deadLetterTopic(group)] }, async (m) => {
-      dead.push(m);
-    });
     const calls: ReceivedMessage[] = [];
     let running = 0;
     let mostRunning = 0;
@@ -64,10 +65,17 @@ describe('NATS pulls only for free slots', () => {
     const nc = await connect({ servers });
     onTestFinished(() => nc.close());
     const jsm = await jetstreamManager(nc);
-    const consumer = () => jsm.consumers.info(stream, durableName(group, topic));
-    await waitUntil(async () => (await consumer()).num_ack_pending === 0, 'every message acked');
-    expect((await consumer()).num_redelivered).toBe(0);
-    expect(dead).toEqual([]);
+    const names = [
+      durableName(group, topic),
+      ...Array.from({ length: 8 }, (_, n) => laneDurableName(group, topic, n)),
+    ];
+    const consumers = () => Promise.all(names.map((name) => jsm.consumers.info(stream, name)));
+    await waitUntil(
+      async () => (await consumers()).every((info) => info.num_ack_pending === 0),
+      'every message acked',
+    );
+    expect((await consumers()).map((info) => info.num_redelivered)).toEqual(names.map(() => 0));
+    expect(errors).toEqual([]);
     expect(calls.filter((m) => m.deliveryCount > 1).map((m) => m.id)).toEqual([]);
     expect(calls).toHaveLength(messages.length);
     expect(mostRunning).toBeLessThanOrEqual(4);

@@ -1,4 +1,3 @@
-export * from './dead-letter.ts';
 export * from './nats-transport.ts';
 export * from './options.ts';
-export { consumerName, deadLetterTopic, durableName } from './subjects.ts';
+export { consumerName, durableName, laneDurableName, laneSubject, partitionOf } from './subjects.ts';

@@ -1,18 +1,16 @@
 /**
- * NATS-specific behaviour the shared contract does not cover: dead letters with their
- * reason, `Nats-Msg-Id` dedup, `working()` keeping a long handler's message, large bodies
- * through dead-lettering, and one stream shared by two subject prefixes.
+ * NATS-specific behaviour the shared contract does not cover: in-place retries up to the
+ * `maxDeliveries` backstop (no dead-letter copy), lanes shared between members and handed
+ * over on close, foreign producers on the plain subject, `Nats-Msg-Id` dedup, `working()`
+ * keeping a long handler's message, and one stream shared by two prefixes.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { DoNotRetry, type ReceivedMessage, type TransportMessage } from '@tidings/core';
-import { deadLetterHeaders } from '@tidings/core/spi';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, headers as natsHeaders } from '@nats-io/transport-node';
+import { DoNotRetry, TransportError, type TransportMessage } from '@tidings/core';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
-
 import { createNatsTransport } from './nats-transport.ts';
 import type { NatsTransportOptions } from './options.ts';
-import { deadLetterTopic } from './subjects.ts';
 
 const servers = 'nats://127.0.0.1:4222';
 const suffix = randomBytes(4).toString('hex');
@@ -22,16 +20,19 @@ const unique = (label: string) => `${label}-${randomBytes(4).toString('hex')}`;
 
 afterAll(async () => {
   const nc = await connect({ servers });
-  await (await jetstreamManager(nc)).streams.delete(stream).catch(() => undefined);
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.delete(stream).catch(() => undefined);
+  await jsm.streams.delete(`KV_${stream}_leases`).catch(() => undefined);
   await nc.close();
 });
 
 async function open(options: Partial<NatsTransportOptions> = {}) {
   const transport = await createNatsTransport({
-    servers,
+    connection: servers,
     stream,
-    subjectPrefix,
+    prefix: subjectPrefix,
     ackWaitMs: 1000,
+    leaseTtlMs: 3000,
     ...options,
   });
   onTestFinished(() => transport.close());
@@ -51,52 +52,122 @@ async function until(condition: () => boolean, what: string, timeoutMs = 10_000)
 }
 
 describe('NATS transport', () => {
-  it('dead-letters after maxDeliver with the reason and the original id', async () => {
-    const transport = await open({ maxDeliver: 3 });
-    const topic = unique('dl');
-    const group = unique('g');
+  it('retries in place with counted attempts, and at the maxDeliveries backstop terminates and reports, copying nothing', async () => {
+    const errors: unknown[] = [];
+    const transport = await open({ maxDeliveries: 3, onError: (error) => errors.push(error) });
+    const topic = unique('backstop');
     const attempts: number[] = [];
-    await transport.subscribe({ group, topics: [topic] }, async (m) => {
+    await transport.subscribe({ group: unique('g'), topics: [topic] }, async (m) => {
       attempts.push(m.deliveryCount);
-      throw new Error('always fails');
-    });
-    const dead: ReceivedMessage[] = [];
-    await transport.subscribe({ group: unique('dlq'), topics: [deadLetterTopic(group)] }, async (m) => {
-      dead.push(m);
+      throw Object.assign(new Error('always fails'), { retryDelayMs: 10 });
     });
     const sent = message(topic, 1);
     await transport.publish([sent]);
-    await until(() => dead.length === 1, 'the dead letter');
+    await until(() => errors.length === 1, 'the report at the backstop');
     expect(attempts).toEqual([1, 2, 3]);
-    const letter = dead[0] as ReceivedMessage;
-    expect({ id: letter.id, key: letter.key, body: Buffer.from(letter.body).toString() }).toEqual({
-      id: sent.id,
-      key: sent.key,
-      body: '{"n":1}',
-    });
-    expect(letter.headers[deadLetterHeaders.reason]).toContain('always fails');
-    expect(letter.headers[deadLetterHeaders.topic]).toBe(topic);
-    expect(letter.headers[deadLetterHeaders.attempts]).toBe('3');
+    expect(errors[0]).toBeInstanceOf(TransportError);
+    expect(String(errors[0])).toMatch(/maxDeliveries reached after 3 attempt\(s\), last: always fails/);
+    // Nothing was published beside the original: the stream holds it alone, under its lane.
+    const jsm = await jetstreamManager(transport.connection);
+    const info = await jsm.streams.info(stream, { subjects_filter: `${subjectPrefix}.${topic}.>` });
+    expect(Object.values(info.state.subjects ?? {})).toEqual([1]);
   });
 
-  it('dead-letters a chunked 3 MiB body at once on DoNotRetry, body intact', async () => {
-    const transport = await open();
+  it('terminates and reports a chunked 3 MiB body on DoNotRetry from a bare handler, after one call', async () => {
+    const errors: unknown[] = [];
+    const transport = await open({ onError: (error) => errors.push(error) });
     const topic = unique('big');
-    const group = unique('g');
-    let calls = 0;
-    await transport.subscribe({ group, topics: [topic] }, async () => {
-      calls++;
+    const bodies: Uint8Array[] = [];
+    await transport.subscribe({ group: unique('g'), topics: [topic] }, async (m) => {
+      bodies.push(m.body);
       throw new DoNotRetry('malformed order');
-    });
-    const dead: ReceivedMessage[] = [];
-    await transport.subscribe({ group: unique('dlq'), topics: [deadLetterTopic(group)] }, async (m) => {
-      dead.push(m);
     });
     const body = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 31 + 7) % 251);
     await transport.publish([message(topic, 1, body)]);
-    await until(() => dead.length === 1, 'the dead letter');
-    expect(calls).toBe(1);
-    expect(Buffer.from((dead[0] as ReceivedMessage).body).equals(Buffer.from(body))).toBe(true);
+    await until(() => errors.length === 1, 'the report');
+    expect(bodies).toHaveLength(1);
+    expect(Buffer.from(bodies[0] as Uint8Array).equals(Buffer.from(body))).toBe(true);
+    expect(String(errors[0])).toMatch(
+      /the handler refused to retry after 1 attempt\(s\), last: malformed order/,
+    );
+  });
+
+  it('shares the lanes between members and hands them all over when one closes', async () => {
+    const [a, b] = [await open({ partitions: 4 }), await open({ partitions: 4 })];
+    const topic = unique('lanes');
+    const group = unique('g');
+    const byMember: Record<string, Set<string>> = { a: new Set(), b: new Set() };
+    const subscriptionA = await a.subscribe({ group, topics: [topic] }, async (m) => {
+      byMember.a?.add(m.key);
+    });
+    await b.subscribe({ group, topics: [topic] }, async (m) => {
+      byMember.b?.add(m.key);
+    });
+    const keys = Array.from({ length: 40 }, (_, n) => `Order:${n}`);
+    const first = keys.map((key, n) => ({ ...message(topic, n), key }));
+    await a.publish(first);
+    await until(() => (byMember.a?.size ?? 0) + (byMember.b?.size ?? 0) === keys.length, 'the first round');
+    // Two lanes each: no key reached both members.
+    expect(byMember.a?.size).toBeGreaterThan(0);
+    expect(byMember.b?.size).toBeGreaterThan(0);
+    expect([...(byMember.a ?? [])].filter((key) => byMember.b?.has(key))).toEqual([]);
+    await subscriptionA.close();
+    byMember.b?.clear();
+    await b.publish(keys.map((key, n) => ({ ...message(topic, n), key })));
+    await until(() => byMember.b?.size === keys.length, 'every key at the remaining member');
+  });
+
+  it('counts the deliveries of members that died holding a message, up to the backstop', async () => {
+    const errors: unknown[] = [];
+    const settings = { partitions: 1, maxDeliveries: 2, onError: (error: unknown) => errors.push(error) };
+    const topic = unique('poison');
+    const group = unique('g');
+    const seen: number[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // A message whose handler does not return: each member that takes it dies holding it.
+    const hang = async (m: { deliveryCount: number }) => {
+      seen.push(m.deliveryCount);
+      await released;
+    };
+    try {
+      const first = await open(settings);
+      await first.subscribe({ group, topics: [topic] }, hang);
+      await first.publish([message(topic, 1)]);
+      await until(() => seen.length === 1, 'the first delivery');
+      await first.connection.close();
+      const second = await open(settings);
+      await second.subscribe({ group, topics: [topic] }, hang);
+      await until(() => seen.length === 2, 'the delivery after the first takeover');
+      await second.connection.close();
+      const third = await open(settings);
+      await third.subscribe({ group, topics: [topic] }, hang);
+      await until(
+        () => errors.some((e) => /delivered 3 times without an ack/.test(String(e))),
+        'the backstop',
+      );
+      // Counted across the consumers each takeover recreated; the third member never ran it.
+      expect(seen).toEqual([1, 2]);
+    } finally {
+      release();
+    }
+  });
+
+  it("consumes a foreign producer's plain-subject messages too", async () => {
+    const transport = await open();
+    const topic = unique('foreign');
+    const got: string[] = [];
+    await transport.subscribe({ group: unique('g'), topics: [topic] }, async (m) => {
+      got.push(m.id);
+    });
+    const js = jetstream(transport.connection);
+    const h = natsHeaders();
+    h.set('ce-id', 'foreign-1');
+    await js.publish(`${subjectPrefix}.${topic}`, Buffer.from('{}'), { headers: h });
+    await until(() => got.length === 1, 'the foreign message');
+    expect(got).toEqual(['foreign-1']);
   });
 
   it('stores a message id once within the duplicate window', async () => {
@@ -141,7 +212,7 @@ describe('NATS transport', () => {
 
   it('shares one stream between two subject prefixes', async () => {
     const first = await open();
-    const second = await open({ subjectPrefix: `${subjectPrefix}-other` });
+    const second = await open({ prefix: `${subjectPrefix}-other` });
     const topic = unique('shared');
     const got: string[] = [];
     await second.subscribe({ group: unique('g'), topics: [topic] }, async (m) => {

@@ -1,6 +1,7 @@
 /**
  * The NATS JetStream transport: one stream over `<prefix>.>`, publishes awaited on their
- * PubAck with `Nats-Msg-Id` dedup, durable pull consumers per group, client-side dead letters.
+ * PubAck with `Nats-Msg-Id` dedup, each key on one of a topic's ordered lanes, durable pull
+ * consumers per (group, lane) owned by one member at a time through KV leases.
  */
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -15,7 +16,8 @@ import {
   type TransportMessage,
 } from '@tidings/core';
 import { redactUrl } from '@tidings/core/spi';
-import { type NatsTransportOptions, resolveNatsOptions } from './options.ts';
+import { type LeaseBucket, openLeaseBucket } from './lease-bucket.ts';
+import { type NatsTransportOptions, type ResolvedNatsOptions, resolveNatsOptions } from './options.ts';
 import { publishAll } from './publish.ts';
 import { ensureStream } from './stream.ts';
 import { openSubscription } from './subscription.ts';
@@ -23,10 +25,10 @@ import { natsTelemetry } from './telemetry.ts';
 
 /** What JetStream gives and what it does not; see the README for the reasoning. */
 export const natsFeatures: TransportFeatures = Object.freeze({
-  // Members of a group compete for messages and a nak'd message is redelivered after later
-  // ones, so one key can be handled out of order; within a member, keys are serialised.
-  orderingByKey: false,
-  // Exhausted messages are republished by the client to `<prefix>.deadletter.<group>`.
+  // Each key travels on one lane, each lane is owned by one member of a group at a time, and
+  // a rejected message is retried in place; a new owner replays from the lane's ack floor.
+  orderingByKey: true,
+  // JetStream has no dead-letter destination: the consumer pipeline's sink publishes them.
   nativeDeadLetter: false,
   nativeDedup: true,
   delayedRedelivery: true,
@@ -39,11 +41,25 @@ export interface NatsTransport extends Transport {
   readonly connection: NatsConnection;
 }
 
+function connectError(servers: readonly string[], error: unknown): TransportError {
+  return new TransportError(
+    `Cannot connect to NATS at ${servers.map(redactUrl).join(', ')}: ${(error as Error).message}. Check the server is running and the URL.`,
+    // An invalid URL's TypeError carries the URL, password included, as `input`: keep its message only.
+    {
+      cause:
+        (error as { code?: unknown }).code === 'ERR_INVALID_URL'
+          ? new Error((error as Error).message)
+          : error,
+    },
+  );
+}
+
 /**
- * Connects to NATS and makes sure the stream exists, then returns the transport.
+ * Connects to NATS, makes sure the stream and the lane-lease bucket exist, then returns the
+ * transport: a wrong URL or a server without JetStream fails here, with a redacted error.
  *
  * @example
- * const transport = await createNatsTransport({ servers: 'nats://127.0.0.1:4222', stream: 'SHOP' });
+ * const transport = await createNatsTransport({ connection: 'nats://127.0.0.1:4222', stream: 'SHOP' });
  * await transport.publish([{ id, topic: 'order.placed', key: orderId, headers, body }]);
  * const subscription = await transport.subscribe({ group: 'mailer', topics: ['order.placed'] }, async (m) => {
  *   await sendMail(m.body);
@@ -52,36 +68,20 @@ export interface NatsTransport extends Transport {
  */
 export async function createNatsTransport(options: NatsTransportOptions = {}): Promise<NatsTransport> {
   const resolved = resolveNatsOptions(options);
-  const owned = options.connection === undefined;
+  const given = typeof options.connection === 'object' ? options.connection : undefined;
   let nc: NatsConnection;
   try {
-    nc =
-      options.connection ??
-      (await connect({
-        servers:
-          typeof options.servers === 'string'
-            ? options.servers
-            : [...(options.servers ?? ['nats://127.0.0.1:4222'])],
-        maxReconnectAttempts: -1,
-      }));
+    nc = given ?? (await connect({ servers: [...resolved.servers], maxReconnectAttempts: -1 }));
   } catch (error) {
-    throw new TransportError(
-      `Cannot connect to NATS at ${[options.servers ?? 'nats://127.0.0.1:4222'].flat().map(redactUrl).join(', ')}: ${(error as Error).message}. Check the server is running and the URL.`,
-      // An invalid URL's TypeError carries the URL, password included, as `input`: keep its message only.
-      {
-        cause:
-          (error as { code?: unknown }).code === 'ERR_INVALID_URL'
-            ? new Error((error as Error).message)
-            : error,
-      },
-    );
+    throw connectError(resolved.servers, error);
   }
   try {
     const jsm = await jetstreamManager(nc);
     await ensureStream(jsm, resolved);
-    return buildTransport(nc, owned, jsm, resolved);
+    const leases = await openLeaseBucket(jsm, jetstream(nc), resolved.stream, resolved.leaseTtlMs);
+    return buildTransport(nc, given === undefined, jsm, leases, resolved);
   } catch (error) {
-    if (owned) await nc.close();
+    if (given === undefined) await nc.close();
     throw error;
   }
 }
@@ -90,13 +90,28 @@ function buildTransport(
   nc: NatsConnection,
   owned: boolean,
   jsm: Awaited<ReturnType<typeof jetstreamManager>>,
-  options: ReturnType<typeof resolveNatsOptions>,
+  leases: LeaseBucket,
+  resolved: ResolvedNatsOptions,
 ): NatsTransport {
   const js = jetstream(nc);
+  // Once the connection is closed for good (closed by its owner, or a crash in tests) every
+  // loop fails the same way until close(): say so once.
+  let reportedClosed = false;
+  const options: ResolvedNatsOptions = {
+    ...resolved,
+    onError(error) {
+      if (nc.isClosed()) {
+        if (reportedClosed) return;
+        reportedClosed = true;
+      }
+      resolved.onError(error);
+    },
+  };
   const publishTarget = {
     js,
     prefix: options.prefix,
     maxInFlight: options.maxPublishesInFlight,
+    partitions: options.partitions,
     // The server announces its limit on connect; 1 MiB is the NATS default.
     get maxPayload() {
       return nc.info?.max_payload ?? 1024 * 1024;
@@ -111,7 +126,7 @@ function buildTransport(
   };
 
   return {
-    name: 'nats',
+    name: options.name,
     features: natsFeatures,
     telemetry: natsTelemetry(options.prefix, () => nc.getServer()),
     connection: nc,
@@ -124,7 +139,8 @@ function buildTransport(
       const { signal } = subscribeOptions;
       signal?.throwIfAborted();
       let subscription: Subscription | undefined;
-      subscription = await openSubscription({ nc, js, jsm, options, publishTarget }, request, handler, () => {
+      const context = { nc, js, jsm, options, leases, maxPayload: () => publishTarget.maxPayload };
+      subscription = await openSubscription(context, request, handler, () => {
         if (subscription) subscriptions.delete(subscription);
       });
       subscriptions.add(subscription);

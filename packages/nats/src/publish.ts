@@ -1,35 +1,30 @@
 /**
  * Publishes to JetStream with many PubAcks outstanding at once (one at a time is ~3× slower)
  * and resolves only when every message was stored. `Nats-Msg-Id` makes a retried publish
- * within the duplicate window a no-op. Bodies too large for one NATS message go as chunks.
+ * within the duplicate window a no-op. Each message goes to its key's ordered lane,
+ * `<prefix>.<topic>._<fnv1a32(key) % partitions>`. Bodies too large for one NATS message go
+ * as chunks.
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { TransportError, type TransportMessage } from '@tidings/core';
 import { errorMessage } from '@tidings/core/spi';
 import { chunksHeader, needsChunks, storeChunks } from './chunks.ts';
-import { idHeader, toNatsHeaders } from './headers.ts';
-import { topicSubject } from './subjects.ts';
+import { toNatsHeaders } from './headers.ts';
+import { laneSubject, partitionOf } from './subjects.ts';
 
 export interface PublishTarget {
   readonly js: JetStreamClient;
   readonly prefix: string;
   readonly maxInFlight: number;
+  readonly partitions: number;
   /** The server's `max_payload`. */
   readonly maxPayload: number;
 }
 
-/**
- * Publishes one message to `subject`, chunking its body when it does not fit. `msgId`
- * (default: the message id) is the dedup key; when it differs, the id travels in a header.
- */
-export async function publishOne(
-  target: PublishTarget,
-  subject: string,
-  message: Pick<TransportMessage, 'id' | 'key' | 'headers' | 'body'>,
-  msgId: string = message.id,
-): Promise<void> {
+/** Publishes one message to `subject` with its id as the dedup key, chunking a body that does not fit. */
+async function publishOne(target: PublishTarget, subject: string, message: TransportMessage): Promise<void> {
   let { headers, body } = message;
-  if (msgId !== message.id) headers = { ...headers, [idHeader]: message.id };
+  const msgId = message.id;
   if (needsChunks(headers, message.key, msgId, body, target.maxPayload)) {
     const list = await storeChunks(target.js, target.prefix, msgId, body, target.maxPayload);
     headers = { ...headers, [chunksHeader]: list };
@@ -43,7 +38,9 @@ export async function publishAll(
   messages: readonly TransportMessage[],
 ): Promise<void> {
   // Validate first so a bad topic rejects before any message of the batch was sent.
-  const subjects = messages.map((message) => topicSubject(target.prefix, message.topic));
+  const subjects = messages.map((message) =>
+    laneSubject(target.prefix, message.topic, partitionOf(message.key, target.partitions)),
+  );
   const failures: string[] = [];
   let firstError: unknown;
   let next = 0;

@@ -8,7 +8,7 @@ import { createNatsTransport } from './index.ts';
 
 it('runs the README example', async () => {
   const suffix = randomBytes(4).toString('hex');
-  const [stream, subjectPrefix] = [`TC_README_${suffix}`, `tc-readme-${suffix}`];
+  const [stream, prefix] = [`TC_README_${suffix}`, `tc-readme-${suffix}`];
   const mailed: string[] = [];
   let mailSent!: () => void;
   const done = new Promise<void>((resolve) => {
@@ -25,11 +25,11 @@ it('runs the README example', async () => {
   });
   const catalog = createCatalog([OrderPlaced]);
 
-  const transport = await createNatsTransport({ servers: 'nats://127.0.0.1:4222', stream, subjectPrefix });
+  const transport = await createNatsTransport({ connection: 'nats://127.0.0.1:4222', stream, prefix });
   await transport.subscribe(
     { group: 'mailer', topics: ['shop.OrderPlaced'], concurrency: 8 },
     async (message) => {
-      // Resolve to ack; throw to be redelivered (RetryLater for a delay, DoNotRetry to dead-letter).
+      // Resolve to ack; throw to be retried in place (RetryLater for a delay).
       const event = catalog.decode(fromTransportMessage(message));
       if (OrderPlaced.is(event)) await sendMail(event.payload.orderId);
     },
@@ -42,7 +42,9 @@ it('runs the README example', async () => {
   await done;
   await transport.close(); // drains in-flight handlers, then the connection
   expect(mailed).toEqual(['o-1']);
-  const cleanup = await createNatsTransport({ stream, subjectPrefix });
-  await (await jetstreamManager(cleanup.connection)).streams.delete(stream);
+  const cleanup = await createNatsTransport({ stream, prefix });
+  const jsm = await jetstreamManager(cleanup.connection);
+  await jsm.streams.delete(stream);
+  await jsm.streams.delete(`KV_${stream}_leases`);
   await cleanup.close();
 });

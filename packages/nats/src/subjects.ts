@@ -1,17 +1,15 @@
 /**
- * Maps Tidings names onto NATS names. A topic becomes the subject `<prefix>.<topic>` (dots in
- * a topic become subject tokens); a group becomes a durable consumer name, which NATS
- * restricts further, so it is encoded rather than rejected.
+ * Maps Tidings names onto NATS names. A topic's ordered lane `n` is the subject
+ * `<prefix>.<topic>._<n>` (dots in a topic become subject tokens; `_<digits>` tokens are
+ * reserved for lanes), the plain `<prefix>.<topic>` is where foreign producers may publish;
+ * a group becomes a durable consumer name, which NATS restricts further, so it is encoded
+ * rather than rejected.
  */
 import { ConfigurationError } from '@tidings/core';
 import { describeValue } from '@tidings/core/spi';
 
-/** The topic under which a group's dead letters are published: `deadletter.<group>`. */
-export function deadLetterTopic(group: string): string {
-  return `deadletter.${consumerName(group)}`;
-}
-
 const badSubject = /[\s*>]|^\.|\.$|\.\./;
+const laneToken = /(^|\.)_\d+(\.|$)/;
 
 /** Checks a subject prefix or topic: no whitespace, no wildcards, no empty tokens. */
 export function assertSubjectPart(value: string, what: string): void {
@@ -29,13 +27,33 @@ export function topicSubject(prefix: string, topic: string): string {
       `NATS topic ${describeValue(topic)} is reserved: "_chunks" holds the bodies of large messages. Rename the topic.`,
     );
   }
+  if (laneToken.test(topic)) {
+    throw new ConfigurationError(
+      `NATS topic ${describeValue(topic)} is reserved: tokens "_<digits>" name a topic's ordered lanes. Rename the topic.`,
+    );
+  }
   return `${prefix}.${topic}`;
 }
 
-/** The topic a delivered subject belongs to, or the subject itself if it is not under the prefix. */
-export function subjectTopic(prefix: string, subject: string): string {
-  return subject.startsWith(`${prefix}.`) ? subject.slice(prefix.length + 1) : subject;
+/** The subject of a topic's ordered lane `partition`. */
+export function laneSubject(prefix: string, topic: string, partition: number): string {
+  return `${topicSubject(prefix, topic)}._${partition}`;
 }
+
+/**
+ * The lane of `key` among `partitions`: FNV-1a (32 bit) of its UTF-8 bytes, modulo the
+ * count. Stable across processes and languages, so a foreign producer can route the same way.
+ */
+export function partitionOf(key: string, partitions: number): number {
+  let hash = 0x811c9dc5;
+  for (const byte of encoder.encode(key)) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % partitions;
+}
+
+const encoder = new TextEncoder();
 
 /**
  * A durable consumer name for a group. Names may not contain whitespace, `.`, `*`, `>`,
@@ -56,4 +74,9 @@ export function consumerName(group: string): string {
  */
 export function durableName(group: string, topic: string): string {
   return `${consumerName(group)}__${consumerName(topic)}`;
+}
+
+/** The durable consumer of one group for one ordered lane of a topic. */
+export function laneDurableName(group: string, topic: string, partition: number): string {
+  return `${durableName(group, topic)}__p${partition}`;
 }

@@ -1,79 +1,66 @@
 /**
- * One subscription: a durable pull consumer per (group, topic) so members of a group
- * compete, pulls sized to the free handler slots (a message's ackWait runs from the moment
- * the server sends it), a keyed dispatcher that keeps one key in order within this member,
- * one `working()` heartbeat for every message held, ack after the handler resolves,
- * `nak(delay)` after it rejects, and a dead letter once `maxDeliver` deliveries are used up.
+ * One subscription. Each topic has ordered lanes (`<prefix>.<topic>._<n>`, a key always in
+ * the same lane), each with its own durable consumer per group; the members of a group share
+ * the lanes through leases (lane-balancer.ts), so one lane, and every key in it, is handled
+ * by one member at a time. Within the member a keyed dispatcher runs different keys
+ * concurrently and one key at a time; a rejected message is retried IN PLACE after its
+ * `retryDelayMs` (its key's later messages wait behind it), kept alive meanwhile by the one
+ * heartbeat. Ack after the handler resolved; at the `maxDeliveries` backstop, or on
+ * `DoNotRetry` from a handler that decides nothing itself, the message is terminated and
+ * reported to `onError`: the consumer pipeline dead-letters long before. The plain subject
+ * `<prefix>.<topic>` (foreign producers) is consumed too, by competing members, unordered.
  */
+import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection, Subscription as NatsSubscription } from '@nats-io/transport-node';
 import {
-  AckPolicy,
-  type Consumer,
-  type ConsumerMessages,
-  DeliverPolicy,
-  type JetStreamClient,
-  type JetStreamManager,
-  type JsMsg,
-} from '@nats-io/jetstream';
-import { type NatsConnection, nanos } from '@nats-io/transport-node';
-import {
-  ConfigurationError,
   DoNotRetry,
   type MessageHandler,
-  type ReceivedMessage,
   type SubscribeRequest,
   type Subscription,
   TransportError,
 } from '@tidings/core';
-import { createKeyedDispatcher, errorCodeOf, errorMessage, pause, retryDelayOf } from '@tidings/core/spi';
-import { loadChunks } from './chunks.ts';
-import { publishDeadLetter } from './dead-letter.ts';
-import { fromNatsHeaders, msgIdHeader } from './headers.ts';
+import { createKeyedDispatcher, errorMessage, retryDelayOf } from '@tidings/core/spi';
+import { ensureConsumer, type Replay, resumeLaneConsumer } from './consumers.ts';
+import { keyHeader } from './headers.ts';
+import { createLaneBalancer, type LaneBalancer } from './lane-balancer.ts';
+import type { LeaseBucket } from './lease-bucket.ts';
 import type { ResolvedNatsOptions } from './options.ts';
-import type { PublishTarget } from './publish.ts';
-import { createPullSlots } from './pull-slots.ts';
+import { type PullLoop, startPullLoop } from './pull-loop.ts';
+import { attemptOf, readMessage } from './receive.ts';
+import { createRetryTimer } from './retry-timer.ts';
+import { consumerName, durableName, laneDurableName, laneSubject, topicSubject } from './subjects.ts';
+import { validateSubscribeRequest } from './subscribe-request.ts';
 
-import { durableName, subjectTopic, topicSubject } from './subjects.ts';
-import { natsDeliveryNotes } from './telemetry.ts';
-
-// A pull that finds nothing ends after this long and is renewed; short, so slots a quiet
-// topic took go back to the others soon.
-const pullExpiresMs = 2_000;
-const pullRetryMs = 500;
+function attemptSummary(error: unknown, attempts: number): string {
+  const why = DoNotRetry.is(error) ? 'the handler refused to retry' : 'maxDeliveries reached';
+  return `${why} after ${attempts} attempt(s), last: ${errorMessage(error)}`;
+}
 
 export interface SubscriptionContext {
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
   readonly options: ResolvedNatsOptions;
-  readonly publishTarget: PublishTarget;
+  readonly leases: LeaseBucket;
+  readonly maxPayload: () => number;
 }
 
-async function ensureConsumer(context: SubscriptionContext, name: string, subject: string): Promise<void> {
-  const { jsm, options } = context;
-  const config = {
-    durable_name: name,
-    filter_subject: subject,
-    ack_policy: AckPolicy.Explicit,
-    // A new group starts with messages published after it, like a Redis `$` or a fresh queue.
-    deliver_policy: DeliverPolicy.New,
-    ack_wait: nanos(options.ackWaitMs),
-    // Unlimited server-side: the transport counts deliveries itself so it can dead-letter
-    // instead of JetStream silently giving up on the message.
-    max_deliver: -1,
-  };
-  try {
-    await jsm.consumers.add(options.stream, config);
-  } catch (addError) {
-    // It exists with other settings (another member, an older version): keep it, align what can change.
-    try {
-      await jsm.consumers.update(options.stream, name, { ack_wait: config.ack_wait, max_deliver: -1 });
-    } catch (error) {
-      throw new TransportError(
-        `Cannot create or update JetStream consumer "${name}" on stream "${options.stream}" for "${subject}": ${errorMessage(addError)}; then ${errorMessage(error)}. Check the stream exists and the consumer is not a push consumer of another application.`,
-        { cause: error },
-      );
-    }
-  }
+/** Messages of one consumer this member holds; `active` false once its lane was lost. */
+interface Lane {
+  readonly topic: string;
+  readonly held: Set<JsMsg>;
+  active: boolean;
+  /** After a takeover: the first message above the floor inherits its earlier deliveries. */
+  replay?: Replay | undefined;
+  loop?: PullLoop;
+  drained?: () => void;
+}
+
+interface Held {
+  readonly msg: JsMsg;
+  readonly lane: Lane;
+  readonly loop: PullLoop;
+  readonly earlier: number;
 }
 
 /** Ack-family calls throw once the connection is closed (e.g. a crash); the server redelivers anyway. */
@@ -85,180 +72,197 @@ function quietly(action: () => void): void {
   }
 }
 
-async function toReceived(context: SubscriptionContext, msg: JsMsg): Promise<ReceivedMessage> {
-  const { headers, key, id, chunks } = fromNatsHeaders(msg.headers);
-  const { jsm, options } = context;
-  // JetStream's own store time stands in for a foreign event's missing `time`.
-  const storedNanos = msg.info.timestampNanos;
-  const received = {
-    // A foreign producer may set no Nats-Msg-Id: its CloudEvent id, else the stream sequence.
-    id: id || headers['ce-id'] || `${options.stream}/${msg.seq}`,
-    topic: subjectTopic(options.prefix, msg.subject),
-    key,
-    headers,
-    body:
-      chunks === undefined
-        ? msg.data
-        : await loadChunks(
-            jsm,
-            {
-              stream: options.stream,
-              prefix: options.prefix,
-              maxBytes: options.maxMessageBytes,
-              maxPayload: context.publishTarget.maxPayload,
-            },
-            msg.headers?.get(msgIdHeader) ?? '',
-            chunks,
-          ),
-    deliveryCount: msg.info.deliveryCount,
-    ...(storedNanos > 0 ? { publishedAt: new Date(Math.floor(storedNanos / 1e6)).toISOString() } : {}),
-  };
-  return natsDeliveryNotes.note(received, { 'messaging.nats.stream_sequence': msg.info.streamSequence });
-}
-
 export async function openSubscription(
   context: SubscriptionContext,
   request: SubscribeRequest,
   handler: MessageHandler,
   onClosed: () => void,
 ): Promise<Subscription> {
-  const { js, nc, options } = context;
-  const concurrency = request.concurrency ?? 1;
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new ConfigurationError(`Subscription concurrency ${concurrency} is invalid: pass an integer ≥ 1.`);
-  }
-  if (request.topics.length === 0) {
-    throw new ConfigurationError(
-      `Subscription of group "${request.group}" has no topics: pass at least one.`,
+  const { nc, js, jsm, options } = context;
+  const { group, topics, concurrency } = validateSubscribeRequest(options.prefix, request);
+  const lanes = Array.from({ length: options.partitions }, (_, n) => n);
+  await Promise.all(
+    topics.flatMap((topic) => [
+      ensureConsumer(jsm, options, durableName(group, topic), topicSubject(options.prefix, topic)),
+      ...lanes.map((n) =>
+        ensureConsumer(jsm, options, laneDurableName(group, topic, n), laneSubject(options.prefix, topic, n)),
+      ),
+    ]),
+  );
+
+  let closing = false;
+  const retries = createRetryTimer();
+  const held = new Set<JsMsg>();
+
+  const giveUp = (msg: JsMsg, reason: string, error: unknown): void => {
+    options.onError(
+      new TransportError(
+        `Group "${group}" gave up on message ${msg.seq} of "${msg.subject}": ${reason}. JetStream will not deliver it to this group again; it stays in stream "${options.stream}" at sequence ${msg.seq}.`,
+        { cause: error },
+      ),
     );
-  }
-  const names = request.topics.map((topic) => ({
-    name: durableName(request.group, topic),
-    subject: topicSubject(options.prefix, topic),
-  }));
-  for (const { name, subject } of names) await ensureConsumer(context, name, subject);
+    quietly(() => msg.term());
+  };
 
-  const heartbeatMs = Math.max(500, Math.floor(options.ackWaitMs / 3));
-
-  const settle = async (msg: JsMsg, received: ReceivedMessage, error: unknown): Promise<void> => {
-    const final = DoNotRetry.is(error);
-    if (final || received.deliveryCount >= options.maxDeliver) {
-      const reason = final
-        ? `handler refused to retry: ${errorMessage(error)}`
-        : `handler failed ${received.deliveryCount} time(s), last: ${errorMessage(error)}`;
+  const process = async ({ msg, lane, earlier }: Held): Promise<void> => {
+    // A lost lane is its new owner's to replay; doing it here too could reorder its keys.
+    if (!lane.active) return;
+    if (msg.info.deliveryCount + earlier > options.maxDeliveries) {
+      // Its members died with it more often than the backstop allows: stop the loop here.
+      return giveUp(msg, `delivered ${msg.info.deliveryCount + earlier} times without an ack`, undefined);
+    }
+    let message: Awaited<ReturnType<typeof readMessage>>;
+    try {
+      message = await readMessage(context, msg, lane.topic);
+    } catch (error) {
+      return giveUp(msg, `it cannot be read: ${errorMessage(error)}`, error);
+    }
+    for (let retried = 0; ; retried++) {
+      const attempt = attemptOf(message, msg, retried, earlier);
       try {
-        await publishDeadLetter(context.publishTarget, request.group, received, reason, errorCodeOf(error));
-        quietly(() => msg.term());
+        await handler(attempt);
+        quietly(() => msg.ack());
         return;
-      } catch (deadLetterError) {
-        options.onError(deadLetterError);
+      } catch (error) {
+        if (DoNotRetry.is(error) || attempt.deliveryCount >= options.maxDeliveries) {
+          return giveUp(msg, attemptSummary(error, attempt.deliveryCount), error);
+        }
+        // In place: the dispatcher keeps the key busy, so its later messages wait behind this one.
+        const elapsed = await retries.wait(retryDelayOf(error) ?? 0);
+        if (!elapsed) return quietly(() => msg.nak());
+        if (!lane.active) return;
       }
     }
-    const delay = retryDelayOf(error) ?? options.redeliveryDelayMs;
-    quietly(() => msg.nak(delay > 0 ? delay : undefined));
   };
 
-  const handle = async (msg: JsMsg): Promise<void> => {
-    let received: ReceivedMessage;
+  const dispatcher = createKeyedDispatcher<Held>(concurrency, async (item) => {
     try {
-      received = await toReceived(context, msg);
-    } catch (error) {
-      // A body that cannot be reassembled never will be: hand it to the dead letters as it is.
-      const { headers, key, id } = fromNatsHeaders(msg.headers);
-      const topic = subjectTopic(options.prefix, msg.subject);
-      const bare = { id, topic, key, headers, body: msg.data, deliveryCount: msg.info.deliveryCount };
-      await settle(msg, bare, new DoNotRetry(errorMessage(error), { cause: error }));
-      return;
-    }
-    if (received.deliveryCount > options.maxDeliver) {
-      // Delivered too often without an ack at all: the handler keeps crashing its process or
-      // outlives ackWait. Stop the loop here rather than run it again.
-      await settle(msg, received, new Error(`no ack after ${received.deliveryCount} deliveries`));
-      return;
-    }
-    let failure: { error: unknown } | undefined;
-    try {
-      await handler(received);
-    } catch (error) {
-      failure = { error };
-    }
-    if (failure) await settle(msg, received, failure.error);
-    else quietly(() => msg.ack());
-  };
-
-  // Every message held, waiting for its key or running, is kept alive by one heartbeat.
-  const held = new Set<JsMsg>();
-  const heartbeat = setInterval(() => {
-    for (const msg of held) quietly(() => msg.working());
-  }, heartbeatMs);
-  heartbeat.unref();
-  const slots = createPullSlots(concurrency);
-  const dispatcher = createKeyedDispatcher<JsMsg>(concurrency, async (msg) => {
-    try {
-      await handle(msg);
+      await process(item);
     } finally {
-      held.delete(msg);
-      slots.give(1);
+      release(item);
     }
   });
-  let closing = false;
-  const stopping = new AbortController();
-  let closed: Promise<void> | undefined;
-  const pulls = new Set<ConsumerMessages>();
-  // With several topics each consumer pulls a fair share, so one idle topic cannot sit on
-  // every slot while another has a backlog.
-  const share = Math.max(1, Math.floor(concurrency / names.length));
-  const pullLoop = async (consumer: Consumer): Promise<void> => {
-    while (!closing) {
-      const wanted = await slots.take(share);
-      if (wanted === 0) return;
-      let delivered = 0;
-      try {
-        const batch = await consumer.fetch({ max_messages: wanted, expires: pullExpiresMs });
-        pulls.add(batch);
-        // Closed meanwhile: stop it now (its iterator then ends at once); awaiting close() here
-        // would wait for the iteration below.
-        if (closing) void batch.close().catch(() => undefined);
-        try {
-          for await (const msg of batch) {
-            delivered += 1;
-            held.add(msg);
-            dispatcher.push(fromNatsHeaders(msg.headers).key, msg);
-          }
-        } finally {
-          pulls.delete(batch);
-        }
-      } catch (error) {
-        if (closing) return;
-        options.onError(error);
-        // The client reconnects by itself; wait a little rather than spin on a failing pull.
-        await pause(pullRetryMs, stopping.signal);
-      } finally {
-        slots.give(wanted - delivered);
-      }
-    }
+  const release = ({ msg, lane, loop }: Held): void => {
+    held.delete(msg);
+    lane.held.delete(msg);
+    loop.settled();
+    if (lane.held.size === 0) lane.drained?.();
   };
-  const loops: Promise<void>[] = [];
-  for (const { name } of names) {
+  const deliver =
+    (lane: Lane) =>
+    (msg: JsMsg, loop: PullLoop): void => {
+      held.add(msg);
+      lane.held.add(msg);
+      let earlier = 0;
+      if (lane.replay && msg.seq > lane.replay.floor) {
+        earlier = lane.replay.earlier;
+        lane.replay = undefined;
+      }
+      dispatcher.push(msg.headers?.get(keyHeader) ?? '', { msg, lane, loop, earlier });
+    };
+  const pulling = new Set<Lane>();
+  const startLoop = async (lane: Lane, name: string): Promise<void> => {
     const consumer = await js.consumers.get(options.stream, name);
-    loops.push(pullLoop(consumer));
+    if (closing) throw new TransportError(`The subscription of group "${group}" is closing.`);
+    lane.loop = startPullLoop(consumer, concurrency, deliver(lane), options.onError);
+    pulling.add(lane);
+  };
+
+  // Foreign producers' plain subjects: every member pulls, like competing consumers.
+  const plain: Lane[] = [];
+  for (const topic of topics) {
+    const lane: Lane = { topic, held: new Set(), active: true };
+    await startLoop(lane, durableName(group, topic));
+    plain.push(lane);
   }
 
+  const nudges: NatsSubscription[] = [];
+  const balancers: LaneBalancer[] = topics.map((topic) => {
+    const scope = `${consumerName(group)}.${consumerName(topic)}`;
+    const nudgeSubject = `_tidings.lanes.${options.stream}.${scope}`;
+    const owned = new Map<number, Lane>();
+    const balancer = createLaneBalancer(
+      context.leases,
+      scope,
+      options.partitions,
+      options.leaseTtlMs,
+      {
+        async start(partition) {
+          const name = laneDurableName(group, topic, partition);
+          const replay = await resumeLaneConsumer(
+            jsm,
+            options,
+            name,
+            laneSubject(options.prefix, topic, partition),
+          );
+          const lane: Lane = { topic, held: new Set(), active: true, replay };
+          await startLoop(lane, name);
+          owned.set(partition, lane);
+        },
+        async stop(partition, lost) {
+          const lane = owned.get(partition);
+          if (!lane) return;
+          owned.delete(partition);
+          if (lost) lane.active = false;
+          await lane.loop?.stop();
+          pulling.delete(lane);
+          if (!lost && lane.held.size > 0) await new Promise<void>((done) => (lane.drained = done));
+          // Our acks reach the server before the release does: the next owner sees them.
+          if (!nc.isClosed()) await nc.flush().catch(() => undefined);
+        },
+        held: (partition) => owned.get(partition)?.held.size ?? 0,
+        released: () => quietly(() => nc.publish(nudgeSubject)),
+      },
+      options.onError,
+    );
+    nudges.push(nc.subscribe(nudgeSubject, { callback: () => void balancer.tick() }));
+    return balancer;
+  });
+
+  // One timer for the subscription: lease renewals and rebalancing, and `working()` for
+  // every message held (waiting for its key, retrying or running) so none outlives ackWait.
+  const workingMs = Math.floor(options.ackWaitMs / 3);
+  const tickMs = Math.min(1000, Math.floor(options.leaseTtlMs / 3), workingMs);
+  let workedAt = Date.now();
+  const ticker = setInterval(() => {
+    if (Date.now() - workedAt >= workingMs - tickMs / 2) {
+      workedAt = Date.now();
+      for (const msg of held) quietly(() => msg.working());
+    }
+    for (const balancer of balancers) void balancer.tick();
+  }, tickMs);
+  ticker.unref();
+
+  // Ready once this member holds its fair share, or after one lease TTL (a crashed member's
+  // lanes come free only then; meanwhile the live members keep consuming them).
+  for (const [n, topic] of topics.entries()) {
+    const scope = `${consumerName(group)}.${consumerName(topic)}`;
+    quietly(() => nc.publish(`_tidings.lanes.${options.stream}.${scope}`));
+    await balancers[n]?.tick();
+  }
+  const readyBy = Date.now() + options.leaseTtlMs;
+  while (balancers.some((b) => b.owned < b.target) && Date.now() < readyBy) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await Promise.all(balancers.map((b) => b.tick()));
+  }
+
+  let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
       closing = true;
-      stopping.abort();
-      slots.close();
-      await Promise.all([...pulls].map((batch) => batch.close().catch(() => undefined)));
-      await Promise.all(loops);
-      // Not started yet: give them straight back so another member need not wait for ackWait.
-      for (const msg of dispatcher.takeWaiting()) {
-        held.delete(msg);
-        quietly(() => msg.nak());
+      clearInterval(ticker);
+      for (const nudge of nudges) quietly(() => nudge.unsubscribe());
+      await Promise.all([...pulling].map((lane) => lane.loop?.stop()));
+      // Not started yet: give them straight back so the next owner need not wait for ackWait.
+      for (const item of dispatcher.takeWaiting()) {
+        quietly(() => item.msg.nak());
+        release(item);
       }
+      retries.close();
       await dispatcher.idle();
-      clearInterval(heartbeat);
       if (!nc.isClosed()) await nc.flush().catch(() => undefined);
+      // Drained: release every lane (with its acks flushed first) for the other members.
+      await Promise.all(balancers.map((balancer) => balancer.close()));
       onClosed();
     })();
     return closed;

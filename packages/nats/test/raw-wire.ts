@@ -1,7 +1,8 @@
 /**
  * A plain NATS client for the contract's CloudEvents interop scenarios, with no Tidings code
  * in between. The NATS binding lays a binary-mode event out as the HTTP one does (`ce-*`
- * headers, `content-type`), so it pairs with the SDK's HTTP binding.
+ * headers, `content-type`), so it pairs with the SDK's HTTP binding. It sends to the plain
+ * subject, as a foreign producer would, and reads the topic's ordered lanes.
  */
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection, headers as natsHeaders } from '@nats-io/transport-node';
@@ -25,8 +26,8 @@ export function createNatsRawWire(servers: string, prefix: string): RawWire & { 
     async read(topic) {
       const messages: RawWireMessage[] = [];
       const client = await nc();
-      // A core subscription sees every message stored on the subject from now on.
-      const subscription = client.subscribe(topicSubject(prefix, topic), {
+      // A core subscription sees every message stored on the topic's lanes from now on.
+      const subscription = client.subscribe(`${topicSubject(prefix, topic)}.>`, {
         callback: (error, m) => {
           if (error) return;
           const headers: Record<string, string> = {};

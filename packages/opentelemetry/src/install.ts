@@ -104,6 +104,8 @@ export function installTidingsTracing(options: TidingsTracingOptions = {}): Tidi
     },
     countDeadLetters(sink) {
       return {
+        // The sink's other parts stay: a store sink's port starts the consumer's redrive loop.
+        ...sink,
         async put(record) {
           await sink.put(record);
           const type = record.message.headers['ce-type'] ?? 'unknown';

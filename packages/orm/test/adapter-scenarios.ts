@@ -19,6 +19,7 @@ import {
   type Outbox,
   toTransportMessage,
 } from '@tidings/core';
+import { createInboxCommitter, inboxMarker } from '@tidings/core/spi';
 import { waitUntil } from '@tidings/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -135,6 +136,23 @@ export function runOrmAdapterScenarios<Tx>(name: string, setup: () => Promise<Or
       expect(fresh).toBe(false);
     });
 
+    it('group commit: runs share an ORM transaction; a failing run loses only its own row and record', async () => {
+      const committer = createInboxCommitter(h.store);
+      const ids = ['g-1', 'g-2', 'g-3'];
+      const settled = await Promise.allSettled(
+        ids.map((id) =>
+          committer.run('project', id, async (tx) => {
+            await h.insertOrder(tx, id);
+            if (id === 'g-2') throw new Error('projection failed');
+          }),
+        ),
+      );
+      expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(await h.orderIds()).toEqual(['g-1', 'g-3']);
+      const fresh = await h.store.transaction((tx) => h.store.markProcessed(tx, 'project', ids));
+      expect([...fresh]).toEqual(['g-2']);
+    });
+
     it("gives a consumer's inbox handler the ORM transaction: a redelivered message has no second effect", async () => {
       const transport = createMemoryTransport();
       const seen: string[] = [];
@@ -154,11 +172,11 @@ export function runOrmAdapterScenarios<Tx>(name: string, setup: () => Promise<Or
         deadLetters: createMemoryDeadLetterSink(),
         inbox: {
           transaction: (work) => h.store.transaction(work),
-          async markProcessed(tx, name, eventId) {
-            const fresh = await h.store.markProcessed(tx, name, eventId);
-            answers.push(fresh);
+          markProcessed: inboxMarker(async (tx: Tx, name, eventIds) => {
+            const fresh = await h.store.markProcessed(tx, name, eventIds);
+            for (const id of eventIds) answers.push(fresh.has(id));
             return fresh;
-          },
+          }),
         },
         handlers: [handler],
       });

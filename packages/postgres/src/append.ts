@@ -2,11 +2,14 @@
  * `append` as one SQL statement, whatever the batch size: columns travel as arrays and
  * `unnest … WITH ORDINALITY` turns them back into rows in the order given, so positions
  * (a BIGSERIAL) increase in that order. The deliveries insert reads the positions from the
- * events insert in the same statement, and the NOTIFY rides along when any delivery was
- * written; PostgreSQL delivers it only if the caller's transaction commits.
+ * events insert in the same statement, each delivery joins its (consumer, key) queue row
+ * (queues.ts), and the NOTIFY rides along when any delivery was written; PostgreSQL delivers
+ * it only if the caller's transaction commits. The queue row stays locked until then, so
+ * transactions appending to one subject commit one after the other.
  */
 import { type OutboxEntry, orderingKey } from '@tidings/core/spi';
 import type { TableNames } from './options.ts';
+import { enqueue } from './queues.ts';
 
 export interface Statement {
   readonly text: string;
@@ -81,7 +84,9 @@ export function appendStatement(
       SELECT d.event_id, d.consumer, d.slot, e.position, d.ordering_key, 'pending', $13
       FROM unnest($14::text[], $15::text[], $16::int[], $17::text[]) AS d(event_id, consumer, slot, ordering_key)
       JOIN new_events e ON e.id = d.event_id
-      RETURNING 1
+      RETURNING consumer, ordering_key, position
+    ), queued AS (
+      ${enqueue(names, 'new_deliveries', '$13::bigint', false)}
     )
     SELECT ${wake} AS notified FROM (SELECT 1 FROM new_deliveries LIMIT 1) AS any_delivery`;
   return {

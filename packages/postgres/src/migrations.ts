@@ -5,7 +5,9 @@
  */
 import type { Pool } from 'pg';
 import { checkOut } from './checkout.ts';
+import { claimableQueuesFunction } from './claim.ts';
 import type { TableNames } from './options.ts';
+import { receivedDeadLettersMigration } from './received-dead-letters.ts';
 
 interface Migration {
   readonly version: number;
@@ -95,6 +97,36 @@ const migrations: readonly Migration[] = [
         PRIMARY KEY (event_id, consumer)
       )`,
     ],
+  },
+  {
+    // Claims scan queues, not deliveries (queues.ts, claim.ts): one row per (consumer,
+    // ordering key) with pending deliveries, with room per page for HOT updates of ready_at. Filled from the pending deliveries already there,
+    // ready now (a ready_at that is too early only costs a claim one probe). The (consumer,
+    // position) index served the old claim's walk; the queue index serves every probe now.
+    version: 4,
+    statements: (n) => [
+      `CREATE TABLE ${n.queues} (
+        consumer TEXT NOT NULL,
+        ordering_key TEXT NOT NULL,
+        head BIGINT NOT NULL,
+        pending INTEGER NOT NULL,
+        ready_at BIGINT NOT NULL,
+        PRIMARY KEY (consumer, ordering_key)
+      ) WITH (fillfactor = 70)`,
+      `CREATE INDEX ${n.index('queues_head_idx')} ON ${n.queues} (consumer, head)`,
+      `INSERT INTO ${n.queues} (consumer, ordering_key, head, pending, ready_at)
+        SELECT consumer, ordering_key, min(position), count(*), 0 FROM ${n.deliveries}
+        WHERE status = 'pending' GROUP BY consumer, ordering_key`,
+      `DROP INDEX ${n.schema}.${n.index('deliveries_pending_idx')}`,
+      // Room on each page for the lease a claim writes: the update stays HOT (no index entry).
+      `ALTER TABLE ${n.deliveries} SET (fillfactor = 80)`,
+      claimableQueuesFunction(n),
+    ],
+  },
+  {
+    // The consumer's dead letters, kept whole for the CLI, the inspector and redrive.
+    version: 5,
+    statements: receivedDeadLettersMigration,
   },
 ];
 

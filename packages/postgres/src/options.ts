@@ -63,6 +63,8 @@ export interface TableNames {
   readonly deliveries: string;
   /** Where `completion: 'archive'` moves done deliveries. */
   readonly done: string;
+  /** One row per (consumer, ordering key) queue with pending deliveries; what claims scan. */
+  readonly queues: string;
   readonly inbox: string;
   readonly migrations: string;
   /** Builds a quoted index name (indexes live in the table's schema, so no qualification). */
@@ -136,6 +138,7 @@ function tableNames(schema: string, prefix: string): TableNames {
     events: table('events'),
     deliveries: table('deliveries'),
     done: table('deliveries_done'),
+    queues: table('queues'),
     inbox: table('inbox'),
     migrations: table('migrations'),
     index: (suffix) => quote(prefix + suffix),

@@ -11,6 +11,7 @@ import {
   type DeadLetter,
   type Inbox,
   type OutboxStore,
+  type ReceivedDeadLetters,
   type StoredEvent,
 } from '@tidings/core';
 import { checkOutcomes, type Delivery, describeValue, type OutboxEntry } from '@tidings/core/spi';
@@ -28,13 +29,20 @@ import {
 import { checkOut } from './checkout.ts';
 import { type ClaimedRow, claimStatement, deliveryFromRow } from './claim.ts';
 import { storeFailure } from './failures.ts';
+import { createPostgresInbox, type PostgresInbox, pruneInboxStatement } from './inbox.ts';
 import { migrate } from './migrations.ts';
 import { createNotifier } from './notifier.ts';
 import { type PgQueryable, type PgTx, type PostgresOutboxStoreOptions, resolveOptions } from './options.ts';
 import { redriveStatement, settleStatement } from './outcomes.ts';
+import { postgresReceivedDeadLetters } from './received-dead-letters.ts';
 import { type DeliveryRow, deliveryInfoFromRow, type EventRow, storedEventFromRow } from './rows.ts';
 
-export interface PostgresOutboxStore extends OutboxStore<PgTx>, Inbox<PgTx> {
+export interface PostgresOutboxStore
+  extends OutboxStore<PgTx>,
+    Omit<Inbox<PgTx>, keyof PostgresInbox>,
+    PostgresInbox {
+  /** The consumer's dead letters kept in this store (for `storeDeadLetterSink`, the CLI and the inspector). */
+  readonly receivedDeadLetters: ReceivedDeadLetters;
   /**
    * Applies the store's migrations now (otherwise the first call does). Call it at start-up
    * when your pool is small: `append` on a client you hold needs a second one to migrate.
@@ -48,8 +56,6 @@ export interface PostgresOutboxStore extends OutboxStore<PgTx>, Inbox<PgTx> {
   readonly pool: pg.Pool;
   /** Also accepts a {@link PgQueryable} on an open transaction (how ORM adapters append). */
   append(tx: PgQueryable, entries: readonly OutboxEntry[]): Promise<void>;
-  /** Also accepts a {@link PgQueryable} on an open transaction (how ORM adapters record). */
-  markProcessed(tx: PgQueryable, handler: string, eventId: string): Promise<boolean>;
   /** The LISTEN/NOTIFY channel appends notify, for your own listeners. */
   readonly channel: string;
 }
@@ -159,19 +165,7 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
       }
     },
 
-    async markProcessed(tx, handler, eventId) {
-      await ensureReady();
-      try {
-        const result = await tx.query(
-          `INSERT INTO ${names.inbox} (handler, event_id, processed_at) VALUES ($1, $2, $3)
-            ON CONFLICT DO NOTHING RETURNING 1`,
-          [handler, eventId, now()],
-        );
-        return result.rowCount === 1;
-      } catch (error) {
-        throw storeFailure('record the inbox entry', error);
-      }
-    },
+    ...createPostgresInbox(names, ensureReady, now),
 
     async claim(request) {
       if (!Number.isFinite(request.leaseMs) || request.leaseMs < 0) {
@@ -198,8 +192,11 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
 
     async redrive(refs) {
       if (refs.length === 0) return 0;
-      const result = await query('redrive dead letters', redriveStatement(names, refs, now()));
-      return result.rowCount ?? 0;
+      const { rows } = await query<{ redriven: number }>(
+        'redrive dead letters',
+        redriveStatement(names, refs, now()),
+      );
+      return rows[0]?.redriven ?? 0;
     },
 
     async deadLetters(request = {}) {
@@ -243,10 +240,7 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
     },
 
     async pruneInbox(olderThan) {
-      const result = await query('prune the inbox', {
-        text: `DELETE FROM ${names.inbox} WHERE processed_at < $1`,
-        values: [Math.ceil(olderThan)],
-      });
+      const result = await query('prune the inbox', pruneInboxStatement(names, olderThan));
       return result.rowCount ?? 0;
     },
 
@@ -256,6 +250,8 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
     },
 
     listening: () => notifier.ready(),
+
+    receivedDeadLetters: postgresReceivedDeadLetters(names, query, now),
 
     close() {
       closing ??= (async () => {

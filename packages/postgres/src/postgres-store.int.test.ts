@@ -39,7 +39,7 @@ describe('migrations', () => {
     const { rows } = await stores[0]!.pool.query(
       `SELECT version FROM "${schema}".tidings_migrations ORDER BY version`,
     );
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
     const { rows: tables } = await stores[0]!.pool.query(
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
       [schema],
@@ -50,6 +50,8 @@ describe('migrations', () => {
       'tidings_events',
       'tidings_inbox',
       'tidings_migrations',
+      'tidings_queues',
+      'tidings_received_dead_letters',
     ]);
   });
 

@@ -19,7 +19,7 @@ describe('RabbitMQ transport against a broker that never answers', () => {
     });
     const { port } = server.address() as AddressInfo;
     const error = await createRabbitMqTransport({
-      url: `amqp://guest:guest@127.0.0.1:${port}`,
+      connection: `amqp://guest:guest@127.0.0.1:${port}`,
       connectTimeoutMs: 300,
     }).catch((e: unknown) => e);
     expect(TransportError.is(error), String(error)).toBe(true);

@@ -1,10 +1,11 @@
 /**
  * One AMQP connection that comes back by itself: after the broker or network drops it, it
  * reconnects with capped exponential backoff and tells listeners (the publisher and each
- * subscription), which re-declare what they need and resume.
+ * subscription), which re-declare what they need and resume. A connection the caller passed
+ * in is used as is: it cannot be reopened without a URL, and `close()` leaves it open.
  */
 import { ClosedError, TransportError } from '@tidings/core';
-import { redactUrl } from '@tidings/core/spi';
+import { errorMessage, redactUrl } from '@tidings/core/spi';
 import amqp, { type ChannelModel } from 'amqplib';
 
 export interface ConnectionManager {
@@ -17,10 +18,13 @@ export interface ConnectionManager {
 }
 
 export interface ConnectionOptions {
-  readonly url: string;
+  /** Where to (re)connect; undefined when `model` is the caller's. */
+  readonly url: string | undefined;
+  readonly model: ChannelModel | undefined;
   readonly connect: ((url: string) => Promise<ChannelModel>) | undefined;
   readonly connectTimeoutMs: number;
   readonly name: string;
+  readonly onError: (error: unknown) => void;
 }
 
 /**
@@ -62,15 +66,29 @@ export async function createConnectionManager(options: ConnectionOptions): Promi
   let closed = false;
   let wakeBackoff: (() => void) | undefined;
 
+  const where = options.url === undefined ? 'the given connection' : redactUrl(options.url);
+
   function adopt(model: ChannelModel, reconnected: boolean): void {
     // Without an 'error' listener an emitted error would crash the process.
     model.on('error', (error: unknown) => {
       lastError = error;
+      options.onError(
+        new TransportError(`RabbitMQ connection to ${where} failed: ${errorMessage(error)}; reconnecting.`),
+      );
     });
     model.on('close', () => {
       if (current !== model) return;
       current = undefined;
-      if (!closed) void reconnect();
+      if (closed) return;
+      if (options.url === undefined) {
+        options.onError(
+          new TransportError(
+            'The RabbitMQ connection passed as `connection` closed; the transport cannot reopen it. Pass a URL to have it reconnect.',
+          ),
+        );
+        return;
+      }
+      void reconnect(options.url);
     });
     current = model;
     for (const resolve of waiters) resolve(model);
@@ -78,10 +96,10 @@ export async function createConnectionManager(options: ConnectionOptions): Promi
     if (reconnected) for (const listener of listeners) listener(model);
   }
 
-  async function reconnect(): Promise<void> {
+  async function reconnect(url: string): Promise<void> {
     for (let attempt = 0; !closed; attempt++) {
       try {
-        const model = await connect(options.url);
+        const model = await connect(url);
         if (closed) {
           await model.close().catch(() => {});
           return;
@@ -102,13 +120,17 @@ export async function createConnectionManager(options: ConnectionOptions): Promi
     }
   }
 
-  try {
-    adopt(await connect(options.url), false);
-  } catch (error) {
-    throw new TransportError(
-      `Cannot connect to RabbitMQ at ${redactUrl(options.url)}: ${(error as Error).message}. Check the url and that the broker runs.`,
-      { cause: error },
-    );
+  if (options.model) {
+    adopt(options.model, false);
+  } else {
+    try {
+      adopt(await connect(options.url ?? ''), false);
+    } catch (error) {
+      throw new TransportError(
+        `Cannot connect to RabbitMQ at ${where}: ${errorMessage(error)}. Check the connection URL and that the broker runs.`,
+        { cause: error },
+      );
+    }
   }
 
   return {
@@ -123,7 +145,7 @@ export async function createConnectionManager(options: ConnectionOptions): Promi
           waiters = waiters.filter((w) => w !== onModel);
           reject(
             new TransportError(
-              `RabbitMQ at ${redactUrl(options.url)} is unreachable after ${options.connectTimeoutMs} ms of reconnecting; the last error was: ${String((lastError as Error | undefined)?.message ?? lastError)}.`,
+              `RabbitMQ at ${where} is unreachable after ${options.connectTimeoutMs} ms of reconnecting; the last error was: ${String((lastError as Error | undefined)?.message ?? lastError)}.`,
               { cause: lastError },
             ),
           );
@@ -145,7 +167,8 @@ export async function createConnectionManager(options: ConnectionOptions): Promi
       wakeBackoff?.();
       const model = current;
       current = undefined;
-      await model?.close().catch(() => {});
+      // The caller's connection stays open: it is theirs to close.
+      if (model !== options.model) await model?.close().catch(() => {});
     },
   };
 }

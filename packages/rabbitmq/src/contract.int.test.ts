@@ -27,9 +27,11 @@ const wiring = new WeakMap<Transport, Wiring>();
 async function create(extra: { singleActiveConsumer?: boolean } = {}): Promise<Transport> {
   const state: Wiring = { model: undefined, dead: false };
   const transport = await createRabbitMqTransport({
-    url,
-    exchange,
+    connection: url,
+    prefix: exchange,
     connectTimeoutMs: 5_000,
+    // The crash and drop hooks break connections on purpose.
+    onError: () => undefined,
     ...extra,
     connect: async (target) => {
       if (state.dead) throw new Error('this process has crashed');

@@ -8,12 +8,7 @@
  * letter's `tidings-dead-letter-*` headers included, reaches the handler.
  */
 import type { ReceivedMessage, TransportMessage } from '@tidings/core';
-import {
-  type DeadLetterFields,
-  fromAmqpProperties,
-  toAmqpProperties,
-  withDeadLetterHeaders,
-} from '@tidings/core/spi';
+import { fromAmqpProperties, toAmqpProperties } from '@tidings/core/spi';
 import type { ConsumeMessage, Options } from 'amqplib';
 import { topicOf } from './names.ts';
 
@@ -93,22 +88,6 @@ export function forWaitQueue(message: ConsumeMessage, delivered: ReceivedMessage
       [TOPIC_HEADER]: delivered.topic,
       [DELIVERIES_HEADER]: delivered.deliveryCount,
     },
-    ...(message.properties.timestamp ? { timestamp: message.properties.timestamp } : {}),
-    ...(message.properties.contentType ? { contentType: message.properties.contentType } : {}),
-  };
-}
-
-/** The copy that goes to the group's dead-letter queue: the original plus core's dead-letter headers. */
-export function forDeadLetterQueue(
-  message: ConsumeMessage,
-  delivered: ReceivedMessage,
-  info: DeadLetterFields,
-): Options.Publish {
-  const { headers } = toAmqpProperties(withDeadLetterHeaders(delivered.headers, info));
-  return {
-    persistent: true,
-    messageId: delivered.id,
-    headers: { ...headers, [KEY_HEADER]: delivered.key },
     ...(message.properties.timestamp ? { timestamp: message.properties.timestamp } : {}),
     ...(message.properties.contentType ? { contentType: message.properties.contentType } : {}),
   };

@@ -36,7 +36,7 @@ export function topicOf(routingKey: string): string {
 export interface GroupNames {
   /** The group's durable queue, bound to each subscribed topic. */
   readonly queue: string;
-  /** Where exhausted or refused messages of the group go. */
+  /** Where the broker moves a message past `maxDeliveries` (the backstop). */
   readonly deadQueue: string;
   /** The per-delay wait queue whose expired messages flow back to `queue`. */
   readonly waitQueue: (delayMs: number) => string;

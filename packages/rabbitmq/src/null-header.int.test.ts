@@ -23,7 +23,7 @@ afterAll(async () => {
 
 describe('AMQP null header values', () => {
   it('are left out, not turned into "null"', async () => {
-    const transport = janitor.track(await createRabbitMqTransport({ url, exchange }));
+    const transport = janitor.track(await createRabbitMqTransport({ connection: url, prefix: exchange }));
     onTestFinished(() => transport.close());
     const topic = `nulls-${randomBytes(4).toString('hex')}`;
     const received: ReceivedMessage[] = [];

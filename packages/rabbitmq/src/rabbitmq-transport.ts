@@ -1,9 +1,10 @@
 /**
  * The RabbitMQ transport: a durable topic exchange, one durable (quorum by default) queue
  * per consumer group bound to each topic, publisher confirms, manual acks, delayed retries
- * through per-delay wait queues, a dead-letter queue per group, and reconnection.
+ * through per-delay wait queues, the broker's delivery limit as a backstop into a
+ * dead-letter queue per group, and reconnection.
  */
-import { ClosedError, ConfigurationError, type Subscription, type Transport } from '@tidings/core';
+import { ClosedError, type Subscription, type Transport } from '@tidings/core';
 import { deadLetterHeaders } from '@tidings/core/spi';
 import { createConnectionManager } from './connection.ts';
 import { toAmqp } from './message-mapping.ts';
@@ -12,19 +13,28 @@ import { type RabbitMqTransportOptions, rabbitMqFeatures, resolveOptions } from 
 import { createPublisher } from './publisher.ts';
 import { openSubscription } from './subscription.ts';
 import { rabbitMqTelemetry } from './telemetry.ts';
+import { checkSubscribeRequest } from './validate-request.ts';
+
+/** What `createRabbitMqTransport` returns (the Transport port; named for the one factory shape). */
+export type RabbitMqTransport = Transport;
 
 /**
- * Connects to RabbitMQ and returns a Transport. Rejects with `TransportError` when the
- * broker cannot be reached; later connection losses are repaired in the background.
+ * Connects to RabbitMQ and returns a Transport. Rejects with `ConfigurationError` naming
+ * the option for bad options, with `TransportError` (URL redacted) when the broker cannot
+ * be reached; later connection losses are repaired in the background and reported to
+ * `onError`.
  *
  * @example
- * const transport = await createRabbitMqTransport({ url: 'amqp://guest:guest@127.0.0.1:5672' });
+ * const transport = await createRabbitMqTransport({ connection: 'amqp://guest:guest@127.0.0.1:5672' });
  * await transport.subscribe({ group: 'emails', topics: ['order.placed'] }, async (m) => send(m));
  * await transport.publish([{ id, topic: 'order.placed', key: 'Order:1', headers, body }]);
  * await transport.close();
  */
-export async function createRabbitMqTransport(options: RabbitMqTransportOptions): Promise<Transport> {
+export async function createRabbitMqTransport(
+  options: RabbitMqTransportOptions = {},
+): Promise<RabbitMqTransport> {
   const resolved = resolveOptions(options);
+  const features = rabbitMqFeatures(options);
   const connection = await createConnectionManager(resolved);
   const publisher = createPublisher(connection, resolved.exchange);
   const subscriptions = new Set<Subscription>();
@@ -36,7 +46,7 @@ export async function createRabbitMqTransport(options: RabbitMqTransportOptions)
 
   return {
     name: resolved.name,
-    features: rabbitMqFeatures(options),
+    features,
     telemetry: rabbitMqTelemetry(resolved.exchange, resolved.url),
 
     async publish(messages) {
@@ -69,15 +79,7 @@ export async function createRabbitMqTransport(options: RabbitMqTransportOptions)
 
     async subscribe(request, handler, subscribeOptions = {}) {
       if (closing) throw closedError('subscribe');
-      const concurrency = request.concurrency ?? 1;
-      if (!Number.isInteger(concurrency) || concurrency < 1) {
-        throw new ConfigurationError(
-          `Subscription concurrency must be a positive integer, got ${String(concurrency)}.`,
-        );
-      }
-      if (request.topics.length === 0) {
-        throw new ConfigurationError(`Subscription of group "${request.group}" names no topics.`);
-      }
+      const concurrency = checkSubscribeRequest(request);
       const subscription = await openSubscription({
         connection,
         publisher,

@@ -1,6 +1,7 @@
 /**
  * RabbitMQ-specific behaviour beyond the contract: the declared topology, confirms meaning
- * "in the queue", dead-lettering (delivery limit and DoNotRetry), and delayed retries.
+ * "in the queue", the delivery-limit backstop (the transport never dead-letters by itself),
+ * in-place retries with single active consumer, delayed retries, and a caller's connection.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
@@ -38,12 +39,10 @@ afterAll(async () => {
 
 const unique = (label: string) => `${label}-${randomBytes(5).toString('hex')}`;
 
-async function open(options: { deliveryLimit?: number } = {}): Promise<Transport> {
-  const transport = await createRabbitMqTransport({
-    url,
-    exchange,
-    ...(options.deliveryLimit ? { deadLetter: { deliveryLimit: options.deliveryLimit } } : {}),
-  });
+async function open(
+  options: { maxDeliveries?: number; singleActiveConsumer?: boolean } = {},
+): Promise<Transport> {
+  const transport = await createRabbitMqTransport({ connection: url, prefix: exchange, ...options });
   onTestFinished(() => transport.close());
   return transport;
 }
@@ -78,12 +77,16 @@ describe('RabbitMQ transport', () => {
     });
     const names = groupNames(exchange, group);
     // Declaring with exactly our arguments succeeds: the queue is quorum with DLX and limit.
-    const args = groupQueueArguments(resolveOptions({ url, exchange }), names);
+    const args = groupQueueArguments(resolveOptions({ connection: url, prefix: exchange }), names);
     expect(args).toMatchObject({ 'x-queue-type': 'quorum', 'x-delivery-limit': 20 });
     await expect(channel.assertQueue(names.queue, { durable: true, arguments: args })).resolves.toBeTruthy();
     await expect(channel.checkQueue(names.deadQueue)).resolves.toMatchObject({ queue: names.deadQueue });
     // Other options for the same group are refused with advice, not silently mixed.
-    const classic = await createRabbitMqTransport({ url, exchange, queueType: 'classic' });
+    const classic = await createRabbitMqTransport({
+      connection: url,
+      prefix: exchange,
+      queueType: 'classic',
+    });
     onTestFinished(() => classic.close());
     const refusal = await classic
       .subscribe({ group, topics: [topic] }, async () => {})
@@ -108,41 +111,63 @@ describe('RabbitMQ transport', () => {
     expect(messageCount).toBe(50);
   });
 
-  it('dead-letters a message past the delivery limit, and a DoNotRetry at once', async () => {
-    const transport = await open({ deliveryLimit: 3 });
+  it('moves a message past maxDeliveries to the dead queue (the backstop), and never dead-letters by itself', async () => {
+    const transport = await open({ maxDeliveries: 3 });
     const group = janitor.remember(unique('g'));
     const topic = unique('dead');
     const seen: ReceivedMessage[] = [];
     const poison = message(topic);
-    const refused = message(topic);
     await transport.subscribe({ group, topics: [topic] }, async (m) => {
       seen.push(m);
-      if (m.id === refused.id) throw new DoNotRetry('bad input');
-      throw new Error('always fails');
+      // Even a DoNotRetry is the consumer pipeline's to dead-letter: the transport redelivers.
+      throw new DoNotRetry('bad input');
     });
-    await transport.publish([poison, refused]);
+    await transport.publish([poison]);
     const deadQueue = groupNames(exchange, group).deadQueue;
-    await until(async () => (await channel.checkQueue(deadQueue)).messageCount === 2, 'two dead letters');
-    expect(seen.filter((m) => m.id === poison.id).map((m) => m.deliveryCount)).toEqual([1, 2, 3]);
-    expect(seen.filter((m) => m.id === refused.id)).toHaveLength(1);
-    const letters = [
-      await channel.get(deadQueue, { noAck: true }),
-      await channel.get(deadQueue, { noAck: true }),
-    ];
-    const byId = new Map(
-      letters.map((m) => (m ? [m.properties.messageId, m.properties.headers ?? {}] : ['', {}])),
-    );
-    // The one dead-letter format, the reason kept: not a bare reject through the DLX.
-    expect(byId.get(poison.id)).toMatchObject({
-      [deadLetterHeaders.reason]: 'always fails',
-      [deadLetterHeaders.attempts]: '3',
-      [deadLetterHeaders.group]: group,
-      [deadLetterHeaders.topic]: topic,
+    await until(async () => (await channel.checkQueue(deadQueue)).messageCount === 1, 'the backstop');
+    expect(seen.map((m) => m.deliveryCount)).toEqual([1, 2, 3]);
+    const letter = await channel.get(deadQueue, { noAck: true });
+    if (letter === false) throw new Error('the dead queue was empty');
+    expect(letter.properties.messageId).toBe(poison.id);
+    // The broker's move, not a copy the transport published with a reason.
+    expect(letter.properties.headers?.[deadLetterHeaders.reason]).toBeUndefined();
+  });
+
+  it('retries in place with single active consumer: the delay is honoured, the key waits behind it', async () => {
+    const transport = await open({ singleActiveConsumer: true });
+    const group = janitor.remember(unique('g'));
+    const topic = unique('sac');
+    const seen: { id: string; count: number; at: number }[] = [];
+    const [first, second] = [message(topic), message(topic)];
+    await transport.subscribe({ group, topics: [topic], concurrency: 4 }, async (m) => {
+      seen.push({ id: m.id, count: m.deliveryCount, at: Date.now() });
+      if (m.id === first.id && m.deliveryCount < 3) throw new RetryLater('not yet', 150);
     });
-    expect(byId.get(refused.id)).toMatchObject({
-      [deadLetterHeaders.reason]: 'bad input',
-      [deadLetterHeaders.code]: 'TIDINGS_DO_NOT_RETRY',
-    });
+    await transport.publish([first, second]);
+    await until(() => seen.length === 4, 'two retries and the next message');
+    expect(seen.map((s) => [s.id, s.count])).toEqual([
+      [first.id, 1],
+      [first.id, 2],
+      [first.id, 3],
+      [second.id, 1],
+    ]);
+    expect((seen[1]?.at ?? 0) - (seen[0]?.at ?? 0)).toBeGreaterThanOrEqual(140);
+  });
+
+  it('uses a connection the caller passed, and leaves it open on close', async () => {
+    const own = await amqp.connect(url);
+    onTestFinished(() => own.close().catch(() => undefined));
+    const transport = await createRabbitMqTransport({ connection: own, prefix: exchange });
+    const group = janitor.remember(unique('g'));
+    const topic = unique('own');
+    const seen: string[] = [];
+    await transport.subscribe({ group, topics: [topic] }, async (m) => void seen.push(m.id));
+    const sent = message(topic);
+    await transport.publish([sent]);
+    await until(() => seen.length === 1, 'the message');
+    await transport.close();
+    // Still usable: the transport did not close what it does not own.
+    await expect(own.createChannel().then((c) => c.close())).resolves.toBeUndefined();
   });
 
   it("keeps a consumer's dead letter in a bound queue, format intact, even with no group on its topic", async () => {

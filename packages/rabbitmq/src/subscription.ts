@@ -1,22 +1,20 @@
 /**
- * One subscription: a channel consuming the group's queue with manual acks. Up to
- * `concurrency` handlers run at once (per key one at a time with single-active-consumer);
- * a resolved handler acks, a rejected one is requeued, delayed through a wait queue, or
- * dead-lettered; with single-active-consumer it is retried in place, so its key keeps order. A lost channel is re-opened (after reconnecting when the connection went)
- * and the topology re-declared; what the old channel held the broker redelivers.
+ * One subscription: a channel consuming the group's queue with manual acks, its deliveries
+ * run by core's keyed dispatcher (up to `concurrency` at once; with single-active-consumer
+ * one at a time per key, in arrival order). A resolved handler acks. A rejected message is
+ * redelivered: with single-active-consumer in place after the rejection's `retryDelayMs`
+ * (its key waits behind it, so order holds); otherwise requeued at once, or after the delay
+ * through a wait queue. The transport never dead-letters by itself: the consumer pipeline
+ * decides, and the quorum queue's `x-delivery-limit` (= `maxDeliveries`) is the backstop.
+ * A lost channel is re-opened (after reconnecting when the connection went) and the
+ * topology re-declared; what the old channel held the broker redelivers.
  */
-import {
-  DoNotRetry,
-  type MessageHandler,
-  type ReceivedMessage,
-  type SubscribeRequest,
-  type Subscription,
-} from '@tidings/core';
-import { errorCodeOf, errorMessage, pause, retryDelayOf } from '@tidings/core/spi';
+import type { MessageHandler, ReceivedMessage, SubscribeRequest, Subscription } from '@tidings/core';
+import { createKeyedDispatcher, pause, retryDelayOf } from '@tidings/core/spi';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { ConnectionManager } from './connection.ts';
-import { forDeadLetterQueue, forWaitQueue, fromAmqp } from './message-mapping.ts';
-import { deadLetterExchangeOf, delayBucket, groupNames } from './names.ts';
+import { forWaitQueue, fromAmqp } from './message-mapping.ts';
+import { delayBucket, groupNames } from './names.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { Publisher } from './publisher.ts';
 import { rabbitMqDeliveryNotes } from './telemetry.ts';
@@ -38,6 +36,9 @@ export interface SubscriptionDeps {
   readonly onClosed: () => void;
 }
 
+/** Default prefetch with single active consumer (see `openSubscription`). */
+export const singleActivePrefetch = 256;
+
 function quietly(action: () => void): void {
   try {
     action();
@@ -49,17 +50,21 @@ function quietly(action: () => void): void {
 export async function openSubscription(deps: SubscriptionDeps): Promise<Subscription> {
   const { connection, publisher, options, request, concurrency, handler } = deps;
   const names = groupNames(options.exchange, request.group);
-  const prefetch = Math.max(options.prefetch ?? concurrency, concurrency);
-  const pending: Delivery[] = [];
-  const running = new Set<Delivery>();
-  const keysRunning = new Set<string>();
+  // With single active consumer a key that waits (a retry, a slow handler) holds its later
+  // messages locally; a prefetch of only `concurrency` would let one such key stall every
+  // other key. Standby members receive nothing anyway, so holding more costs only memory.
+  const defaultPrefetch = options.singleActiveConsumer
+    ? Math.max(concurrency, singleActivePrefetch)
+    : concurrency;
+  const prefetch = Math.max(options.prefetch ?? defaultPrefetch, concurrency);
   let channel: Channel | undefined;
   let consumerTag: string | undefined;
   let closing: Promise<void> | undefined;
-  let idle: (() => void) | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let retries = 0;
+  let sequence = 0;
   const stopping = new AbortController();
+  const dispatcher = createKeyedDispatcher<Delivery>(concurrency, (delivery) => run(delivery));
 
   async function attach(model: ChannelModel): Promise<void> {
     const ch = await model.createChannel();
@@ -77,12 +82,12 @@ export async function openSubscription(deps: SubscriptionDeps): Promise<Subscrip
     }
   }
 
+  // Deliveries of the lost channel still queued in the dispatcher are skipped when their turn
+  // comes (`run` checks the channel): the broker has already put them back in the queue.
   function lost(ch: Channel): void {
     if (ch !== channel) return;
     channel = undefined;
     consumerTag = undefined;
-    // Prefetched messages of the lost channel go back to the queue on the broker's side.
-    for (let i = pending.length - 1; i >= 0; i--) if (pending[i]!.channel === ch) pending.splice(i, 1);
     if (!closing) scheduleReattach();
   }
 
@@ -100,8 +105,9 @@ export async function openSubscription(deps: SubscriptionDeps): Promise<Subscrip
             channel = undefined;
             await late?.close().catch(() => {});
           }
-        } catch {
+        } catch (error) {
           retries += 1;
+          options.onError(error);
           if (!closing && !connection.closed) scheduleReattach();
         }
       },
@@ -123,51 +129,33 @@ export async function openSubscription(deps: SubscriptionDeps): Promise<Subscrip
     const received = rabbitMqDeliveryNotes.note(fromAmqp(message), {
       'messaging.rabbitmq.message.delivery_tag': message.fields.deliveryTag,
     });
-    pending.push({ message, channel: ch, received });
-    pump();
+    // Without single active consumer no order is promised: every delivery gets its own lane.
+    const lane = options.singleActiveConsumer ? `key:${received.key}` : `delivery:${sequence++}`;
+    dispatcher.push(lane, { message, channel: ch, received });
   }
 
-  function pump(): void {
-    for (let i = 0; i < pending.length && running.size < concurrency; ) {
-      const delivery = pending[i]!;
-      if (options.singleActiveConsumer && keysRunning.has(delivery.received.key)) {
-        i++;
-        continue;
-      }
-      pending.splice(i, 1);
-      run(delivery);
+  async function run(delivery: Delivery): Promise<void> {
+    if (delivery.channel !== channel) return;
+    try {
+      await handler(delivery.received);
+    } catch (error) {
+      await settleFailure(delivery, error);
+      return;
     }
-  }
-
-  function run(delivery: Delivery): void {
-    const key = delivery.received.key;
-    running.add(delivery);
-    keysRunning.add(key);
-    Promise.resolve()
-      .then(() => handler(delivery.received))
-      .then(
-        () => {
-          if (delivery.channel === channel) quietly(() => delivery.channel.ack(delivery.message));
-        },
-        (error: unknown) => settleFailure(delivery, error),
-      )
-      .finally(() => {
-        running.delete(delivery);
-        keysRunning.delete(key);
-        pump();
-        if (running.size === 0) idle?.();
-      });
+    if (delivery.channel === channel) quietly(() => delivery.channel.ack(delivery.message));
   }
 
   // With single active consumer the key's order is the promise: a failed message is retried
   // right here, its key held, instead of through a wait queue whose expiry would put it
-  // behind the later messages of its key.
+  // behind the later messages of its key. In-place deliveries count toward the backstop.
   async function retryInPlace(delivery: Delivery, error: unknown): Promise<void> {
     let received = delivery.received;
     let failure = error;
     for (;;) {
-      if (DoNotRetry.is(failure) || received.deliveryCount >= options.deliveryLimit) {
-        await deadLetter({ ...delivery, received }, failure);
+      if (received.deliveryCount >= options.maxDeliveries) {
+        // The backstop: rejected without requeue, the queue's dead-letter exchange moves it
+        // to `<queue>.dead`, as RabbitMQ does at `x-delivery-limit`.
+        quietly(() => delivery.channel.nack(delivery.message, false, false));
         return;
       }
       await pause(retryDelayOf(failure) ?? 0, stopping.signal);
@@ -198,9 +186,9 @@ export async function openSubscription(deps: SubscriptionDeps): Promise<Subscrip
       await retryInPlace(delivery, error);
       return;
     }
-    const exhausted = options.queueType === 'quorum' && received.deliveryCount >= options.deliveryLimit;
-    if (DoNotRetry.is(error) || exhausted) {
-      await deadLetter(delivery, error);
+    if (received.deliveryCount >= options.maxDeliveries) {
+      // The backstop, also across wait-queue hops (which restart the queue's own count).
+      quietly(() => ch.nack(message, false, false));
       return;
     }
     const delayMs = retryDelayOf(error);
@@ -220,35 +208,9 @@ export async function openSubscription(deps: SubscriptionDeps): Promise<Subscrip
       ]);
       // Acked only once the copy is confirmed: a crash in between means a duplicate, never a loss.
       if (ch === channel) quietly(() => ch.ack(message));
-    } catch {
+    } catch (failure) {
+      options.onError(failure);
       if (ch === channel) quietly(() => ch.nack(message, false, true));
-    }
-  }
-
-  // A confirmed copy with the reason goes to the dead-letter queue, then the original is
-  // acked. If the copy is not confirmed, the reject still routes the original there through
-  // the queue's dead-letter exchange: without the reason, but never lost.
-  async function deadLetter(delivery: Delivery, error: unknown): Promise<void> {
-    const { channel: ch, message, received } = delivery;
-    try {
-      await publisher.send([
-        {
-          exchange: deadLetterExchangeOf(options.exchange),
-          routingKey: names.queue,
-          content: message.content,
-          options: forDeadLetterQueue(message, received, {
-            reason: errorMessage(error),
-            code: errorCodeOf(error),
-            group: request.group,
-            attempts: received.deliveryCount,
-            topic: received.topic,
-            at: new Date().toISOString(),
-          }),
-        },
-      ]);
-      if (ch === channel) quietly(() => ch.ack(message));
-    } catch {
-      if (ch === channel) quietly(() => ch.nack(message, false, false));
     }
   }
 
@@ -258,10 +220,10 @@ export async function openSubscription(deps: SubscriptionDeps): Promise<Subscrip
       const ch = channel;
       if (ch && consumerTag) await ch.cancel(consumerTag).catch(() => {});
       // Messages prefetched but not started go back now, so other members need not wait.
-      for (const delivery of pending.splice(0)) {
+      for (const delivery of dispatcher.takeWaiting()) {
         if (delivery.channel === channel) quietly(() => delivery.channel.nack(delivery.message, false, true));
       }
-      while (running.size > 0) await new Promise<void>((resolve) => (idle = resolve));
+      await dispatcher.idle();
       clearTimeout(retryTimer);
       const last = channel;
       channel = undefined;

@@ -10,8 +10,8 @@ import { routingKeyOf } from './names.ts';
 /** Delivery tags of received messages, noted where the subscription builds them. */
 export const rabbitMqDeliveryNotes = createDeliveryNotes();
 
-export function rabbitMqTelemetry(exchange: string, url: string): TransportTelemetry {
-  const server = serverAttributes(url, url.startsWith('amqps:') ? 5671 : 5672);
+export function rabbitMqTelemetry(exchange: string, url: string | undefined): TransportTelemetry {
+  const server = serverAttributes(url, url?.startsWith('amqps:') ? 5671 : 5672);
   const destination = (topic: string) => ({
     ...server,
     'messaging.system': 'rabbitmq',

@@ -13,7 +13,7 @@ function explain(error: unknown, what: string): Error {
   const code = (error as { code?: unknown }).code;
   if (code === 406) {
     return new ConfigurationError(
-      `RabbitMQ refused to declare ${what}: it exists with other arguments (${(error as Error).message}). Match its options (queueType, singleActiveConsumer, deadLetter) or delete it.`,
+      `RabbitMQ refused to declare ${what}: it exists with other arguments (${(error as Error).message}). Match its options (queueType, singleActiveConsumer, maxDeliveries) or delete it.`,
       { cause: error },
     );
   }
@@ -35,7 +35,7 @@ export function groupQueueArguments(options: ResolvedOptions, names: GroupNames)
     'x-queue-type': options.queueType,
     'x-dead-letter-exchange': deadLetterExchangeOf(options.exchange),
     'x-dead-letter-routing-key': names.queue,
-    ...(options.queueType === 'quorum' ? { 'x-delivery-limit': options.deliveryLimit } : {}),
+    ...(options.queueType === 'quorum' ? { 'x-delivery-limit': options.maxDeliveries } : {}),
     ...(options.singleActiveConsumer ? { 'x-single-active-consumer': true } : {}),
   };
 }

@@ -11,14 +11,14 @@ import { createRedisRawWire } from '../test/raw-wire.ts';
 import { createRedisTransport, type RedisTransport, redisFeatures } from './redis-transport.ts';
 
 const url = 'redis://127.0.0.1:6379';
-const streamPrefix = `tc-contract-${randomBytes(4).toString('hex')}:`;
+const prefix = `tc-contract-${randomBytes(4).toString('hex')}:`;
 
-const raw = createRedisRawWire(url, streamPrefix);
+const raw = createRedisRawWire(url, prefix);
 
 afterAll(async () => {
   await raw.close();
   const redis = new Redis(url);
-  const keys = await redis.keys(`${streamPrefix}*`);
+  const keys = await redis.keys(`${prefix}*`);
   if (keys.length > 0) await redis.del(...keys);
   await redis.quit();
 });
@@ -26,8 +26,8 @@ afterAll(async () => {
 runTransportContract({
   name: 'redis (Streams)',
   features: redisFeatures,
-  // A short idle time so a crashed member's entries are taken over within the suite's timeout.
-  create: async () => createRedisTransport({ url, streamPrefix, claimIdleMs: 1000, blockMs: 1000 }),
+  // A short lease so a crashed member's partitions are taken over within the suite's timeout.
+  create: () => createRedisTransport({ connection: url, prefix, leaseMs: 1200, blockMs: 300 }),
   // Every connection goes away at once and none reconnects: nothing is acked or drained.
   crash: async (transport) => {
     for (const connection of (transport as RedisTransport).connections()) connection.disconnect(false);

@@ -6,12 +6,9 @@
  * application/cloudevents+json`): `id` then defaults to the entry id and `key` to empty.
  */
 import type { ReceivedMessage, TransportMessage } from '@tidings/core';
+import type { Lane } from './lanes.ts';
 
 const headerPrefix = 'h:';
-
-export function streamName(prefix: string, topic: string): string {
-  return `${prefix}${topic}`;
-}
 
 function bytes(body: Uint8Array): Buffer {
   return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
@@ -29,20 +26,15 @@ export function entryFields(
 /** A raw entry as `XREADGROUP` / `XCLAIM` return it through `callBuffer`. */
 export type RawEntry = [Buffer, Buffer[] | null];
 
-/** A delivered entry: where it lives (stream, entry id) and the message it carries. */
+/** A delivered entry: where it lives (lane, entry id) and the message it carries. */
 export interface Delivery {
-  readonly stream: string;
+  readonly lane: Lane;
   readonly entryId: string;
   readonly message: ReceivedMessage;
 }
 
 /** Reads an entry back; `undefined` for an entry that was deleted or trimmed meanwhile. */
-export function toDelivery(
-  prefix: string,
-  stream: string,
-  raw: RawEntry,
-  deliveryCount: number,
-): Delivery | undefined {
+export function toDelivery(lane: Lane, raw: RawEntry, deliveryCount: number): Delivery | undefined {
   const [id, fields] = raw;
   if (!fields) return undefined;
   const headers: Record<string, string> = {};
@@ -61,11 +53,11 @@ export function toDelivery(
   // The entry id starts with the server's clock (ms): a foreign event's missing `time`.
   const ms = Number(entryId.split('-')[0]);
   return {
-    stream,
+    lane,
     entryId,
     message: {
       id: messageId || entryId,
-      topic: stream.startsWith(prefix) ? stream.slice(prefix.length) : stream,
+      topic: lane.topic,
       key,
       headers,
       body,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { entryFields, type RawEntry, toDelivery } from './entry.ts';
 
+const plain = { topic: 't', stream: 'p:t', index: -1 };
+
 describe('stream entry layout', () => {
   it('reads back what it wrote, bytes and unicode included', () => {
     const body = Uint8Array.from({ length: 256 }, (_, i) => i);
@@ -14,7 +16,7 @@ describe('stream entry layout', () => {
       Buffer.from('1-0'),
       fields.map((f) => (typeof f === 'string' ? Buffer.from(f) : f)),
     ];
-    const delivery = toDelivery('p:', 'p:order.placed', raw, 1);
+    const delivery = toDelivery({ topic: 'order.placed', stream: 'p:order.placed:3', index: 3 }, raw, 1);
     expect(delivery?.entryId).toBe('1-0');
     expect(delivery?.message).toMatchObject({
       id: 'e1',
@@ -28,7 +30,7 @@ describe('stream entry layout', () => {
 
   it("reads a foreign producer's bare `body` entry, named by its entry id and timed by it", () => {
     const raw: RawEntry = [Buffer.from('1767225600000-3'), [Buffer.from('body'), Buffer.from('{}')]];
-    expect(toDelivery('p:', 'p:t', raw, 1)?.message).toMatchObject({
+    expect(toDelivery(plain, raw, 1)?.message).toMatchObject({
       id: '1767225600000-3',
       key: '',
       headers: {},
@@ -37,6 +39,6 @@ describe('stream entry layout', () => {
   });
 
   it('skips an entry that was deleted meanwhile', () => {
-    expect(toDelivery('p:', 'p:t', [Buffer.from('1-0'), null], 2)).toBeUndefined();
+    expect(toDelivery(plain, [Buffer.from('1-0'), null], 2)).toBeUndefined();
   });
 });

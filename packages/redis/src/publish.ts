@@ -1,23 +1,36 @@
 /**
- * Publishes with one pipelined round trip of XADDs (Redis answers ~69k/s this way) and
- * resolves only when every XADD replied with an entry id.
+ * Publishes with one pipelined round trip of XADDs (Redis answers ~69k/s this way), each
+ * message to the partition stream of its key, and resolves only when every XADD replied
+ * with an entry id.
  */
 import { TransportError, type TransportMessage } from '@tidings/core';
 import { errorMessage } from '@tidings/core/spi';
 import type { Redis } from 'ioredis';
-import { entryFields, streamName } from './entry.ts';
+import { entryFields } from './entry.ts';
+import { checkTopic, partitionOf, partitionStream } from './lanes.ts';
+import type { PartitionCounts } from './partition-count.ts';
+
+export interface PublishTarget {
+  readonly redis: Redis;
+  readonly prefix: string;
+  readonly partitions: number;
+  readonly maxLen: number | undefined;
+  readonly counts: PartitionCounts;
+}
 
 export async function publishAll(
-  redis: Redis,
-  prefix: string,
-  maxLen: number | undefined,
+  target: PublishTarget,
   messages: readonly TransportMessage[],
 ): Promise<void> {
   if (messages.length === 0) return;
-  const trim = maxLen === undefined ? [] : ['MAXLEN', '~', String(maxLen)];
-  const pipeline = redis.pipeline();
+  const topics = new Set(messages.map((message) => checkTopic(message.topic, 'message topic')));
+  await target.counts.check(topics);
+  const trim = target.maxLen === undefined ? [] : ['MAXLEN', '~', String(target.maxLen)];
+  const pipeline = target.redis.pipeline();
   for (const message of messages) {
-    pipeline.call('XADD', streamName(prefix, message.topic), ...trim, '*', ...entryFields(message));
+    const partition = partitionOf(message.key, message.id, target.partitions);
+    const stream = partitionStream(target.prefix, message.topic, partition);
+    pipeline.call('XADD', stream, ...trim, '*', ...entryFields(message));
   }
   let results: [Error | null, unknown][] | null;
   try {

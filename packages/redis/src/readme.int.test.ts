@@ -1,4 +1,4 @@
-/** The README's example, run as written (only the stream prefix is unique per run). */
+/** The README's example, run as written (only the key prefix is unique per run). */
 import { randomBytes } from 'node:crypto';
 import { createCatalog, defineEvent, fromTransportMessage, toTransportMessage } from '@tidings/core';
 import { Redis } from 'ioredis';
@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { createRedisTransport } from './index.ts';
 
 it('runs the README example', async () => {
-  const streamPrefix = `tc-readme-${randomBytes(4).toString('hex')}:`;
+  const prefix = `tc-readme-${randomBytes(4).toString('hex')}:`;
   const mailed: string[] = [];
   let mailSent!: () => void;
   const done = new Promise<void>((resolve) => {
@@ -24,11 +24,15 @@ it('runs the README example', async () => {
   });
   const catalog = createCatalog([OrderPlaced]);
 
-  const transport = createRedisTransport({ url: 'redis://127.0.0.1:6379', streamPrefix, maxLen: 1_000_000 });
+  const transport = await createRedisTransport({
+    connection: 'redis://127.0.0.1:6379',
+    prefix,
+    maxLen: 1_000_000,
+  });
   await transport.subscribe(
     { group: 'mailer', topics: ['shop.OrderPlaced'], concurrency: 8 },
     async (message) => {
-      // Resolve to XACK; throw to be redelivered (RetryLater for a delay, DoNotRetry to dead-letter).
+      // Resolve to XACK; throw to have it retried in place (RetryLater for a delay).
       const event = catalog.decode(fromTransportMessage(message));
       if (OrderPlaced.is(event)) await sendMail(event.payload.orderId);
     },
@@ -42,6 +46,6 @@ it('runs the README example', async () => {
   await transport.close(); // drains in-flight handlers, then quits the connections
   expect(mailed).toEqual(['o-1']);
   const admin = new Redis('redis://127.0.0.1:6379');
-  await admin.del(...(await admin.keys(`${streamPrefix}*`)));
+  await admin.del(...(await admin.keys(`${prefix}*`)));
   await admin.quit();
 });

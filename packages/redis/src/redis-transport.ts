@@ -1,7 +1,7 @@
 /**
- * The Redis Streams transport: one stream per topic, pipelined XADD, consumer groups read
- * with XREADGROUP on a dedicated connection per subscription, idle take-over by XCLAIM,
- * dead letters to a stream of their own.
+ * The Redis Streams transport: each topic partitioned by key into streams, pipelined XADD,
+ * consumer groups whose members each hold some partitions at a time (leases), so one key is
+ * read by one member, in order; `XREADGROUP` on a dedicated connection per subscription.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -13,18 +13,21 @@ import {
   type TransportFeatures,
   type TransportMessage,
 } from '@tidings/core';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connect } from './connect.ts';
 import { type RedisTransportOptions, resolveRedisOptions } from './options.ts';
+import { partitionCounts } from './partition-count.ts';
 import { publishAll } from './publish.ts';
+import { checkSubscribeRequest } from './subscribe-request.ts';
 import { openSubscription } from './subscription.ts';
 import { redisTelemetry } from './telemetry.ts';
 
 /** What Redis Streams give and what they do not; see the README for the reasoning. */
 export const redisFeatures: TransportFeatures = Object.freeze({
-  // Members of a group compete and a rejected entry is retried after later ones, so one key
-  // can be handled out of order; within a member, keys are serialised.
-  orderingByKey: false,
-  // Exhausted entries are copied by the client to `<prefix>deadletter:<group>`.
+  // A key's partition is read by one member of a group at a time, which handles one entry
+  // per key at a time and retries a rejected one in place.
+  orderingByKey: true,
+  // Redis has no dead-letter destination; the consumer pipeline puts dead letters to its sink.
   nativeDeadLetter: false,
   // XADD always appends; a repeated publish is a second entry.
   nativeDedup: false,
@@ -41,23 +44,23 @@ export interface RedisTransport extends Transport {
 }
 
 /**
- * Creates the transport. Connections are opened lazily by ioredis; the first command waits.
+ * Connects (a PING proves it) and creates the transport.
  *
  * @example
- * const transport = createRedisTransport({ url: 'redis://127.0.0.1:6379', maxLen: 1_000_000 });
+ * const transport = await createRedisTransport({ connection: 'redis://127.0.0.1:6379', maxLen: 1_000_000 });
  * await transport.publish([{ id, topic: 'order.placed', key: orderId, headers, body }]);
  * await transport.subscribe({ group: 'mailer', topics: ['order.placed'], concurrency: 8 }, async (m) => {
  *   await sendMail(m.body);
  * });
  * await transport.close();
  */
-export function createRedisTransport(options: RedisTransportOptions = {}): RedisTransport {
+export async function createRedisTransport(options: RedisTransportOptions = {}): Promise<RedisTransport> {
   const resolved = resolveRedisOptions(options);
   const connectionName = `tidings-${randomBytes(4).toString('hex')}`;
-  const owned = options.redis === undefined;
-  const redis = options.redis ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', { connectionName });
+  const { redis, owned } = await connect(options.connection, connectionName);
   const opened = new Set<Redis>(owned ? [redis] : []);
   const subscriptions = new Set<Subscription>();
+  const counts = partitionCounts(redis, resolved.prefix, resolved.partitions);
   let closing: Promise<void> | undefined;
 
   const assertOpen = (what: string): void => {
@@ -68,29 +71,31 @@ export function createRedisTransport(options: RedisTransportOptions = {}): Redis
   const openBlocking = async (): Promise<Redis> => {
     // A blocked read must not wait behind, or hold up, anything else: its own connection.
     const connection = redis.duplicate({ connectionName, maxRetriesPerRequest: null });
+    connection.on('error', () => undefined);
     opened.add(connection);
     connection.once('end', () => opened.delete(connection));
     return connection;
   };
 
   return {
-    name: 'redis',
+    name: resolved.name,
     features: redisFeatures,
-    telemetry: redisTelemetry(resolved.prefix, redis.options),
+    telemetry: redisTelemetry(resolved.prefix, resolved.partitions, redis.options),
     redis,
     connections: () => [...opened],
     async publish(messages: readonly TransportMessage[]) {
       assertOpen('publish');
-      await publishAll(redis, resolved.prefix, resolved.maxLen, messages);
+      await publishAll({ redis, counts, ...resolved }, messages);
     },
     async subscribe(request: SubscribeRequest, handler: MessageHandler, subscribeOptions = {}) {
       assertOpen('subscribe');
+      const checked = checkSubscribeRequest(request);
       const { signal } = subscribeOptions;
       signal?.throwIfAborted();
       let subscription: Subscription | undefined;
       subscription = await openSubscription(
-        { redis, openBlocking, options: resolved },
-        request,
+        { redis, openBlocking, options: resolved, counts },
+        checked,
         handler,
         () => {
           if (subscription) subscriptions.delete(subscription);

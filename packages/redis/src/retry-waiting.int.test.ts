@@ -11,11 +11,11 @@ import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createRedisTransport } from './redis-transport.ts';
 
 const url = 'redis://127.0.0.1:6379';
-const streamPrefix = `tc-redisretry-${randomBytes(4).toString('hex')}:`;
+const prefix = `tc-redisretry-${randomBytes(4).toString('hex')}:`;
 
 afterAll(async () => {
   const redis = new Redis(url);
-  const keys = await redis.keys(`${streamPrefix}*`);
+  const keys = await redis.keys(`${prefix}*`);
   if (keys.length > 0) await redis.del(...keys);
   await redis.quit();
 });
@@ -24,7 +24,13 @@ const timeouts = () => process.getActiveResourcesInfo().filter((kind) => kind ==
 
 describe('Redis retry-waiting entries', () => {
   it('keeps 3 slots of RetryLater(60 s) entries out of 200 and stops reading', async () => {
-    const transport = createRedisTransport({ url, streamPrefix, claimIdleMs: 300, blockMs: 200 });
+    const transport = await createRedisTransport({
+      connection: url,
+      prefix,
+      partitions: 1,
+      leaseMs: 900,
+      blockMs: 200,
+    });
     onTestFinished(() => transport.close());
     const topic = `retry-${randomBytes(4).toString('hex')}`;
     const group = `g-${randomBytes(4).toString('hex')}`;
@@ -48,7 +54,7 @@ describe('Redis retry-waiting entries', () => {
     expect(calls).toHaveLength(3);
     const redis = new Redis(url);
     onTestFinished(() => redis.quit().then(() => undefined));
-    const [pending] = (await redis.call('XPENDING', `${streamPrefix}${topic}`, group)) as [number];
+    const [pending] = (await redis.call('XPENDING', `${prefix}${topic}:0`, group)) as [number];
     expect(pending).toBe(3);
     expect(timeouts() - before).toBeLessThanOrEqual(3 + 2);
   });

@@ -1,177 +1,202 @@
 /**
- * One member of a consumer group: `XREADGROUP BLOCK` on a dedicated connection, a keyed
- * dispatcher bounding concurrency (one key at a time within the member), XACK after the
- * handler resolved, a delayed re-claim after it rejected (the entry keeps its slot while it
- * waits, so the member reads no more than it can hold), periodic take-over of entries
- * other members left idle, and a dead letter once `maxDeliveries` are used up.
+ * One member of a consumer group. It reads, with `XREADGROUP BLOCK` on a connection of its
+ * own, only the lanes it holds (see ownership.ts), so each key's entries reach one member at
+ * a time, in stream order. Within the member a keyed dispatcher bounds concurrency and runs
+ * one entry per key at a time; XACK after the handler resolved; after a rejection the entry
+ * is retried IN PLACE after its `retryDelayMs` (its key's later entries wait behind it, and it
+ * keeps its handler slot, so the member reads no more than it can hold).
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import {
-  ConfigurationError,
-  DoNotRetry,
-  type MessageHandler,
-  type SubscribeRequest,
-  type Subscription,
-} from '@tidings/core';
-import { createKeyedDispatcher, errorCodeOf, errorMessage, pause, retryDelayOf } from '@tidings/core/spi';
+import { type MessageHandler, type Subscription, TransportError } from '@tidings/core';
+import { createKeyedDispatcher, pause, retryDelayOf } from '@tidings/core/spi';
 import type { Redis } from 'ioredis';
-import { claimIdle, type GroupMember, heldKey, reclaimOwn, touch } from './claims.ts';
-import { deadLetter } from './dead-letter.ts';
-import { type Delivery, type RawEntry, streamName, toDelivery } from './entry.ts';
+import { type Delivery, type RawEntry, toDelivery } from './entry.ts';
+import { createGroups, forgetConsumer } from './group.ts';
+import { type Lane, lanesOf } from './lanes.ts';
 import type { ResolvedRedisOptions } from './options.ts';
+import { createOwnership, type LaneState } from './ownership.ts';
+import type { PartitionCounts } from './partition-count.ts';
+import { type GroupMember, reclaimOwn, sweepStrays, takeOverPending } from './pending.ts';
+import type { CheckedRequest } from './subscribe-request.ts';
 
 export interface SubscriptionContext {
   readonly redis: Redis;
   /** Opens the member's own connection for blocking reads. */
   readonly openBlocking: () => Promise<Redis>;
   readonly options: ResolvedRedisOptions;
-}
-
-async function createGroup(redis: Redis, stream: string, group: string): Promise<void> {
-  try {
-    // `$`: a new group starts with entries added after it, like a fresh queue.
-    await redis.call('XGROUP', 'CREATE', stream, group, '$', 'MKSTREAM');
-  } catch (error) {
-    if (!errorMessage(error).startsWith('BUSYGROUP')) throw error;
-  }
+  readonly counts: PartitionCounts;
 }
 
 type ReadReply = [Buffer, RawEntry[]][] | null;
 
+/** Margin between the end of a blocked read and the end of the leases it reads under. */
+const leaseMarginMs = 100;
+
 export async function openSubscription(
   context: SubscriptionContext,
-  request: SubscribeRequest,
+  request: CheckedRequest,
   handler: MessageHandler,
   onClosed: () => void,
 ): Promise<Subscription> {
   const { redis, options } = context;
-  const concurrency = request.concurrency ?? 1;
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new ConfigurationError(`Subscription concurrency ${concurrency} is invalid: pass an integer ≥ 1.`);
-  }
-  if (request.topics.length === 0 || request.group.length === 0) {
-    throw new ConfigurationError(
-      `Subscription needs a group and at least one topic; got group "${request.group}" and ${request.topics.length} topic(s).`,
-    );
-  }
-  const streams = [...new Set(request.topics.map((topic) => streamName(options.prefix, topic)))];
-  for (const stream of streams) await createGroup(redis, stream, request.group);
+  const { concurrency } = request;
+  await context.counts.check(request.topics);
+  const lanesByTopic = new Map<string, readonly Lane[]>(
+    request.topics.map((topic) => [topic, lanesOf(options.prefix, topic, options.partitions)]),
+  );
+  const allLanes = [...lanesByTopic.values()].flat();
+  await createGroups(redis, allLanes, request.group, options.startFrom);
   const member: GroupMember = {
     redis,
-    prefix: options.prefix,
     group: request.group,
     consumer: `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`,
   };
   const blocking = await context.openBlocking();
   const blockingId = (await blocking.call('CLIENT', 'ID')) as number;
-
-  const held = new Set<string>();
-  // Deliveries waiting out a retry delay keep their handler slot (and their key), so the
-  // member stops reading while they wait: memory and timers stay bounded by concurrency.
-  // Aborted by close(): it cuts every retry wait short.
-  const stopping = new AbortController();
   let closing = false;
-  const touchEveryMs = Math.max(50, Math.floor(options.claimIdleMs / 3));
 
-  const release = (delivery: Delivery): void => {
-    held.delete(heldKey(delivery.stream, delivery.entryId));
+  const wake = (): void => {
+    // Ends the blocked XREADGROUP now, so the next one reads the lanes held now.
+    void redis.call('CLIENT', 'UNBLOCK', blockingId).catch(() => undefined);
   };
 
-  /** Dead-letters, or returns the delay after which to take the entry back for a retry. */
-  const settle = async (delivery: Delivery, error: unknown): Promise<number | undefined> => {
-    const final = DoNotRetry.is(error);
-    const deliveries = delivery.message.deliveryCount;
-    if (final || deliveries >= options.maxDeliveries) {
-      const reason = final
-        ? `handler refused to retry: ${errorMessage(error)}`
-        : `handler failed ${deliveries} time(s), last: ${errorMessage(error)}`;
-      try {
-        await deadLetter(redis, options.prefix, request.group, delivery, reason, errorCodeOf(error));
-        return undefined;
-      } catch (deadLetterError) {
-        options.onError(deadLetterError);
-      }
-    }
-    return retryDelayOf(error) ?? options.redeliveryDelayMs;
-  };
-
-  /** One delivery: acked, dead-lettered, or a retry delay. */
+  /** One delivery: acked (`undefined`), or the delay after which to retry it in place. */
   const attempt = async (delivery: Delivery): Promise<number | undefined> => {
-    if (delivery.message.deliveryCount > options.maxDeliveries) {
-      // Delivered too often without any ack: its handler keeps killing or stalling members.
-      return settle(delivery, new Error(`no ack after ${delivery.message.deliveryCount} deliveries`));
+    const { message, lane, entryId } = delivery;
+    if (message.deliveryCount > options.maxDeliveries) {
+      // The backstop: delivered this often without an ack, its handler keeps killing or
+      // stalling members. It is acked unhandled and stays in the stream for inspection.
+      await redis.call('XACK', lane.stream, request.group, entryId);
+      options.onError(
+        new TransportError(
+          `Redis entry ${entryId} of stream ${lane.stream} (message ${message.id}) was delivered ${message.deliveryCount - 1} times to group "${request.group}" without an ack (maxDeliveries ${options.maxDeliveries}): acked without handling; read it with XRANGE ${lane.stream} ${entryId} ${entryId}.`,
+        ),
+      );
+      return undefined;
     }
-    const timer = setInterval(() => void touch(member, delivery).catch(() => undefined), touchEveryMs);
-    let failure: { error: unknown } | undefined;
     try {
-      await handler(delivery.message);
+      await handler(message);
     } catch (error) {
-      failure = { error };
-    } finally {
-      clearInterval(timer);
+      return retryDelayOf(error) ?? 0;
     }
-    if (failure) return settle(delivery, failure.error);
     try {
-      await redis.call('XACK', delivery.stream, request.group, delivery.entryId);
+      await redis.call('XACK', lane.stream, request.group, entryId);
     } catch (error) {
-      // Unacked, it stays pending and comes back after claimIdleMs: at-least-once holds.
-      // After a deliberate shutdown of the connection (`end`) that is expected, not news.
+      // Unacked, it stays pending and the lane's next holder takes it over: at-least-once holds.
       if (redis.status !== 'end') options.onError(error);
     }
     return undefined;
   };
 
-  const handle = async (first: Delivery): Promise<void> => {
+  const handle = async ({ state, delivery: first }: Queued): Promise<void> => {
     let delivery: Delivery | undefined = first;
     try {
-      while (delivery) {
+      // A lane left (or a member closing) skips what it has not started: it stays pending
+      // and the lane's next holder takes it over, in order.
+      while (delivery && state.status !== 'leaving' && !closing) {
         const delayMs = await attempt(delivery);
         if (delayMs === undefined) return;
-        await pause(delayMs, stopping.signal);
-        // Closing: leave it pending; a member takes it over after claimIdleMs.
-        if (closing) return;
-        // Min-idle = the delay: if another member took it over meanwhile, its idle time was reset.
-        delivery = await reclaimOwn(member, delivery, delayMs).catch((error: unknown) => {
-          options.onError(error);
-          return undefined;
-        });
+        if (!(await pause(delayMs, state.stop.signal)) || isLeaving(state)) return;
+        delivery = await reclaimOwn(member, delivery, delayMs);
       }
+    } catch (error) {
+      if (redis.status !== 'end') options.onError(error);
     } finally {
-      release(first);
+      state.inFlight--;
+      if (state.inFlight === 0) state.drained?.();
     }
   };
 
-  const dispatcher = createKeyedDispatcher<Delivery>(concurrency, handle);
-  const accept = (deliveries: readonly Delivery[]): void => {
+  const dispatcher = createKeyedDispatcher<Queued>(concurrency, handle);
+  const accept = (state: LaneState, deliveries: readonly Delivery[]): void => {
     for (const delivery of deliveries) {
-      held.add(heldKey(delivery.stream, delivery.entryId));
-      dispatcher.push(delivery.message.key, delivery);
+      state.inFlight++;
+      // A keyless message has no order to keep: its id as the key lets them run side by side.
+      dispatcher.push(delivery.message.key || delivery.message.id, { state, delivery });
     }
   };
+
+  // The read in progress, so a lane being left can wait until no read can still hand it entries.
+  let reading: { streams: ReadonlySet<string>; done: Promise<unknown> } | undefined;
+  let idleWake: (() => void) | undefined;
+
+  const ownership = createOwnership({
+    member,
+    prefix: options.prefix,
+    lanesByTopic,
+    leaseMs: options.leaseMs,
+    onError: options.onError,
+    takeOver: (state) => takeOverPending(member, state.lane, (deliveries) => accept(state, deliveries)),
+    sweep: async (state) => accept(state, await sweepStrays(member, state.lane, options.leaseMs)),
+    changed: () => {
+      idleWake?.();
+      wake();
+    },
+    readSettled: async (stream) => {
+      if (reading?.streams.has(stream)) await reading.done;
+    },
+  });
+
+  const readOnce = async (): Promise<void> => {
+    const lanes = ownership.readable(options.blockMs + leaseMarginMs);
+    if (lanes.length === 0) {
+      // Nothing held yet (or all being taken over): wait for a change, or a heartbeat's worth.
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        idleWake = resolve;
+        timer = setTimeout(resolve, options.blockMs);
+      });
+      clearTimeout(timer);
+      idleWake = undefined;
+      return;
+    }
+    const streams = lanes.map((state) => state.lane.stream);
+    // COUNT applies per stream: split the free slots over the lanes (at least one each).
+    const count = Math.max(1, Math.ceil((concurrency - dispatcher.load) / lanes.length));
+    const read = blocking.callBuffer(
+      'XREADGROUP',
+      'GROUP',
+      request.group,
+      member.consumer,
+      'COUNT',
+      count,
+      'BLOCK',
+      options.blockMs,
+      'STREAMS',
+      ...streams,
+      ...streams.map(() => '>'),
+    ) as Promise<ReadReply>;
+    reading = { streams: new Set(streams), done: read.catch(() => undefined) };
+    const reply = await read.finally(() => {
+      reading = undefined;
+    });
+    for (const [stream, entries] of reply ?? []) {
+      const state = ownership.get(stream.toString('utf8'));
+      // Read from a lane being left: leave it pending for the next holder.
+      if (!state || state.status === 'leaving') continue;
+      accept(
+        state,
+        entries.flatMap((raw) => toDelivery(state.lane, raw, 1) ?? []),
+      );
+    }
+  };
+
+  try {
+    await ownership.start();
+  } catch (error) {
+    // No heartbeat got through: give back what was acquired and the blocking connection.
+    await ownership.stop().catch(() => undefined);
+    blocking.disconnect();
+    throw error;
+  }
 
   const readLoop = (async () => {
     while (!closing) {
       await dispatcher.slotFree();
       if (closing) break;
       try {
-        const reply = (await blocking.callBuffer(
-          'XREADGROUP',
-          'GROUP',
-          request.group,
-          member.consumer,
-          'COUNT',
-          concurrency - dispatcher.load,
-          'BLOCK',
-          options.blockMs,
-          'STREAMS',
-          ...streams,
-          ...streams.map(() => '>'),
-        )) as ReadReply;
-        for (const [stream, entries] of reply ?? []) {
-          const name = stream.toString('utf8');
-          accept(entries.flatMap((raw) => toDelivery(options.prefix, name, raw, 1) ?? []));
-        }
+        await readOnce();
       } catch (error) {
         // `end`: the connection was shut for good (close, or a process going down): stop reading.
         if (closing || blocking.status === 'end') break;
@@ -182,32 +207,17 @@ export async function openSubscription(
     }
   })();
 
-  const claimTimer = setInterval(
-    () => {
-      void (async () => {
-        for (const stream of streams) {
-          const free = concurrency - dispatcher.load;
-          if (closing || free <= 0) return;
-          accept(await claimIdle(member, stream, options.claimIdleMs, free, held));
-        }
-      })().catch((error: unknown) => {
-        if (!closing) options.onError(error);
-      });
-    },
-    Math.max(50, Math.floor(options.claimIdleMs / 2)),
-  );
-
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
       closing = true;
-      clearInterval(claimTimer);
-      stopping.abort();
-      // Wake the blocked XREADGROUP now instead of waiting out blockMs.
+      for (const lane of allLanes) ownership.get(lane.stream)?.stop.abort();
+      idleWake?.();
       await redis.call('CLIENT', 'UNBLOCK', blockingId).catch(() => undefined);
       await readLoop;
       await dispatcher.idle();
-      await forgetConsumer(redis, streams, member).catch(() => undefined);
+      await ownership.stop();
+      await forgetConsumer(redis, allLanes, member).catch(() => undefined);
       await blocking.quit().catch(() => blocking.disconnect());
       onClosed();
     })();
@@ -216,19 +226,12 @@ export async function openSubscription(
   return { close };
 }
 
-/** Removes this member from the group where it holds nothing (deleting it drops its pending entries). */
-async function forgetConsumer(redis: Redis, streams: readonly string[], member: GroupMember): Promise<void> {
-  for (const stream of streams) {
-    const pending = (await redis.call(
-      'XPENDING',
-      stream,
-      member.group,
-      '-',
-      '+',
-      1,
-      member.consumer,
-    )) as unknown[];
-    if (pending.length === 0)
-      await redis.call('XGROUP', 'DELCONSUMER', stream, member.group, member.consumer);
-  }
+/** Read again after an await: the lane may have been left meanwhile. */
+function isLeaving(state: LaneState): boolean {
+  return state.status === 'leaving';
+}
+
+interface Queued {
+  readonly state: LaneState;
+  readonly delivery: Delivery;
 }

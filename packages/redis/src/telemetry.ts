@@ -1,25 +1,25 @@
 /**
  * The Redis Streams transport described in the OpenTelemetry messaging conventions. Redis
  * has no messaging convention page and no well-known `messaging.system` value, so the
- * custom value is `redis`; the stream key is the destination, the client's server
- * `server.address` / `server.port`.
+ * custom value is `redis`; the topic's stream name `<prefix><topic>` is the destination and
+ * its partition (the `:<n>` stream the key hashes to) the partition id, as on Kafka; the
+ * client's server gives `server.address` / `server.port`.
  */
 import { serverAttributes, type TransportTelemetry } from '@tidings/core/spi';
-import { streamName } from './entry.ts';
+import { partitionOf } from './lanes.ts';
 
 export function redisTelemetry(
   prefix: string,
+  partitions: number,
   server: { readonly host?: string | undefined; readonly port?: number | undefined },
 ): TransportTelemetry {
   const host = server.host?.includes(':') ? `[${server.host}]` : server.host;
   const address = serverAttributes(host ? `${host}:${server.port ?? 6379}` : undefined);
-  const destination = (topic: string) => ({
+  const destination = (message: { topic: string; key: string; id: string }) => ({
     ...address,
     'messaging.system': 'redis',
-    'messaging.destination.name': streamName(prefix, topic),
+    'messaging.destination.name': `${prefix}${message.topic}`,
+    'messaging.destination.partition.id': String(partitionOf(message.key, message.id, partitions)),
   });
-  return {
-    send: (message) => destination(message.topic),
-    receive: (message) => destination(message.topic),
-  };
+  return { send: destination, receive: destination };
 }

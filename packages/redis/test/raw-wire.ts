@@ -2,12 +2,18 @@
  * A plain ioredis client for the contract's CloudEvents interop scenarios. Redis has no
  * CloudEvents binding; this client writes and reads the documented entry layout as a
  * foreign program would: `body` plus one `h:<header>` field per header (`ce-*` and
- * `content-type` as the HTTP binding names them), no Tidings `id` or `key` fields.
+ * `content-type` as the HTTP binding names them), no Tidings `id` or `key` fields. It
+ * writes to the topic's plain stream `<prefix><topic>` and reads all of the topic's streams
+ * (the `partitions` streams `<prefix><topic>:<n>` the transport writes, and the plain one).
  */
 import type { RawWire, RawWireMessage } from '@tidings/testing';
 import { Redis } from 'ioredis';
 
-export function createRedisRawWire(url: string, prefix: string): RawWire & { close(): Promise<void> } {
+export function createRedisRawWire(
+  url: string,
+  prefix: string,
+  partitions = 8,
+): RawWire & { close(): Promise<void> } {
   const clients = new Set<Redis>();
   const open = () => {
     const client = new Redis(url, { lazyConnect: false });
@@ -27,16 +33,20 @@ export function createRedisRawWire(url: string, prefix: string): RawWire & { clo
       const messages: RawWireMessage[] = [];
       const reader = open();
       let reading = true;
-      // The topic is new, so from the start of its stream is "from now on".
-      let last = '0-0';
+      // The topic is new, so from the start of its streams is "from now on".
+      const streams = [
+        ...Array.from({ length: partitions }, (_, n) => `${prefix}${topic}:${n}`),
+        `${prefix}${topic}`,
+      ];
+      const last = new Map(streams.map((stream) => [stream, '0-0']));
       const loop = (async () => {
         while (reading) {
           const reply = (await reader
-            .xreadBuffer('BLOCK', 200, 'STREAMS', `${prefix}${topic}`, last)
+            .xreadBuffer('BLOCK', 200, 'STREAMS', ...streams, ...streams.map((s) => last.get(s) ?? '0-0'))
             .catch(() => null)) as [Buffer, [Buffer, Buffer[]][]][] | null;
-          for (const [, entries] of reply ?? []) {
+          for (const [stream, entries] of reply ?? []) {
             for (const [id, fields] of entries) {
-              last = id.toString();
+              last.set(stream.toString(), id.toString());
               const headers: Record<string, string> = {};
               let body: Uint8Array = new Uint8Array(0);
               for (let i = 0; i + 1 < fields.length; i += 2) {

@@ -11,6 +11,7 @@ export interface Tables {
   readonly events: string;
   readonly deliveries: string;
   readonly inbox: string;
+  readonly receivedDeadLetters: string;
 }
 
 export function tableNames(prefix: string): Tables {
@@ -19,6 +20,7 @@ export function tableNames(prefix: string): Tables {
     events: `${prefix}events`,
     deliveries: `${prefix}deliveries`,
     inbox: `${prefix}inbox`,
+    receivedDeadLetters: `${prefix}received_dead_letters`,
   };
 }
 
@@ -94,6 +96,37 @@ const migrations: readonly Migration[] = [
     name: 'inbox retention index',
     // pruneInbox deletes by age; without this it would scan the whole inbox every time.
     sql: (t) => `CREATE INDEX IF NOT EXISTS ${t.inbox}_processed ON ${t.inbox} (processed_at);`,
+  },
+  {
+    version: 3,
+    name: 'received dead letters',
+    // The consumer's dead letters, kept whole (headers JSON, body bytes) for the CLI,
+    // the inspector and redrive. Times are ms; the id is stable per (handler, message id).
+    sql: (t) => `
+      CREATE TABLE IF NOT EXISTS ${t.receivedDeadLetters} (
+        id TEXT PRIMARY KEY,
+        handler TEXT NOT NULL,
+        group_name TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        message_key TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        code TEXT,
+        attempts INTEGER NOT NULL,
+        first_failed_at INTEGER NOT NULL,
+        last_failed_at INTEGER NOT NULL,
+        headers TEXT NOT NULL,
+        body BLOB NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('dead', 'redrive-requested', 'redriven')),
+        recorded_at INTEGER NOT NULL,
+        redrive_requested_at INTEGER,
+        redriven_at INTEGER,
+        UNIQUE (handler, message_id)
+      );
+      CREATE INDEX IF NOT EXISTS ${t.receivedDeadLetters}_failed ON ${t.receivedDeadLetters} (last_failed_at);
+      CREATE INDEX IF NOT EXISTS ${t.receivedDeadLetters}_requested
+        ON ${t.receivedDeadLetters} (redrive_requested_at) WHERE status = 'redrive-requested';
+    `,
   },
 ];
 

@@ -56,6 +56,7 @@ describe('opening a file', () => {
     expect(db.prepare('SELECT version FROM tidings_migrations').all()).toEqual([
       { version: 1 },
       { version: 2 },
+      { version: 3 },
     ]);
     db.close();
   });

@@ -2,19 +2,23 @@
  * `createSqliteOutboxStore`: the embedded default OutboxStore and Inbox, on one
  * better-sqlite3 connection to a WAL-mode file that several processes may share.
  */
-import type { Inbox, OutboxStore } from '@tidings/core';
+import type { HasReceivedDeadLetters, Inbox, OutboxStore } from '@tidings/core';
 import type Database from 'better-sqlite3';
 import { appendEntries } from './append.ts';
 import { consumerStats, deadLetters, eventDeliveries, findEvent, pruneEvents, queryEvents } from './audit.ts';
 import { claimDeliveries } from './claim.ts';
 import { openConnection, useShortBusyWait } from './connection.ts';
+import { createSqliteInbox, type SqliteInbox } from './inbox.ts';
 import { resolveOptions, type SqliteOutboxStoreOptions, type SqliteTx } from './options.ts';
+import { sqliteReceivedDeadLetters } from './received-dead-letters.ts';
 import { migrate, tableNames } from './schema.ts';
 import { createSession } from './session.ts';
 import { redriveDeliveries, settleDeliveries } from './settle.ts';
 
 export type SqliteOutboxStore = OutboxStore<SqliteTx> &
-  Inbox<SqliteTx> & {
+  Inbox<SqliteTx> &
+  HasReceivedDeadLetters &
+  SqliteInbox & {
     /** Always present here: listeners hear of appends committed through this store object. */
     onAppend(listener: () => void): () => void;
     pruneInbox(olderThan: number): Promise<number>;
@@ -52,10 +56,7 @@ export function createSqliteOutboxStore(options: SqliteOutboxStoreOptions): Sqli
     throw error;
   }
   const session = createSession({ db, owned, tables, clock, busyTimeoutMs });
-  const markProcessed = session.statement(
-    `INSERT OR IGNORE INTO ${tables.inbox} (handler, event_id, processed_at) VALUES (?, ?, ?)`,
-  );
-  const pruneInbox = session.statement(`DELETE FROM ${tables.inbox} WHERE processed_at < :olderThan`);
+  const inbox = createSqliteInbox(session);
 
   return {
     transaction: (work) => session.transaction(work),
@@ -70,13 +71,9 @@ export function createSqliteOutboxStore(options: SqliteOutboxStoreOptions): Sqli
     stats: () => consumerStats(session),
     prune: (before) => pruneEvents(session, before),
     onAppend: (listener) => session.onAppend(listener),
-    markProcessed(tx, handler, eventId) {
-      session.checkTx('markProcessed', tx);
-      return markProcessed.run(handler, eventId, clock()).changes === 1;
-    },
-    pruneInbox: (olderThan) =>
-      session.write('pruneInbox', () => pruneInbox.run({ olderThan: Math.ceil(olderThan) }).changes),
+    ...inbox,
     close: () => session.close(),
+    receivedDeadLetters: sqliteReceivedDeadLetters(session),
     database: db,
   };
 }

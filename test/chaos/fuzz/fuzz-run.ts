@@ -32,14 +32,14 @@ const senders: Record<string, (runId: string) => Promise<RawSender>> = {
 const consumerScript = new URL('./fuzz-consumer.ts', import.meta.url).pathname;
 const validEvery = 20;
 const batchSize = 400;
-const group = 'fuzz-count';
+const skippedKind = 'unknown event type';
 
 type Report = {
   deadOnce: number;
   deadTwice: number;
   unnamedDeadLetters: number;
   notHere: number[];
-  transportDeadLetters: number;
+  givenUpByTransport: number;
   validHandled: number;
   validTwice: number;
   validDeadLettered: number;
@@ -49,11 +49,10 @@ type Report = {
 };
 
 /**
- * Hostile messages dead-lettered: by fuzz-id in the sink, by the transport itself, and in
- * the sink without a fuzz-id (a forged SNS/SQS `tidings` envelope replaces the headers).
+ * Hostile messages dead-lettered, all in the consumer's sink: by fuzz-id, and without one
+ * (a forged SNS/SQS `tidings` envelope replaces the headers).
  */
-const deadTotal = (r: Report, native: number) =>
-  r.deadOnce + r.deadTwice + r.unnamedDeadLetters + r.transportDeadLetters + native;
+const deadTotal = (r: Report) => r.deadOnce + r.deadTwice + r.unnamedDeadLetters;
 
 function startConsumer(env: Record<string, string>, args: string[]) {
   const child = spawn(
@@ -105,11 +104,17 @@ export async function fuzzRun(o: ChaosOptions) {
     const transport = await openBroker(o.broker, id, () => undefined);
     const random = seeded(0x5eed);
     let v = 0;
+    // Events of a type the handler does not take are acked as done before decoding (the
+    // pipeline's type filter, packages/core/src/pipeline/steps/types.ts): a type unknown to
+    // the catalog is skipped too and never reaches the sink. Counted apart, so the figures
+    // show it rather than call it lost or hide it.
+    let skipped = 0;
     for (let i = 0; i < o.fuzz; i += batchSize) {
       const batch = Array.from({ length: Math.min(batchSize, o.fuzz - i) }, (_, j) =>
         hostile(i + j, random, sender.huge),
       );
       await sender.send(batch);
+      skipped += batch.filter((m) => m.kind === skippedKind).length;
       const validNow = Math.min(valid, Math.ceil((i + batch.length) / validEvery)) - v;
       const events = Array.from({ length: validNow }, () => {
         const n = v++;
@@ -124,17 +129,15 @@ export async function fuzzRun(o: ChaosOptions) {
     // Drained when every valid event is handled and every hostile one accounted for; gives up
     // after two minutes without progress.
     let last: Report | undefined;
-    let native = 0;
     let progressAt = Date.now();
     for (;;) {
       const report = await consumer.report();
-      native = await sender.transportDeadLetters(group);
-      const done = deadTotal(report, native);
-      const before = last ? last.deadOnce + last.validHandled + last.transportDeadLetters : -1;
-      if (report.deadOnce + report.validHandled + report.transportDeadLetters !== before)
-        progressAt = Date.now();
+      const done = deadTotal(report);
+      const before = last ? deadTotal(last) + last.validHandled : -1;
+      if (deadTotal(report) + report.validHandled !== before) progressAt = Date.now();
       last = report;
-      if ((done >= o.fuzz && report.validHandled >= valid) || Date.now() - progressAt > 120_000) break;
+      if ((done >= o.fuzz - skipped && report.validHandled >= valid) || Date.now() - progressAt > 120_000)
+        break;
       await new Promise((resolve) => setTimeout(resolve, 2_000));
     }
     await transport.close();
@@ -147,11 +150,12 @@ export async function fuzzRun(o: ChaosOptions) {
       validHandled: r.validHandled,
       validHandledTwice: r.validTwice,
       validDeadLettered: r.validDeadLettered,
-      hostileDeadLettered: deadTotal(r, native),
+      hostileDeadLettered: deadTotal(r),
       hostileDeadLetteredTwice: r.deadTwice,
-      hostileNotDeadLettered: o.fuzz - deadTotal(r, native),
-      deadLettersByTransport: r.transportDeadLetters + native,
+      hostileSkippedAsOtherType: skipped,
+      hostileNotDeadLettered: o.fuzz - skipped - deadTotal(r),
       deadLettersWithoutFuzzId: r.unnamedDeadLetters,
+      givenUpByTransport: r.givenUpByTransport,
       notInTheSink: r.notHere.map((i) => `fuzz-${i}`),
       byKind: r.byKind,
       prototypePolluted: r.polluted,

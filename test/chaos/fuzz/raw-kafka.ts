@@ -33,9 +33,6 @@ export async function kafkaSender(runId: string): Promise<RawSender> {
         })),
       });
     },
-    // The transport dead-letters to `<topic>.deadletter` only what a handler refused; every
-    // hostile record goes to the consumer's sink.
-    transportDeadLetters: async () => 0,
     close: () => producer.disconnect(),
   };
 }

@@ -1,12 +1,13 @@
 /**
  * Hostile messages published with the plain NATS client to the consumer's subject, among
  * them forged `tidings-chunks` headers: huge lists, foreign sequences, garbage, the
- * sequence of a message of another subject. The transport dead-letters those itself.
+ * sequence of a message of another subject. Half go to the plain subject `<prefix>.<topic>`
+ * (where foreign producers publish), half to the ordered lane `<prefix>.<topic>._<n>` their
+ * key hashes to, as the transport itself would route them.
  */
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders } from '@nats-io/transport-node';
-import { deadLetterTopic } from '@tidings/nats';
-import { topicSubject } from '../../../packages/nats/src/subjects.ts';
+import { laneSubject, partitionOf, topicSubject } from '../../../packages/nats/src/subjects.ts';
 import { asText, fuzzTopic, type RawSender } from './raw-sender.ts';
 
 const forged = (i: number) =>
@@ -21,10 +22,10 @@ const forged = (i: number) =>
 export async function natsSender(runId: string): Promise<RawSender> {
   const nc = await connect({ servers: process.env.NATS_URL as string });
   const js = jetstream(nc);
-  const jsm = await jetstreamManager(nc);
   const prefix = `chaos-${runId}`;
-  const stream = `CHAOS_${runId}`;
-  const subject = topicSubject(prefix, fuzzTopic);
+  const plainSubject = topicSubject(prefix, fuzzTopic);
+  // The transport's default lane count (packages/nats/src/options.ts); brokers.ts keeps it.
+  const partitions = 8;
   let n = 0;
   return {
     huge: 900 * 1024,
@@ -36,14 +37,11 @@ export async function natsSender(runId: string): Promise<RawSender> {
             h.set(name, asText(value).replace(/[\r\n]/g, ' '));
           n += 1;
           if (n % 50 === 0) h.set('tidings-chunks', forged(n / 50));
+          const subject =
+            n % 2 === 0 ? plainSubject : laneSubject(prefix, fuzzTopic, partitionOf(m.key, partitions));
           return js.publish(subject, m.body, { headers: h });
         }),
       );
-    },
-    async transportDeadLetters(group) {
-      const dead = topicSubject(prefix, deadLetterTopic(group));
-      const info = await jsm.streams.info(stream, { subjects_filter: dead });
-      return info.state.subjects?.[dead] ?? 0;
     },
     async close() {
       await nc.close();

@@ -37,9 +37,6 @@ export async function rabbitMqSender(runId: string): Promise<RawSender> {
       }
       await channel.waitForConfirms();
     },
-    // The consumer's sink gets every hostile message; the native dead-letter queue only
-    // what exceeded the delivery limit, which nothing here should.
-    transportDeadLetters: async () => 0,
     async close() {
       await channel.close();
       await connection.close();

@@ -1,7 +1,7 @@
 /**
  * What the fuzz run needs of a broker's raw driver: send hostile messages where the
- * consumer listens, with no Tidings code in between, and count what the transport itself
- * dead-lettered (a NATS body that cannot be reassembled never reaches the consumer's sink).
+ * consumer listens, with no Tidings code in between. Every dead letter is counted in the
+ * consumer's sink: transports no longer dead-letter anything themselves.
  */
 import type { HeaderValue, HostileMessage } from './hostile.ts';
 
@@ -9,8 +9,6 @@ export interface RawSender {
   /** The largest body this broker carries (the huge-body messages use it). */
   readonly huge: number;
   send(batch: readonly HostileMessage[]): Promise<void>;
-  /** Messages the transport moved to its own dead-letter place for `group`. */
-  transportDeadLetters(group: string): Promise<number>;
   close(): Promise<void>;
 }
 

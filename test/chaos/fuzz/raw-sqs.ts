@@ -77,8 +77,6 @@ export async function sqsSender(runId: string): Promise<RawSender> {
         await sns.send(new PublishBatchCommand({ TopicArn, PublishBatchRequestEntries: entries }));
       }
     },
-    // Counted by the consumer through the transport's onDeadLetter.
-    transportDeadLetters: async () => 0,
     async close() {
       sns.destroy();
     },

@@ -65,9 +65,12 @@ async function removeNatsStream(env: NodeJS.ProcessEnv, stream: string) {
   const nc = await connect({ servers: env.NATS_URL ?? 'nats://127.0.0.1:4222' });
   try {
     const jsm = await jetstreamManager(nc);
-    await jsm.streams.delete(stream).catch((error: unknown) => {
-      if (!/not found/i.test(String(error))) throw error;
-    });
+    // The stream and the KV bucket of its lane leases.
+    for (const name of [stream, `KV_${stream}_leases`]) {
+      await jsm.streams.delete(name).catch((error: unknown) => {
+        if (!/not found/i.test(String(error))) throw error;
+      });
+    }
   } finally {
     await nc.close();
   }

@@ -40,23 +40,23 @@ export async function connectBroker(name: BrokerName, service: string): Promise<
     case 'rabbitmq': {
       const { createRabbitMqTransport } = await import('@tidings/rabbitmq');
       return createRabbitMqTransport({
-        url: env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
-        exchange: names.exchange,
+        connection: env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+        prefix: names.exchange,
       });
     }
     case 'nats': {
       const { createNatsTransport } = await import('@tidings/nats');
       return createNatsTransport({
-        servers: env.NATS_URL ?? 'nats://127.0.0.1:4222',
+        connection: env.NATS_URL ?? 'nats://127.0.0.1:4222',
         stream: names.natsStream,
-        subjectPrefix: names.subjectPrefix,
+        prefix: names.subjectPrefix,
       });
     }
     case 'redis': {
       const { createRedisTransport } = await import('@tidings/redis');
       return createRedisTransport({
-        url: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-        streamPrefix: names.streamPrefix,
+        connection: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+        prefix: names.streamPrefix,
       });
     }
     case 'kafka': {
@@ -64,9 +64,9 @@ export async function connectBroker(name: BrokerName, service: string): Promise<
         throw new ConfigurationError('BROKER=kafka needs KAFKA_BROKERS=host:port[,host:port].');
       const { createKafkaTransport } = await import('@tidings/kafka');
       return createKafkaTransport({
-        brokers: env.KAFKA_BROKERS.split(','),
+        connection: env.KAFKA_BROKERS,
         clientId: service,
-        topicPrefix: env.SHOP_STREAM ?? '',
+        prefix: env.SHOP_STREAM ?? '',
       });
     }
     case 'sqs': {
@@ -84,8 +84,7 @@ export async function connectBroker(name: BrokerName, service: string): Promise<
         },
       };
       return createSnsSqsTransport({
-        sns: new SNSClient(config),
-        sqs: new SQSClient(config),
+        connection: { sns: new SNSClient(config), sqs: new SQSClient(config) },
         prefix: names.resourcePrefix,
         waitTimeSeconds: 1,
       });

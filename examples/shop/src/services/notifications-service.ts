@@ -2,8 +2,9 @@
  * The notifications & analytics service: consumes the orders service's events from the
  * broker and runs the same durable handlers as the single-process shop — the e-mail and the
  * dashboard — with the inbox in its own database, so a redelivered message has no second
- * effect. Poison and exhausted messages go to the broker's dead-letter topic with the
- * reason. With --once it exits after the story's outcome is reached.
+ * effect. Poison and exhausted messages are kept in that database with the reason
+ * (`storeDeadLetterSink`), where `tidings dead-letters` lists them and `tidings redrive`
+ * sends them back. With --once it exits after the story's outcome is reached.
  */
 import { readdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -14,7 +15,7 @@ import {
   createOutbox,
   type DeadLetterSink,
   type Handler,
-  transportDeadLetterSink,
+  storeDeadLetterSink,
 } from '@tidings/core';
 import { openShopDatabase } from '../database.ts';
 import { catalog } from '../events.ts';
@@ -32,10 +33,12 @@ const mailDir = resolve(process.env.SHOP_MAIL_DIR ?? '.data/mail');
 await rm(mailDir, { recursive: true, force: true });
 
 let deadLetters = 0;
-const brokerDeadLetters = transportDeadLetterSink(transport);
+// Kept in this service's own store; the spread keeps what makes the consumer run the redrive loop.
+const storeDeadLetters = storeDeadLetterSink(database.store);
 const sink: DeadLetterSink = {
+  ...storeDeadLetters,
   async put(record) {
-    await brokerDeadLetters.put(record);
+    await storeDeadLetters.put(record);
     deadLetters += 1;
     log(
       `☠ ${record.handler} gave up on message ${record.message.id} after ${record.attempts} attempt(s): ${record.reason}`,

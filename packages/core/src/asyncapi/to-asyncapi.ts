@@ -1,12 +1,16 @@
 /**
  * Exports a catalog as an AsyncAPI 3.0 document: one channel per event type, one message
  * per type (its current payload version, the one producers emit) with the payload JSON
- * Schema and the CloudEvents binary-mode headers, and send/receive operations as asked.
+ * Schema and the CloudEvents attributes as the chosen broker binding carries them (binary
+ * mode headers, or a structured document where the broker has no binding), and
+ * send/receive operations as asked.
  */
 import { ConfigurationError } from '../errors/errors.ts';
+import { describeValue } from '../errors/tidings-error.ts';
 import type { Catalog } from '../event/catalog.ts';
 import type { EventDefinition } from '../event/define-event.ts';
-import { cloudEventsHeadersSchema } from './cloudevents-headers.ts';
+import { type AsyncApiBinding, asyncApiBindings, type BindingLayout, bindingLayouts } from './bindings.ts';
+import { cloudEventsDocumentSchema, cloudEventsHeadersSchema } from './cloudevents-headers.ts';
 import { type JsonSchemaConverter, payloadSchemaOf } from './payload-schema.ts';
 
 /** Event types an operation covers: a list, or every type of the catalog. */
@@ -29,6 +33,13 @@ export interface AsyncApiOptions {
   readonly jsonSchema?: JsonSchemaConverter;
   /** AsyncAPI `servers`, copied as given. */
   readonly servers?: Readonly<Record<string, unknown>>;
+  /**
+   * The broker whose CloudEvents binding the messages are described in: `kafka` (`ce_`
+   * headers), `amqp` (`cloudEvents_` application properties), `nats` (`ce-` headers),
+   * `sns-sqs` and `redis` (structured JSON), or `http` (`ce-` headers; the default, and
+   * core's own form of `TransportMessage.headers`).
+   */
+  readonly binding?: AsyncApiBinding;
 }
 
 /** An AsyncAPI 3.0 document as plain JSON-ready data. */
@@ -38,7 +49,11 @@ export type AsyncApiDocument = Record<string, unknown> & { readonly asyncapi: '3
 const keyOf = (type: string) => type.replace(/[^\w.-]/g, '_');
 const escapePointer = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
 
-function messageOf(definition: EventDefinition, options: AsyncApiOptions): Record<string, unknown> {
+function messageOf(
+  definition: EventDefinition,
+  options: AsyncApiOptions,
+  layout: BindingLayout,
+): Record<string, unknown> {
   const payload = payloadSchemaOf(definition, options.jsonSchema);
   const notes = [definition.description, payload.note].filter((n): n is string => !!n);
   if (definition.version > 1) {
@@ -46,20 +61,42 @@ function messageOf(definition: EventDefinition, options: AsyncApiOptions): Recor
       `Payload version ${definition.version}; consumers upcast versions 1 to ${definition.version - 1}.`,
     );
   }
+  notes.push(layout.note);
+  const binary = layout.mode === 'binary';
   const message: Record<string, unknown> = {
     name: definition.type,
     title: definition.type,
-    contentType: 'application/json',
-    headers: cloudEventsHeadersSchema(definition, options.source),
-    payload: payload.schema,
+    contentType: binary ? 'application/json' : 'application/cloudevents+json',
+    ...(binary ? { headers: cloudEventsHeadersSchema(definition, options.source, layout) } : {}),
+    payload: binary
+      ? payload.schema
+      : cloudEventsDocumentSchema(definition, options.source, layout, payload.schema),
     correlationId: {
       description: 'Shared by every event of one story.',
-      location: '$message.header#/ce-correlationid',
+      location: binary ? `$message.header#/${layout.prefix}correlationid` : '$message.payload#/correlationid',
     },
     'x-tidings-event-version': definition.version,
   };
-  if (notes.length > 0) message.description = notes.join('\n\n');
+  if (layout.prefix === 'ce_') {
+    message.bindings = {
+      kafka: {
+        key: { type: 'string', description: 'The subject (aggregate) id: one partition per subject.' },
+        bindingVersion: '0.5.0',
+      },
+    };
+  }
+  message.description = notes.join('\n\n');
   return message;
+}
+
+function layoutOf(binding: AsyncApiBinding = 'http'): BindingLayout {
+  const layout = Object.hasOwn(bindingLayouts, binding) ? bindingLayouts[binding] : undefined;
+  if (layout === undefined) {
+    throw new ConfigurationError(
+      `toAsyncApi option binding is ${describeValue(binding)}: it must be one of ${asyncApiBindings.join(', ')}.`,
+    );
+  }
+  return layout;
 }
 
 function selected(types: EventTypes | undefined, catalog: Catalog): readonly EventDefinition[] {
@@ -83,16 +120,18 @@ function selected(types: EventTypes | undefined, catalog: Catalog): readonly Eve
  *   version: '1.0.0',
  *   send: ['OrderPlaced'],
  *   receive: ['UserRegistered'],
+ *   binding: 'kafka',
  * });
  * await writeFile('asyncapi.json', JSON.stringify(document, null, 2));
  */
 export function toAsyncApi(catalog: Catalog, options: AsyncApiOptions): AsyncApiDocument {
+  const layout = layoutOf(options.binding);
   const address = options.address ?? ((type: string) => type);
   const channels: Record<string, unknown> = {};
   const messages: Record<string, unknown> = {};
   for (const definition of catalog.definitions) {
     const key = keyOf(definition.type);
-    messages[key] = messageOf(definition, options);
+    messages[key] = messageOf(definition, options, layout);
     channels[key] = {
       address: address(definition.type),
       title: definition.type,

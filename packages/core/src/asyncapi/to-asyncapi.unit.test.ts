@@ -105,7 +105,8 @@ describe('toAsyncApi', () => {
       required: ['email'],
     });
     expect(await errorsOf(described)).toEqual([]);
-  });
+    // The parser again: seconds on a loaded machine, more with the binding tests alongside.
+  }, 30_000);
 
   it('falls back to an open schema when conversion throws, and refuses unknown operation types', () => {
     const Dated = defineEvent('Dated', { schema: z.object({ at: z.date() }) });

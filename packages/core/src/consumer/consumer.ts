@@ -1,26 +1,24 @@
 /**
- * The consumer runtime: subscribes a service's durable handlers to a transport, one
- * consumer group per handler (the handler's name), so each handler retries and
- * dead-letters on its own. For each message it decodes the CloudEvent, checks the catalog,
+ * The consumer runtime: the delivery pipeline (the same one the relay runs) over a transport
+ * subscription, one consumer group per handler (the handler's name), so each handler
+ * retries and dead-letters on its own. For each message the pipeline decodes the CloudEvent,
  * upcasts and validates, then runs the handler (inbox for effects-once, timeout,
- * middleware). A failure is redelivered by the broker after the handler's backoff; when
- * retries are exhausted, or the message cannot be decoded, it goes to the dead-letter sink
- * with the reason and is acked, so one poison message never stops the consumer.
+ * middleware); its outcome becomes the broker's answer: done is an ack, retry a rejection
+ * with the handler's backoff as `retryDelayMs`, dead a record in the dead-letter sink and
+ * an ack, so one poison message never stops the consumer. The broker's delivery count is
+ * the attempt: one retry budget, the handler's.
  */
 
-import { setMaxListeners } from 'node:events';
-import { DoNotRetry } from '../errors/errors.ts';
 import { TidingsError } from '../errors/tidings-error.ts';
 import type { Catalog } from '../event/catalog.ts';
 import type { DurableHandler } from '../outbox/durable-handler.ts';
 import type { Inbox } from '../outbox/inbox.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import { requireInboxFor } from '../outbox/require-inbox.ts';
-import { describeFailure, nextAttemptAt } from '../relay/outcome.ts';
-import { runDurableHandler } from '../relay/run-handler.ts';
-import { errorCodeOf } from '../transport/dead-letter-format.ts';
+import { createPipeline } from '../pipeline/pipeline.ts';
 import { fromTransportMessage, topicOfType } from '../transport/message.ts';
 import type { ReceivedMessage, Subscription, Transport } from '../transport/transport.ts';
+import { createDeadLetterHooks } from './dead-letter-hooks.ts';
 import type { DeadLetterSink } from './dead-letter-sink.ts';
 
 export interface ConsumerOptions<Tx> {
@@ -53,8 +51,8 @@ export interface Consumer {
 class Redeliver extends TidingsError {
   static override readonly code: string = 'TIDINGS_REDELIVER';
   readonly retryDelayMs: number;
-  constructor(cause: unknown, retryDelayMs: number) {
-    super(`Handler failed; redelivering in ${retryDelayMs} ms: ${describeFailure(cause)}`, { cause });
+  constructor(reason: string, cause: unknown, retryDelayMs: number) {
+    super(`Handler failed; redelivering in ${retryDelayMs} ms: ${reason}`, { cause });
     this.retryDelayMs = retryDelayMs;
   }
 }
@@ -68,25 +66,20 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
   const clock = options.clock ?? Date.now;
   const topic = options.topic ?? ((type: string) => topicOfType(type, options.catalog));
   const controller = new AbortController();
-  // Every handler in flight listens for shutdown on this one signal (as in the relay).
-  setMaxListeners(0, controller.signal);
   const subscriptions: Subscription[] = [];
-  const runtime = { outbox: options.outbox, inbox: options.inbox, catalog: undefined };
+  const hooks = createDeadLetterHooks(options.deadLetters, options.transport, clock);
   requireInboxFor(options.handlers, options.inbox, {
     runtime: 'this consumer',
     remedy:
       "Pass createConsumer({ inbox }) (a store of the consumer's own database, or an ORM adapter's), or drop inbox: true.",
   });
-
-  const deadLetter = (handler: DurableHandler<Tx>, message: ReceivedMessage, error: unknown) =>
-    options.deadLetters.put({
-      handler: handler.name,
-      reason: describeFailure(error),
-      code: errorCodeOf(error),
-      attempts: message.deliveryCount,
-      at: new Date(clock()).toISOString(),
-      message,
-    });
+  const pipeline = createPipeline({
+    catalog: options.catalog,
+    inbox: options.inbox,
+    outbox: options.outbox,
+    clock,
+    signal: controller.signal,
+  });
 
   // Built once, not per message: the receive time for foreign events without `time`, and the
   // transport's name and telemetry for the handler run.
@@ -94,21 +87,32 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
   const { name: transport, telemetry } = options.transport;
 
   const handle = (handler: DurableHandler<Tx>, group: string) => async (message: ReceivedMessage) => {
-    let event: ReturnType<Catalog['decode']>;
-    try {
-      event = options.catalog.decode(fromTransportMessage(message, receivedAt));
-    } catch (error) {
-      return deadLetter(handler, message, error);
-    }
-    if (handler.types !== '*' && !handler.types.includes(event.type)) return;
-    const attempt = Math.max(1, message.deliveryCount);
-    try {
-      const delivery = { transport, telemetry, group, message };
-      await runDurableHandler(runtime, { handler, event, attempt, signal: controller.signal, delivery });
-    } catch (error) {
-      const retryAt = nextAttemptAt(error, attempt, handler.retry, clock());
-      if (retryAt === null || DoNotRetry.is(error)) return deadLetter(handler, message, error);
-      throw new Redeliver(error, Math.max(0, retryAt - clock()));
+    if (hooks.isRedriveForAnotherGroup(message, group)) return;
+    const outcome = await pipeline.run(handler, {
+      event: () => fromTransportMessage(message, receivedAt),
+      attempt: Math.max(1, message.deliveryCount),
+      delivery: { transport, telemetry, group, message },
+    });
+    switch (outcome.kind) {
+      case 'done':
+        hooks.firstFailures.forget(handler.name, message.id);
+        return;
+      case 'retry':
+        hooks.firstFailures.failed(handler.name, message.id, clock());
+        throw new Redeliver(outcome.reason, outcome.error, Math.max(0, outcome.at - clock()));
+      case 'released':
+        throw new Redeliver('the consumer is closing', undefined, 0);
+      case 'dead':
+        // The sink MUST keep the record before resolving: the message is acked right after.
+        return options.deadLetters.put({
+          handler: handler.name,
+          group,
+          reason: outcome.reason,
+          code: outcome.code,
+          attempts: message.deliveryCount,
+          ...hooks.failureTimes(handler.name, message.id),
+          message,
+        });
     }
   };
 
@@ -129,9 +133,10 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
         );
         subscriptions.push(subscription);
       }
+      hooks.start();
     },
     async close() {
-      await Promise.all(subscriptions.map((s) => s.close()));
+      await Promise.all([hooks.close(), ...subscriptions.map((s) => s.close())]);
       controller.abort();
     },
   };

@@ -4,8 +4,9 @@ import { z } from 'zod';
 import { createCatalog } from '../event/catalog.ts';
 import { defineEvent } from '../event/define-event.ts';
 import { createMemoryOutboxStore, type MemoryTx } from '../memory/memory-outbox-store.ts';
-import { createMemoryTransport } from '../memory/memory-transport.ts';
+import { createMemoryBroker, createMemoryTransport } from '../memory/memory-transport.ts';
 import { durableHandler } from '../outbox/durable-handler.ts';
+import { inboxMarker } from '../outbox/inbox.ts';
 import { createOutbox } from '../outbox/outbox.ts';
 import { createOutboxRelay } from '../relay/relay.ts';
 import { toTransportMessage } from '../transport/message.ts';
@@ -37,11 +38,11 @@ describe('outbox → transport → consumer', () => {
       catalog,
       inbox: {
         transaction: (work) => consumerStore.transaction(work),
-        markProcessed: async (tx, handler, id) => {
-          const fresh = await consumerStore.markProcessed(tx, handler, id);
-          inboxAnswers.push(fresh);
+        markProcessed: inboxMarker(async (tx: MemoryTx, handler, ids) => {
+          const fresh = await consumerStore.markProcessed(tx, handler, ids);
+          for (const id of ids) inboxAnswers.push(fresh.has(id));
           return fresh;
-        },
+        }),
       },
       deadLetters: createMemoryDeadLetterSink(),
       handlers: [
@@ -130,5 +131,50 @@ describe('outbox → transport → consumer', () => {
     expect(byId[cursed.id]).toMatchObject({ attempts: 3, reason: 'mail server said no' });
     await consumer.close();
     await transport.close();
+  });
+
+  it('dead-letters a message delivered more often than the retry budget without running the handler (its consumers died on it)', async () => {
+    const broker = createMemoryBroker();
+    const deadLetters = createMemoryDeadLetterSink();
+    let runs = 0;
+    let entered: () => void = () => {};
+    // A poison message: every consumer that runs the handler on it dies before any outcome.
+    const fragile = durableHandler(
+      'fragile',
+      OrderPlaced,
+      () => {
+        runs += 1;
+        entered();
+        return new Promise<void>(() => {});
+      },
+      { retry: { maxAttempts: 2 } },
+    );
+    const start = async () => {
+      const transport = createMemoryTransport({ broker });
+      await createConsumer({ transport, catalog, deadLetters, handlers: [fragile] }).start();
+      return transport;
+    };
+    const event = OrderPlaced.create({ orderId: 'o-poison', totalCents: 1 });
+    for (let process = 1; process <= 2; process++) {
+      const running = new Promise<void>((resolve) => {
+        entered = resolve;
+      });
+      const transport = await start();
+      if (process === 1) await transport.publish([toTransportMessage(event)]);
+      await running;
+      transport.crash();
+    }
+    const survivor = await start();
+    await waitUntil(() => deadLetters.records.length === 1, 'the dead letter');
+    expect(runs).toBe(2);
+    expect(deadLetters.records[0]).toMatchObject({
+      handler: 'fragile',
+      attempts: 3,
+      code: 'TIDINGS_DELIVERY_LIMIT',
+      reason: expect.stringMatching(
+        /delivered 3 times without an outcome \(did the consumer die while handling it\?\)/i,
+      ),
+    });
+    await survivor.close();
   });
 });

@@ -7,16 +7,24 @@ import { deadLetterIdOf, withDeadLetterHeaders } from '../transport/dead-letter-
 import type { ReceivedMessage, Transport } from '../transport/transport.ts';
 
 export interface DeadLetterRecord {
-  /** The handler (subscription group) that gave up. */
+  /** The handler that gave up. */
   readonly handler: string;
+  /** Its subscription group (the handler's name behind the consumer's `groupPrefix`). Default `handler`. */
+  readonly group?: string | undefined;
   /** Why, for people. */
   readonly reason: string;
   /** Error code when there was one (e.g. `TIDINGS_DECODE`). */
   readonly code: string | undefined;
   /** How many times the message was delivered to this handler. */
   readonly attempts: number;
-  /** ISO-8601. */
+  /** When the last attempt failed (ISO-8601). */
   readonly at: string;
+  /**
+   * When the first attempt failed (ISO-8601), where the consumer remembers it (it keeps the
+   * first failure of each message it is retrying, in memory, bounded): after a restart or a
+   * redelivery to another member it is the first failure this member saw. Absent = `at`.
+   */
+  readonly firstFailedAt?: string | undefined;
   readonly message: ReceivedMessage;
 }
 
@@ -66,10 +74,11 @@ export function transportDeadLetterSink(
           headers: withDeadLetterHeaders(record.message.headers, {
             reason: record.reason,
             code: record.code,
-            group: record.handler,
+            group: record.group ?? record.handler,
             attempts: record.attempts,
             topic: record.message.topic,
             at: record.at,
+            firstFailedAt: record.firstFailedAt,
           }),
         },
       ]),

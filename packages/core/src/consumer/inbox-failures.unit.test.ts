@@ -12,7 +12,7 @@ import { defineEvent } from '../event/define-event.ts';
 import { createMemoryOutboxStore, type MemoryTx } from '../memory/memory-outbox-store.ts';
 import { createMemoryTransport } from '../memory/memory-transport.ts';
 import { durableHandler } from '../outbox/durable-handler.ts';
-import type { Inbox } from '../outbox/inbox.ts';
+import { type Inbox, inboxMarker } from '../outbox/inbox.ts';
 import { createOutbox } from '../outbox/outbox.ts';
 import { createOutboxRelay } from '../relay/relay.ts';
 import { toTransportMessage } from '../transport/message.ts';
@@ -35,10 +35,10 @@ function flakyInbox(store: ReturnType<typeof createMemoryOutboxStore>) {
         return result;
       });
     },
-    markProcessed(tx, handler, id) {
+    markProcessed: inboxMarker((tx: MemoryTx, handler, ids) => {
       if (failures[calls - 1] === 'markProcessed') throw new StoreError('Connection terminated unexpectedly');
-      return store.markProcessed(tx, handler, id);
-    },
+      return store.markProcessed(tx, handler, ids);
+    }),
   };
   return { inbox, attempts: () => calls };
 }

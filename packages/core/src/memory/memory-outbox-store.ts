@@ -6,7 +6,7 @@
 
 import { StoreError } from '../errors/errors.ts';
 import { orderingKey } from '../event/envelope.ts';
-import type { Inbox } from '../outbox/inbox.ts';
+import { type Inbox, inboxMarker } from '../outbox/inbox.ts';
 import type {
   AttemptRecord,
   ConsumerStats,
@@ -21,6 +21,8 @@ import type {
   StoredEvent,
 } from '../outbox/outbox-store.ts';
 import { matchesQuery } from '../outbox/query.ts';
+import type { HasReceivedDeadLetters } from '../outbox/received-dead-letters.ts';
+import { createMemoryReceivedDeadLetters } from './memory-received-dead-letters.ts';
 
 /** A transaction of the memory store: writes staged until commit. */
 export interface MemoryTx {
@@ -53,7 +55,9 @@ export interface MemoryOutboxStoreOptions {
 }
 
 export type MemoryOutboxStore = OutboxStore<MemoryTx> &
-  Inbox<MemoryTx> & { pruneInbox(olderThan: number): Promise<number> };
+  Inbox<MemoryTx> &
+  HasReceivedDeadLetters &
+  Required<Pick<Inbox<MemoryTx>, 'savepoint' | 'unmarkProcessed' | 'groupCommit' | 'pruneInbox'>>;
 
 /**
  * @example
@@ -142,12 +146,34 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
     append(tx, entries) {
       tx.staged.push(...entries);
     },
-    markProcessed(tx, handler, eventId) {
-      const key = `${handler}\u0000${eventId}`;
-      if (inbox.has(key) || tx.inbox.includes(key)) return false;
-      tx.inbox.push(key);
-      return true;
+    markProcessed: inboxMarker((tx: MemoryTx, handler, eventIds) => {
+      const recorded = new Set<string>();
+      for (const eventId of eventIds) {
+        const key = `${handler}\u0000${eventId}`;
+        if (inbox.has(key) || tx.inbox.includes(key)) continue;
+        tx.inbox.push(key);
+        recorded.add(eventId);
+      }
+      return recorded;
+    }),
+    unmarkProcessed(tx, handler, eventIds) {
+      const keys = new Set(eventIds.map((eventId) => `${handler}\u0000${eventId}`));
+      const kept = tx.inbox.filter((key) => !keys.has(key));
+      tx.inbox.splice(0, tx.inbox.length, ...kept);
     },
+    async savepoint(tx, work) {
+      // Staged writes only grow during a transaction: rolling back is cutting them back.
+      const [staged, marked] = [tx.staged.length, tx.inbox.length];
+      try {
+        return await work();
+      } catch (error) {
+        tx.staged.length = staged;
+        tx.inbox.length = marked;
+        throw error;
+      }
+    },
+    // Transactions are serialised and commit costs nothing: groups only save the queueing.
+    groupCommit: { maxRuns: 32, concurrency: 1 },
     async claim({ consumers, limit, leaseMs, owner, runs = [] }) {
       const now = clock();
       const wanted = new Set(consumers);
@@ -290,6 +316,7 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
     async close() {
       listeners.clear();
     },
+    receivedDeadLetters: createMemoryReceivedDeadLetters(clock),
   };
   return store;
 }

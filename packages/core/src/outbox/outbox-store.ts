@@ -14,13 +14,20 @@ import type { AuditLog } from './audit-log.ts';
 import type { DeliveryQueue } from './delivery-queue.ts';
 import type { OutboxAdmin } from './outbox-admin.ts';
 import type { OutboxWriter } from './outbox-writer.ts';
+import type { ReceivedDeadLetters } from './received-dead-letters.ts';
 
 export type * from './audit-log.ts';
 export type * from './delivery-queue.ts';
 export type * from './outbox-admin.ts';
 export type * from './outbox-writer.ts';
+export type * from './received-dead-letters.ts';
 
 export interface OutboxStore<Tx = unknown> extends OutboxWriter<Tx>, DeliveryQueue, AuditLog, OutboxAdmin {
+  /**
+   * The dead letters this service's consumer received and gave up on. Optional in the port
+   * (stores of this repository all have it): the CLI and inspector list it where present.
+   */
+  readonly receivedDeadLetters?: ReceivedDeadLetters;
   /** Releases connections the store opened. MUST be idempotent. */
   close(): Promise<void>;
 }

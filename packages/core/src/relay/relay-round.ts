@@ -1,6 +1,6 @@
 /**
- * One relay round: the deliveries of one claim run (durable handlers, each in a shared
- * concurrency slot) or are published (one ordered publish per route, runs of a subject in
+ * One relay round: the deliveries of one claim run through the delivery pipeline (durable
+ * handlers, each in a shared concurrency slot) or are published (one ordered publish per route, runs of a subject in
  * position order), and every outcome goes back to the store in one `settle`.
  *
  * Shutdown: once the relay is closing, deliveries not yet started are released; when the
@@ -8,15 +8,17 @@
  * released, and what is still running keeps its lease (another relay takes it over when the
  * lease expires), so nothing is lost and nothing is settled twice.
  */
+
+import type { Catalog } from '../event/catalog.ts';
 import { currentInstrumentation } from '../instrumentation/hooks.ts';
 import type { RetryPolicy } from '../middleware/backoff.ts';
 import type { DurableHandler } from '../outbox/durable-handler.ts';
 import type { Delivery, DeliveryOutcome, DeliveryQueue, DeliveryRef } from '../outbox/outbox-store.ts';
+import { describeFailure, nextAttemptAt, type Outcome } from '../pipeline/outcome.ts';
+import type { Pipeline } from '../pipeline/pipeline.ts';
 import { type MessageOptions, toTransportMessage } from '../transport/message.ts';
 import type { Transport } from '../transport/transport.ts';
 import type { Limiter } from './limiter.ts';
-import { describeFailure, nextAttemptAt } from './outcome.ts';
-import { type HandlerRuntime, runDurableHandler } from './run-handler.ts';
 
 export interface RelayRouteTarget extends MessageOptions {
   readonly transport: Transport;
@@ -29,11 +31,12 @@ export interface RoundContext<Tx> {
   readonly queue: DeliveryQueue;
   readonly handlers: ReadonlyMap<string, DurableHandler<Tx>>;
   readonly routes: ReadonlyMap<string, RelayRouteTarget>;
-  readonly runtime: HandlerRuntime<Tx>;
+  /** Runs durable handlers: decode, timeout, inbox, retry decision (aborted when the close grace runs out). */
+  readonly pipeline: Pipeline<Tx>;
+  /** Encodes events for routes. */
+  readonly catalog: Catalog | undefined;
   /** Handler slots shared by all rounds in flight. */
   readonly slots: Limiter;
-  /** Aborted when the close grace runs out. */
-  readonly signal: AbortSignal;
   /** Resolves when the close grace runs out: seal now, do not wait for stragglers. */
   readonly abandoned: Promise<void>;
   readonly closing: () => boolean;
@@ -46,6 +49,20 @@ export interface RoundContext<Tx> {
 const retryForever: RetryPolicy = { maxAttempts: Number.POSITIVE_INFINITY, maxDelayMs: 30_000 };
 
 const ref = (d: Delivery): DeliveryRef => ({ eventId: d.event.id, consumer: d.consumer, owner: d.owner });
+
+/** A pipeline outcome as the delivery queue settles it. */
+function settleOf(delivery: Delivery, outcome: Outcome): DeliveryOutcome {
+  switch (outcome.kind) {
+    case 'done':
+      return { ...ref(delivery), outcome: 'done' };
+    case 'retry':
+      return { ...ref(delivery), outcome: 'retry', error: outcome.reason, retryAt: outcome.at };
+    case 'dead':
+      return { ...ref(delivery), outcome: 'dead', error: outcome.reason };
+    case 'released':
+      return { ...ref(delivery), outcome: 'released' };
+  }
+}
 
 /** Runs one claimed batch to its outcomes and settles them in one call. */
 export async function runRound<Tx>(context: RoundContext<Tx>, batch: readonly Delivery[]): Promise<void> {
@@ -67,13 +84,9 @@ export async function runRound<Tx>(context: RoundContext<Tx>, batch: readonly De
     context.slots(async () => {
       if (sealed || context.closing()) return;
       started.add(delivery);
-      const { event, attempt } = delivery;
-      try {
-        await runDurableHandler(context.runtime, { handler, event, attempt, signal: context.signal });
-        record(delivery, { ...ref(delivery), outcome: 'done' });
-      } catch (error) {
-        record(delivery, failed(delivery, error, handler.retry));
-      }
+      // The pipeline never rejects; it says `released` when the relay started closing meanwhile.
+      const outcome = await context.pipeline.run(handler, delivery);
+      record(delivery, settleOf(delivery, outcome));
     });
 
   const publishRoute = async (name: string, deliveries: readonly Delivery[]) => {
@@ -81,7 +94,7 @@ export async function runRound<Tx>(context: RoundContext<Tx>, batch: readonly De
     const target = context.routes.get(name) as RelayRouteTarget;
     for (const delivery of deliveries) started.add(delivery);
     try {
-      const { catalog } = context.runtime;
+      const { catalog } = context;
       const messages = deliveries.map((d) => toTransportMessage(d.event, { catalog, ...target }));
       const wrap = currentInstrumentation()?.wrapPublish;
       if (!wrap) await target.transport.publish(messages);

@@ -1,19 +1,20 @@
 /**
- * The outbox relay: claims pending deliveries under a lease, runs durable handlers or
- * publishes to transports, and settles each round's outcomes (done, retry, dead, released)
+ * The outbox relay: claims pending deliveries under a lease, runs durable handlers through
+ * the delivery pipeline (the same one the consumer runs over a broker) or publishes to
+ * transports, and settles each round's outcomes (done, retry, dead, released)
  * in one call. Store-agnostic: it only speaks the DeliveryQueue port. Several relays may
  * share a store. Several rounds are in flight at once (the next claim goes out while the
  * previous round waits for broker acks); routes claim runs of one subject, so a hot
  * aggregate moves many events per round. Wakes on the store's `onAppend` signal, and polls
  * as a fallback.
  */
-import { setMaxListeners } from 'node:events';
 import { ClosedError, ConfigurationError } from '../errors/errors.ts';
 import type { Catalog } from '../event/catalog.ts';
 import { createEventId } from '../event/id.ts';
 import type { Inbox } from '../outbox/inbox.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import { requireInboxFor } from '../outbox/require-inbox.ts';
+import { createPipeline } from '../pipeline/pipeline.ts';
 import type { Transport } from '../transport/transport.ts';
 import { createErrorThrottle } from './error-throttle.ts';
 import { createLimiter } from './limiter.ts';
@@ -115,20 +116,15 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
   const consumers = [...handlers.keys(), ...routes.keys()];
   // Routes publish a subject's run in order on one lane; handlers keep head-of-queue parking.
   const runs = [...routes.keys()];
+  // Aborts the signal of every handler still running when the close grace runs out.
   const controller = new AbortController();
-  // Every handler in flight listens for shutdown on this one signal.
-  setMaxListeners(0, controller.signal);
   let abandon!: () => void;
   const abandoned = new Promise<void>((resolve) => {
     abandon = resolve;
   });
   let closed = false;
-  const runtime = {
-    outbox,
-    inbox: 'markProcessed' in store ? (store as unknown as Inbox<Tx>) : undefined,
-    catalog: options.catalog,
-  };
-  requireInboxFor(outbox.handlers, runtime.inbox, {
+  const inbox = 'markProcessed' in store ? (store as unknown as Inbox<Tx>) : undefined;
+  requireInboxFor(outbox.handlers, inbox, {
     runtime: 'this relay: the outbox store has no markProcessed',
     remedy:
       'Give the outbox a store that is also an Inbox (memory, SQLite, PostgreSQL or an ORM adapter), or drop inbox: true.',
@@ -137,9 +133,17 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
     queue: store,
     handlers,
     routes,
-    runtime,
+    pipeline: createPipeline({
+      catalog: options.catalog,
+      inbox,
+      outbox,
+      clock,
+      random: options.random,
+      signal: controller.signal,
+      closing: () => closed,
+    }),
+    catalog: options.catalog,
     slots: createLimiter(options.concurrency ?? 16),
-    signal: controller.signal,
     abandoned,
     closing: () => closed,
     clock,
@@ -164,7 +168,7 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
     nextPrune = clock() + (options.retention.everyMs ?? 3_600_000);
     const { keepMs, inboxKeepMs = keepMs } = options.retention;
     await store.prune(clock() - keepMs);
-    await runtime.inbox?.pruneInbox?.(clock() - inboxKeepMs);
+    await inbox?.pruneInbox?.(clock() - inboxKeepMs);
   };
 
   const loop = async () => {

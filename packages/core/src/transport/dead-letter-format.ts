@@ -21,7 +21,20 @@ export const deadLetterHeaders = {
   topic: 'tidings-dead-letter-topic',
   /** When the last attempt failed (ISO-8601). */
   at: 'tidings-dead-letter-at',
+  /**
+   * When the first attempt failed (ISO-8601), as far as the writer knows: the consumer
+   * remembers it for messages it is retrying (in memory, per member), so after a restart or
+   * a redelivery to another member it is the first failure that member saw. Never the
+   * broker's publish time. Absent in older dead letters: read it as `at`.
+   */
+  firstFailedAt: 'tidings-dead-letter-first-failed-at',
 } as const;
+
+/**
+ * A redriven message is for one consumer group only: a consumer of another group acks and
+ * skips a message carrying this header with a group that is not its own.
+ */
+export const redriveGroupHeader = 'tidings-redrive-group';
 
 export interface DeadLetterFields {
   readonly reason: string;
@@ -30,6 +43,8 @@ export interface DeadLetterFields {
   readonly attempts: number;
   readonly topic: string;
   readonly at: string;
+  /** When the first attempt failed; writers that do not know leave it out (read back as `at`). */
+  readonly firstFailedAt?: string | undefined;
 }
 
 const maxReasonLength = 1000;
@@ -57,6 +72,7 @@ export function withDeadLetterHeaders(
     [deadLetterHeaders.attempts]: String(info.attempts),
     [deadLetterHeaders.topic]: info.topic,
     [deadLetterHeaders.at]: info.at,
+    [deadLetterHeaders.firstFailedAt]: info.firstFailedAt ?? info.at,
   };
 }
 
@@ -67,13 +83,15 @@ export function readDeadLetterHeaders(
   const reason = headers[deadLetterHeaders.reason];
   if (reason === undefined) return undefined;
   const code = headers[deadLetterHeaders.code];
+  const at = headers[deadLetterHeaders.at] ?? '';
   return {
     reason,
     ...(code ? { code } : {}),
     group: headers[deadLetterHeaders.group] ?? '',
     attempts: Number(headers[deadLetterHeaders.attempts] ?? 0) || 0,
     topic: headers[deadLetterHeaders.topic] ?? '',
-    at: headers[deadLetterHeaders.at] ?? '',
+    at,
+    firstFailedAt: headers[deadLetterHeaders.firstFailedAt] ?? at,
   };
 }
 

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, DoNotRetry } from '../errors/errors.ts';
 import {
+  deadLetterHeaders,
   errorCodeOf,
   readDeadLetterHeaders,
   toRedriveMessage,
@@ -25,7 +26,18 @@ describe('the dead-letter format', () => {
   it('adds one-line fields next to the original headers and reads them back', () => {
     const headers = withDeadLetterHeaders(original, info);
     expect(headers).toMatchObject(original);
-    expect(readDeadLetterHeaders(headers)).toEqual({ ...info, reason: 'line one line two' });
+    expect(readDeadLetterHeaders(headers)).toEqual({
+      ...info,
+      reason: 'line one line two',
+      firstFailedAt: info.at,
+    });
+    const first = '2025-12-31T23:00:00.000Z';
+    expect(readDeadLetterHeaders(withDeadLetterHeaders(original, { ...info, firstFailedAt: first }))).toEqual(
+      expect.objectContaining({ firstFailedAt: first, at: info.at }),
+    );
+    // A dead letter written before the field existed reads its first failure as the last.
+    const { [deadLetterHeaders.firstFailedAt]: _, ...older } = headers;
+    expect(readDeadLetterHeaders(older)?.firstFailedAt).toBe(info.at);
     expect(readDeadLetterHeaders(original)).toBeUndefined();
     expect(errorCodeOf(new DoNotRetry('no'))).toBe('TIDINGS_DO_NOT_RETRY');
     expect(errorCodeOf(new Error('plain'))).toBeUndefined();

@@ -9,13 +9,21 @@
  * - `GET /api/events/:id/graph` — causation graph
  * - `GET /api/stats` — backlog per consumer
  * - `GET /api/timeseries` — events per minute and backlog samples
- * - `GET /api/dead-letters?consumer&limit`
- * - `POST /api/dead-letters/redrive` — 403 unless redrive is allowed
+ * - `GET /api/dead-letters?consumer&limit` — the outbox's dead deliveries and the
+ *   consumer's received dead letters (`receivedDeadLetters`, filtered by handler = consumer)
+ * - `POST /api/dead-letters/redrive` — 403 unless redrive is allowed; `{ receivedId(s) }`
+ *   requests the redrive of received ones (the consumer's redrive loop republishes them)
  */
 import { type Catalog, ConfigurationError, type DeliveryStatus, type OutboxStore } from '@tidings/core';
 import { errorMessage } from '@tidings/core/spi';
 import { buildCausationGraph } from './causation-graph.ts';
 import { maxLimit, toEventQuery } from './event-filter.ts';
+import {
+  isReceivedRedriveBody,
+  listReceived,
+  parseReceivedRedrive,
+  requestReceivedRedrive,
+} from './received-dead-letters.ts';
 import { parseRedriveSelection, redriveDeadLetters } from './redrive.ts';
 import type { TimeseriesRecorder } from './timeseries.ts';
 
@@ -125,11 +133,15 @@ export function createInspectorApi(options: InspectorApiOptions): InspectorApi {
         ...(consumer ? { consumer } : {}),
         ...(limit === undefined ? {} : { limit }),
       });
-      return ok({ allowRedrive, deadLetters });
+      const receivedDeadLetters = await listReceived(store, { handler: consumer, limit });
+      return ok({ allowRedrive, deadLetters, receivedDeadLetters });
     },
     'POST /api/dead-letters/redrive': async ({ body }) => {
       if (!allowRedrive) {
         return problem(403, 'The inspector is read-only. Restart it with --allow-redrive to redrive.');
+      }
+      if (isReceivedRedriveBody(body)) {
+        return ok({ requested: await requestReceivedRedrive(store, parseReceivedRedrive(body)) });
       }
       return ok({ redriven: await redriveDeadLetters(store, parseRedriveSelection(body)) });
     },

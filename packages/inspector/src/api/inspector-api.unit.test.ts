@@ -1,5 +1,6 @@
-import { createMemoryOutboxStore, type MemoryOutboxStore } from '@tidings/core';
+import { createMemoryOutboxStore, type MemoryOutboxStore, receivedDeadLetterIdOf } from '@tidings/core';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { receivedDeadLetter } from '../fixtures/received-dead-letter.ts';
 import {
   dashboard,
   type ShopStory,
@@ -115,6 +116,35 @@ describe('inspector API over a memory store', () => {
     expect(await store.deadLetters()).toHaveLength(0);
     const stats = (await get(writable, '/api/stats')).body as { pending: number };
     expect(stats.pending).toBe(1);
+  });
+
+  it("lists the consumer's received dead letters and requests their redrive, only when allowed", async () => {
+    const letter = receivedDeadLetter();
+    await store.receivedDeadLetters.put(letter);
+    const id = receivedDeadLetterIdOf(letter.handler, letter.messageId);
+    const listed = await get(api, '/api/dead-letters?consumer=update-dashboard');
+    const { deadLetters, receivedDeadLetters } = listed.body as {
+      deadLetters: unknown[];
+      receivedDeadLetters: { id: string; kind: string; eventType: string; bodyBase64: string }[];
+    };
+    expect(deadLetters).toEqual([]);
+    expect(receivedDeadLetters).toMatchObject([
+      {
+        id,
+        kind: 'received',
+        eventType: 'shop.OrderPlaced',
+        bodyBase64: Buffer.from(letter.body).toString('base64'),
+      },
+    ]);
+    expect((await post(api, '/api/dead-letters/redrive', { receivedId: id })).status).toBe(403);
+    const writable = createInspectorApi({ store, allowRedrive: true });
+    expect((await post(writable, '/api/dead-letters/redrive', { receivedIds: [7] })).status).toBe(400);
+    const requested = await post(writable, '/api/dead-letters/redrive', { receivedId: id });
+    expect(requested).toMatchObject({ status: 200, body: { requested: 1 } });
+    expect((await store.receivedDeadLetters.get(id))?.status).toBe('redrive-requested');
+    expect((await post(writable, '/api/dead-letters/redrive', { received: 'all' })).body).toEqual({
+      requested: 0,
+    });
   });
 
   it('answers 404 for an unknown route and 405 for a wrong method', async () => {

@@ -39,7 +39,8 @@ export const commandFlags: Readonly<Record<string, readonly Flag[]>> = {
   inspect: [...storeFlags, 'port', 'host', 'allow-redrive', 'catalog'],
   events: [...storeFlags, 'type', 'subject', 'correlation', 'since', 'until', 'limit', 'follow', 'json'],
   outbox: [...storeFlags, 'json'],
-  'dead-letters': [...storeFlags, 'json', 'all', 'consumer', 'limit'],
+  'dead-letters': [...storeFlags, 'json', 'all', 'consumer', 'limit', 'since'],
+  redrive: [...storeFlags, 'json', 'all', 'consumer'],
   asyncapi: ['catalog'],
 };
 
@@ -101,9 +102,12 @@ Commands
       --follow, -f          keep printing new events until Ctrl-C
       --json                one JSON object per line ({ position, event })
   outbox                  Backlog, lag (oldest pending age) and status per consumer
-  dead-letters            Dead-lettered deliveries with their reasons  [--consumer c] [--limit n]
-  dead-letters redrive <eventId> <consumer>   make one delivery pending again
-  dead-letters redrive --all [--consumer c]   all of them (or one consumer's)
+  dead-letters            Dead letters with their reasons, both kinds: outbox deliveries the relay
+                          gave up on, and messages the consumer received and gave up on
+                          [--consumer c] [--since <ISO>] [--limit n]
+  redrive <eventId> <consumer>   make one outbox delivery pending again (also: dead-letters redrive)
+  redrive <receivedId>           ask for a received dead letter to be republished to its group
+  redrive --all [--consumer c]   all of both kinds (or one consumer's)
   asyncapi --catalog <file.ts>               print the AsyncAPI document of a catalog
 
 Store (every command but asyncapi)

@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { AnyDomainEvent } from '@tidings/core';
+import { type AnyDomainEvent, receivedDeadLetterIdOf } from '@tidings/core';
 import { createPostgresOutboxStore } from '@tidings/postgres';
 import { createSqliteOutboxStore, type SqliteOutboxStore } from '@tidings/sqlite';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { receivedDeadLetter } from '../fixtures/received-dead-letter.ts';
 import { OrderPlaced, type ShopStory, sendEmail, writeShopStory } from '../fixtures/shop-story.ts';
 import { runCli } from './run-cli.ts';
 import { captureIo } from './test-io.ts';
@@ -89,8 +90,34 @@ describe('tidings CLI against a SQLite store', () => {
     expect(redriven).toMatchObject({ code: 0, stdout: '{"redriven":1}\n' });
     expect(await store.deadLetters()).toEqual([]);
     expect((await run('dead-letters', 'redrive', '--all', '--db', file, '--json')).stdout).toBe(
-      '{"redriven":0}\n',
+      '{"redriven":0,"requested":0}\n',
     );
+  });
+
+  it("lists the consumer's received dead letters beside the outbox's, and requests their redrive", async () => {
+    const letter = receivedDeadLetter();
+    await store.receivedDeadLetters.put(letter);
+    const id = receivedDeadLetterIdOf(letter.handler, letter.messageId);
+    const listed = await run('dead-letters', '--db', file);
+    expect(listed.stdout).toContain(
+      `received update-dashboard on shop.OrderPlaced Order:o-77 ${id} · TIDINGS_DO_NOT_RETRY · 3 attempt(s) · first 2026-01-01 10:00:00.000 UTC · last 2026-01-01 10:05:00.000 UTC`,
+    );
+    expect(listed.stdout).toContain('    dashboard database is read-only');
+    expect(listed.stdout).toContain('1 dead letter(s): 0 outbox, 1 received.');
+    const json = JSON.parse((await run('dead-letters', '--db', file, '--json')).stdout) as {
+      receivedDeadLetters: { id: string; kind: string; bodyBytes: number }[];
+    };
+    expect(json.receivedDeadLetters).toMatchObject([{ id, kind: 'received', bodyBytes: 4 }]);
+
+    const unknown = await run('redrive', 'nope', '--db', file);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('No received dead letter with id nope');
+    const requested = await run('redrive', id, '--db', file);
+    expect(requested.code).toBe(0);
+    expect(requested.stdout).toContain(`Requested the redrive of ${id} (update-dashboard)`);
+    expect((await store.receivedDeadLetters.get(id))?.status).toBe('redrive-requested');
+    expect((await run('dead-letters', '--db', file)).stdout).toContain('(redrive requested)');
+    expect((await run('redrive', id, '--db', file)).stdout).toContain('already waiting for its redrive');
   });
 
   it('follows new events until Ctrl-C', async () => {

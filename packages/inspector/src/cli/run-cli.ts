@@ -10,6 +10,7 @@ import { deadLettersCommand } from './commands/dead-letters.ts';
 import { eventsCommand } from './commands/events.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { outboxCommand } from './commands/outbox.ts';
+import { redriveCommand } from './commands/redrive.ts';
 import { type CliIo, colourEnabled, createTerminal } from './terminal.ts';
 import { withStore } from './with-store.ts';
 
@@ -45,6 +46,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         await withStore(flags, io, terminal, (store) =>
           deadLettersCommand(store, positionals, flags, terminal),
         );
+        break;
+      case 'redrive':
+        await withStore(flags, io, terminal, (store) => redriveCommand(store, positionals, flags, terminal));
         break;
     }
     return 0;

@@ -48,9 +48,10 @@ async function render() {
 async function refreshDeadCount() {
   const counter = document.getElementById('dead-count');
   try {
-    const { deadLetters } = await api('/api/dead-letters?limit=1000');
-    counter.textContent = String(deadLetters.length);
-    counter.hidden = deadLetters.length === 0;
+    const { deadLetters, receivedDeadLetters = [] } = await api('/api/dead-letters?limit=1000');
+    const count = deadLetters.length + receivedDeadLetters.length;
+    counter.textContent = String(count);
+    counter.hidden = count === 0;
   } catch {
     counter.hidden = true;
   }

@@ -58,6 +58,17 @@ export function createOrmOutboxStore<Tx>(store: WrappableStore, bridge: OrmBridg
   };
   // Casts: `storeTx` chose the handle kind that this particular store accepts.
   const inner = store as unknown as OutboxStore<StoreTx> & Inbox<StoreTx>;
+  // Group commit: savepoints and unmarking run on the ORM transaction's connection, so they
+  // cover the rows the handler writes through the ORM. Absent when the store has none.
+  const { savepoint, unmarkProcessed } = inner;
+  const groupCommit: Pick<Inbox<Tx>, 'savepoint' | 'unmarkProcessed'> = savepoint && unmarkProcessed
+    ? {
+        savepoint: <T>(tx: Tx, work: () => Promise<T>): Promise<T> =>
+          savepoint.call(inner, storeTx(tx, 'savepoint'), work) as Promise<T>,
+        unmarkProcessed: (tx, handler, ids) =>
+          unmarkProcessed.call(inner, storeTx(tx, 'unmarkProcessed'), handler, ids),
+      }
+    : {};
   return {
     // Claims, settling, audit, admin and wake-ups, and whatever else the store offers.
     ...membersOf(store),
@@ -65,8 +76,10 @@ export function createOrmOutboxStore<Tx>(store: WrappableStore, bridge: OrmBridg
     // Not async: a SQLite store appends synchronously, and a synchronous ORM transaction
     // must see the failure as a throw.
     append: (tx, entries) => inner.append(storeTx(tx, 'append'), entries),
-    markProcessed: (tx, handler, eventId) =>
-      inner.markProcessed(storeTx(tx, 'markProcessed'), handler, eventId),
+    // Both forms (one id, or a batch) pass straight through.
+    markProcessed: ((tx: Tx, handler: string, ids: string & readonly string[]) =>
+      inner.markProcessed(storeTx(tx, 'markProcessed'), handler, ids)) as OrmOutboxStore<Tx>['markProcessed'],
+    ...groupCommit,
   } as OrmOutboxStore<Tx>;
 }
 

@@ -9,12 +9,15 @@ import { claimScenarios } from './claims.ts';
 import { useContractContext } from './context.ts';
 import { failureScenarios } from './failures.ts';
 import type { CreateOutboxStoreFixture } from './fixture.ts';
+import { inboxBatchScenarios } from './inbox-batch.ts';
+import { receivedDeadLetterScenarios } from './received-dead-letters.ts';
 import { runScenarios } from './runs.ts';
 import { settleScenarios } from './settle.ts';
 import { transactionScenarios } from './transactions.ts';
 
 export type { CreateOutboxStoreFixture, OutboxStoreFixture } from './fixture.ts';
 export { createManualClock } from './fixture.ts';
+export { makeReceivedDeadLetter } from './received-dead-letters.ts';
 
 /**
  * Runs the OutboxStore contract against a store.
@@ -29,10 +32,12 @@ export function runOutboxStoreContract<Tx>(name: string, create: CreateOutboxSto
   describe(`OutboxStore contract: ${name}`, () => {
     const context = useContractContext(create);
     describe('transactions and inbox', () => transactionScenarios(context));
+    describe('inbox batches and group commit', () => inboxBatchScenarios(context));
     describe('claims', () => claimScenarios(context));
     describe('settle', () => settleScenarios(context));
     describe('runs', () => runScenarios(context));
     describe('failures', () => failureScenarios(context));
     describe('audit log', () => auditScenarios(context));
+    describe('received dead letters', () => receivedDeadLetterScenarios(context));
   });
 }

@@ -11,6 +11,7 @@ import { groupScenarios } from './scenarios/groups.ts';
 import { interopScenarios } from './scenarios/interop.ts';
 import { lifecycleScenarios } from './scenarios/lifecycle.ts';
 import { orderingScenarios } from './scenarios/ordering.ts';
+import { orderingMembersScenarios } from './scenarios/ordering-members.ts';
 import { payloadScenarios } from './scenarios/payloads.ts';
 import { reconnectScenarios } from './scenarios/reconnect.ts';
 import { redeliveryScenarios } from './scenarios/redelivery.ts';
@@ -26,7 +27,7 @@ import { redeliveryScenarios } from './scenarios/redelivery.ts';
  * runTransportContract({
  *   name: 'rabbitmq',
  *   features: rabbitFeatures,
- *   create: async () => createRabbitMqTransport({ url: 'amqp://guest:guest@127.0.0.1:5672' }),
+ *   create: async () => createRabbitMqTransport({ connection: 'amqp://guest:guest@127.0.0.1:5672' }),
  * });
  */
 export function runTransportContract(options: TransportContractOptions): void {
@@ -45,6 +46,7 @@ export function runTransportContract(options: TransportContractOptions): void {
     describe('consumer groups', () => groupScenarios(ctx));
     describe('redelivery', () => redeliveryScenarios(ctx));
     describe('ordering', () => orderingScenarios(ctx));
+    describe('ordering across members', () => orderingMembersScenarios(ctx));
     describe('payloads', () => payloadScenarios(ctx));
     describe('CloudEvents interop', () => interopScenarios(ctx));
     describe('dead letters and dedup', () => deadLetterScenarios(ctx));

@@ -1,12 +1,14 @@
 /**
- * `tidings dead-letters`: what was given up on and why; `dead-letters redrive` makes one
- * delivery (or `--all`) pending again, history kept.
+ * `tidings dead-letters`: what was given up on and why, both kinds in one list: outbox
+ * deliveries the relay gave up on, and dead letters the consumer received and kept in this
+ * store (a column says which). `dead-letters redrive` (also `tidings redrive`) takes either.
  */
-import { ConfigurationError, type OutboxStore } from '@tidings/core';
+import { ConfigurationError, type DeadLetter, type OutboxStore } from '@tidings/core';
 import { toEventQuery } from '../../api/event-filter.ts';
-import { redriveDeadLetters } from '../../api/redrive.ts';
+import { listReceived, type ReceivedDeadLetterView } from '../../api/received-dead-letters.ts';
 import type { Flags } from '../args.ts';
 import { formatTime, type Terminal } from '../terminal.ts';
+import { redriveCommand } from './redrive.ts';
 
 export async function deadLettersCommand(
   store: OutboxStore,
@@ -15,71 +17,70 @@ export async function deadLettersCommand(
   terminal: Terminal,
 ) {
   const [action, ...rest] = positionals;
-  if (action === 'redrive') return redrive(store, rest, flags, terminal);
+  if (action === 'redrive') return redriveCommand(store, rest, flags, terminal);
   if (action !== undefined) {
     throw new ConfigurationError(
-      `Unknown dead-letters action "${action}". Use "tidings dead-letters" or "tidings dead-letters redrive <eventId> <consumer> | --all".`,
+      `Unknown dead-letters action "${action}". Use "tidings dead-letters" or "tidings dead-letters redrive <eventId> <consumer> | <receivedId> | --all".`,
     );
   }
   if (flags.all) throw new ConfigurationError('--all goes with "tidings dead-letters redrive --all".');
-  const { limit } = toEventQuery({ limit: flags.limit }, 100);
-  const letters = await terminal.spin('Reading dead letters', () =>
-    store.deadLetters({
+  const { limit, from: since } = toEventQuery({ limit: flags.limit, since: flags.since }, 100);
+  const [outbox, received] = await terminal.spin('Reading dead letters', async () => {
+    const letters = await store.deadLetters({
       ...(flags.consumer ? { consumer: flags.consumer } : {}),
       ...(limit ? { limit } : {}),
-    }),
-  );
+    });
+    const sinceMs = since === undefined ? undefined : Date.parse(since);
+    const recent = letters.filter((l) => sinceMs === undefined || (l.finishedAt ?? 0) >= sinceMs);
+    const kept = await listReceived(store, {
+      handler: flags.consumer,
+      limit,
+      ...(since === undefined ? {} : { since }),
+    });
+    return [recent, kept] as const;
+  });
   if (flags.json) {
-    terminal.out(JSON.stringify({ deadLetters: letters }));
+    terminal.out(JSON.stringify({ deadLetters: outbox, receivedDeadLetters: received }));
     return;
   }
-  if (letters.length === 0) {
+  if (outbox.length === 0 && received.length === 0) {
     terminal.out(terminal.paint('green', 'No dead letters.'));
     return;
   }
-  for (const letter of letters) {
-    const { event } = letter;
-    const subject = event.subject
-      ? ` ${terminal.paint('cyan', `${event.subject.type}:${event.subject.id}`)}`
-      : '';
-    const when = letter.finishedAt === undefined ? '' : formatTime(letter.finishedAt);
-    terminal.out(
-      `${terminal.paint('red', '☠')} ${terminal.paint('bold', letter.consumer)} on ${event.type}${subject} ${terminal.paint('dim', `${event.id} · ${letter.attempts} attempt(s) · ${when}`)}`,
-    );
-    terminal.out(`    ${letter.lastError ?? '(no reason recorded)'}`);
-  }
+  for (const letter of outbox) printOutbox(letter, terminal);
+  for (const letter of received) printReceived(letter, terminal);
   terminal.out(
     terminal.paint(
       'dim',
-      `${letters.length} dead letter(s). Redrive: tidings dead-letters redrive <eventId> <consumer>`,
+      `${outbox.length + received.length} dead letter(s): ${outbox.length} outbox, ${received.length} received. ` +
+        'Redrive: tidings redrive <eventId> <consumer> (outbox) | tidings redrive <receivedId> (received)',
     ),
   );
 }
 
-async function redrive(store: OutboxStore, args: readonly string[], flags: Flags, terminal: Terminal) {
-  const [eventId, consumer, ...extra] = args;
-  let redriven: number;
-  if (flags.all) {
-    if (args.length > 0) throw new ConfigurationError('Give either --all or <eventId> <consumer>, not both.');
-    redriven = await terminal.spin('Redriving', () =>
-      redriveDeadLetters(store, { all: true, consumer: flags.consumer }),
-    );
-  } else {
-    if (!eventId || !consumer || extra.length > 0) {
-      throw new ConfigurationError(
-        'Usage: tidings dead-letters redrive <eventId> <consumer>, or --all (see "tidings dead-letters" for both).',
-      );
-    }
-    redriven = await redriveDeadLetters(store, { refs: [{ eventId, consumer }] });
-    if (redriven === 0) {
-      throw new ConfigurationError(
-        `No dead letter for event ${eventId} and consumer "${consumer}". List them with "tidings dead-letters".`,
-      );
-    }
-  }
-  if (flags.json) terminal.out(JSON.stringify({ redriven }));
-  else
-    terminal.out(
-      `${terminal.paint('green', '↻')} Redrove ${redriven} deliver${redriven === 1 ? 'y' : 'ies'}; the relay will pick ${redriven === 1 ? 'it' : 'them'} up.`,
-    );
+const kind = (terminal: Terminal, text: 'outbox' | 'received') => terminal.paint('dim', text.padEnd(8));
+const times = (first: string | number | undefined, last: string | number | undefined) =>
+  `first ${first === undefined ? '—' : formatTime(first)} · last ${last === undefined ? '—' : formatTime(last)}`;
+
+function printOutbox(letter: DeadLetter, terminal: Terminal) {
+  const { event } = letter;
+  const subject = event.subject
+    ? ` ${terminal.paint('cyan', `${event.subject.type}:${event.subject.id}`)}`
+    : '';
+  const first = letter.history[0]?.at ?? letter.finishedAt;
+  terminal.out(
+    `${terminal.paint('red', '☠')} ${kind(terminal, 'outbox')} ${terminal.paint('bold', letter.consumer)} on ${event.type}${subject} ${terminal.paint('dim', `${event.id} · ${letter.attempts} attempt(s) · ${times(first, letter.finishedAt)}`)}`,
+  );
+  terminal.out(`    ${letter.lastError ?? '(no reason recorded)'}`);
+}
+
+function printReceived(letter: ReceivedDeadLetterView, terminal: Terminal) {
+  const what = letter.eventType ?? `topic ${letter.topic}`;
+  const code = letter.code ? `${letter.code} · ` : '';
+  const waiting =
+    letter.status === 'redrive-requested' ? terminal.paint('yellow', ' (redrive requested)') : '';
+  terminal.out(
+    `${terminal.paint('red', '☠')} ${kind(terminal, 'received')} ${terminal.paint('bold', letter.handler)} on ${what} ${terminal.paint('cyan', letter.key)} ${terminal.paint('dim', `${letter.id} · ${code}${letter.attempts} attempt(s) · ${times(letter.firstFailedAt, letter.lastFailedAt)}`)}${waiting}`,
+  );
+  terminal.out(`    ${letter.reason || '(no reason recorded)'}`);
 }

@@ -32,6 +32,7 @@ export function deadLetterScenarios(ctx: ContractContext): void {
       code: 'TIDINGS_DO_NOT_RETRY',
       attempts: 3,
       at: '2026-01-02T03:04:05.000Z',
+      firstFailedAt: '2026-01-02T03:00:00.000Z',
       message: source.received[0] as ReceivedMessage,
     });
     await waitFor(() => dead.received.length >= 1, ctx.timeoutMs, 'the dead letter');
@@ -47,6 +48,7 @@ export function deadLetterScenarios(ctx: ContractContext): void {
       attempts: 3,
       topic,
       at: '2026-01-02T03:04:05.000Z',
+      firstFailedAt: '2026-01-02T03:00:00.000Z',
     });
     // Redriven, it reaches the original topic's group again as the original event.
     await transport.publish([toRedriveMessage(letter)]);

@@ -1,8 +1,8 @@
 /**
- * Dead-lettering and redrive. The transport moves a message it gives up on to the group's
- * dead-letter queue itself, adding a `tidings-dead-letter` attribute with the reason (SQS's
- * own redrive, after `maxReceiveCount`, catches consumers that die before deciding). Redrive
- * is receive + send + delete, because emulators lack StartMessageMoveTask.
+ * Redrive from a group's dead-letter queue, where SQS's redrive policy moved messages past
+ * `maxReceiveCount` (= `maxDeliveries`, the backstop; the consumer's own dead letters go
+ * through `transportDeadLetterSink` instead). Redrive is receive + send + delete, because
+ * emulators lack StartMessageMoveTask.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -12,56 +12,21 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   type SendMessageBatchRequestEntry,
-  SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { TransportError } from '@tidings/core';
-import type { DeadLetterFields } from '@tidings/core/spi';
-import { fifoId } from './names.ts';
 
-export const deadLetterAttribute = 'tidings-dead-letter';
-
-/** Core's dead-letter fields, carried as the JSON `tidings-dead-letter` attribute. */
-export type DeadLetterReason = DeadLetterFields;
-
-function copyAttributes(message: Message, drop?: string): Record<string, MessageAttributeValue> {
+function copyAttributes(message: Message): Record<string, MessageAttributeValue> {
   const copy: Record<string, MessageAttributeValue> = {};
   for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
-    if (name === drop || !value.DataType) continue;
+    if (!value.DataType) continue;
     copy[name] = { DataType: value.DataType, StringValue: value.StringValue, BinaryValue: value.BinaryValue };
   }
   return copy;
 }
 
-/** Sends `message` to the dead-letter queue with the reason; rejects if SQS did not accept it. */
-export async function sendToDeadLetterQueue(
-  sqs: SQSClient,
-  deadLetterQueueUrl: string,
-  message: Message,
-  reason: DeadLetterReason,
-  fifo: boolean,
-): Promise<void> {
-  await sqs.send(
-    new SendMessageCommand({
-      QueueUrl: deadLetterQueueUrl,
-      MessageBody: message.Body ?? '-',
-      MessageAttributes: {
-        ...copyAttributes(message, deadLetterAttribute),
-        [deadLetterAttribute]: { DataType: 'String', StringValue: JSON.stringify(reason) },
-      },
-      ...(fifo
-        ? {
-            MessageGroupId: message.Attributes?.MessageGroupId ?? 'dead-letter',
-            MessageDeduplicationId: fifoId(`${message.MessageId}:dead:${reason.attempts}`),
-          }
-        : {}),
-    }),
-  );
-}
-
 /**
- * Moves up to `max` messages from `deadLetterQueueUrl` back to `queueUrl`, without their
- * dead-letter attribute. Returns how many moved. A message is deleted from the dead-letter
+ * Moves up to `max` messages from `deadLetterQueueUrl` back to `queueUrl`, attributes kept. Returns how many moved. A message is deleted from the dead-letter
  * queue only after the send succeeded, so a failure can duplicate but never lose.
  */
 export async function redriveMessages(
@@ -86,7 +51,7 @@ export async function redriveMessages(
     const entries: SendMessageBatchRequestEntry[] = messages.map((m, i) => ({
       Id: `r${i}`,
       MessageBody: m.Body ?? '-',
-      MessageAttributes: copyAttributes(m, deadLetterAttribute),
+      MessageAttributes: copyAttributes(m),
       // A fresh dedup id: the original one may still be inside the 5-minute dedup window.
       ...(options.fifo
         ? { MessageGroupId: m.Attributes?.MessageGroupId ?? 'redrive', MessageDeduplicationId: randomUUID() }

@@ -1,0 +1,62 @@
+/**
+ * Turns a JetStream delivery into the `ReceivedMessage` a handler sees: headers and key
+ * back from NATS headers, a chunked body reassembled (within the decode limit), the store
+ * time as `publishedAt`, and the attempt as `deliveryCount`, which counts JetStream's
+ * deliveries plus the in-place retries of this one.
+ */
+import type { JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import type { ReceivedMessage } from '@tidings/core';
+import { loadChunks } from './chunks.ts';
+import { fromNatsHeaders, msgIdHeader } from './headers.ts';
+import type { ResolvedNatsOptions } from './options.ts';
+import { natsDeliveryNotes } from './telemetry.ts';
+
+export interface ReceiveContext {
+  readonly jsm: JetStreamManager;
+  readonly options: ResolvedNatsOptions;
+  /** The server's `max_payload`, which sets the chunk size. */
+  readonly maxPayload: () => number;
+}
+
+export type ReadMessage = Omit<ReceivedMessage, 'deliveryCount'>;
+
+/** Reads `msg` of `topic`; rejects with a `DecodeError` when its chunks cannot be trusted or are gone. */
+export async function readMessage(context: ReceiveContext, msg: JsMsg, topic: string): Promise<ReadMessage> {
+  const { headers, key, id, chunks } = fromNatsHeaders(msg.headers);
+  const { jsm, options } = context;
+  // JetStream's own store time stands in for a foreign event's missing `time`.
+  const storedNanos = msg.info.timestampNanos;
+  return {
+    // A foreign producer may set no Nats-Msg-Id: its CloudEvent id, else the stream sequence.
+    id: id || headers['ce-id'] || `${options.stream}/${msg.seq}`,
+    topic,
+    key,
+    headers,
+    body:
+      chunks === undefined
+        ? msg.data
+        : await loadChunks(
+            jsm,
+            {
+              stream: options.stream,
+              prefix: options.prefix,
+              maxBytes: options.maxMessageBytes,
+              maxPayload: context.maxPayload(),
+            },
+            msg.headers?.get(msgIdHeader) ?? '',
+            chunks,
+          ),
+    ...(storedNanos > 0 ? { publishedAt: new Date(Math.floor(storedNanos / 1e6)).toISOString() } : {}),
+  };
+}
+
+/**
+ * The message as attempt `retries + 1` in place of JetStream delivery `msg.info.deliveryCount`,
+ * plus `earlier` deliveries on a consumer that a takeover replaced.
+ */
+export function attemptOf(message: ReadMessage, msg: JsMsg, retries: number, earlier = 0): ReceivedMessage {
+  return natsDeliveryNotes.note(
+    { ...message, deliveryCount: msg.info.deliveryCount + retries + earlier },
+    { 'messaging.nats.stream_sequence': msg.info.streamSequence },
+  );
+}
