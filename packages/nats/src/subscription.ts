@@ -78,7 +78,13 @@ export async function openSubscription(
   handler: MessageHandler,
   onClosed: () => void,
 ): Promise<Subscription> {
-  const { nc, js, jsm, options } = context;
+  const { nc, js, jsm } = context;
+  // The request's limit (the consumer's retry budget + 1) raises the backstop for this
+  // subscription, so the consumer pipeline dead-letters before JetStream ever gives up.
+  const options: ResolvedNatsOptions = {
+    ...context.options,
+    maxDeliveries: Math.max(context.options.maxDeliveries, request.maxDeliveries ?? 0),
+  };
   const { group, topics, concurrency } = validateSubscribeRequest(options.prefix, request);
   const lanes = Array.from({ length: options.partitions }, (_, n) => n);
   await Promise.all(
