@@ -208,4 +208,30 @@ describe('outbox → transport → consumer', () => {
     ]);
     await transport.close();
   });
+
+  it('dead-letters a message the transport refused to read (tidings-transport-error) with its reason, unrun', async () => {
+    const transport = createMemoryTransport();
+    const deadLetters = createMemoryDeadLetterSink();
+    let runs = 0;
+    const consumer = createConsumer({
+      transport,
+      catalog,
+      deadLetters,
+      handlers: [durableHandler('guarded', OrderPlaced, () => void runs++)],
+    });
+    await consumer.start();
+    const sent = toTransportMessage(OrderPlaced.create({ orderId: 'o-forged', totalCents: 1 }));
+    await transport.publish([
+      { ...sent, headers: { ...sent.headers, 'tidings-transport-error': 'its chunk list is forged' } },
+    ]);
+    await waitUntil(() => deadLetters.records.length === 1, 'the dead letter');
+    await consumer.close();
+    expect(runs).toBe(0);
+    expect(deadLetters.records[0]).toMatchObject({
+      handler: 'guarded',
+      code: 'TIDINGS_TRANSPORT_REJECTED',
+      reason: expect.stringMatching(/memory transport refused the message: its chunk list is forged/),
+    });
+    await transport.close();
+  });
 });
