@@ -34,10 +34,12 @@ import { waitUntil } from '@tidings/testing';
 import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { type FauxqsPeer, startFauxqsPeer } from '../../packages/aws/test/fauxqs-peer.ts';
 import { runCli } from '../../packages/inspector/src/cli/run-cli.ts';
 import { captureIo } from '../../packages/inspector/src/cli/test-io.ts';
+import { type MockKafkaCluster, startMockKafka } from '../../packages/kafka/test/mock-kafka.ts';
 import { createQueueJanitor } from '../../packages/rabbitmq/test/queue-janitor.ts';
 import { type BrokerName, natsServers, openBroker, rabbitMqUrl, redisUrl } from '../telemetry/brokers.ts';
 
@@ -45,7 +47,14 @@ const OrderPlaced = defineEvent('e2e.OrderPlaced', { schema: z.object({ orderId:
 const catalog = createCatalog([OrderPlaced]);
 
 const dirs: string[] = [];
+// The Kafka and SNS/SQS peers are processes of this file; closing them removes their topics.
+let kafka: MockKafkaCluster | undefined;
+let fauxqs: FauxqsPeer | undefined;
+beforeAll(async () => {
+  [kafka, fauxqs] = await Promise.all([startMockKafka({ brokers: 1 }), startFauxqsPeer()]);
+}, 60_000);
 afterAll(async () => {
+  await Promise.all([kafka?.close(), fauxqs?.close()]);
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
@@ -61,7 +70,7 @@ async function removeRun(broker: BrokerName, name: string): Promise<void> {
     const nc = await connect({ servers: natsServers });
     await (await jetstreamManager(nc)).streams.delete(name).catch(() => undefined);
     await nc.close();
-  } else {
+  } else if (broker === 'redis') {
     const redis = new Redis(redisUrl);
     const keys = await redis.keys(`${name}:*`);
     if (keys.length > 0) await redis.del(...keys);
@@ -109,6 +118,8 @@ const runs: [BrokerName, StoreKind][] = [
   ['rabbitmq', 'sqlite'],
   ['redis', 'sqlite'],
   ['nats', 'sqlite'],
+  ['kafka', 'sqlite'],
+  ['sqs', 'sqlite'],
   ['rabbitmq', 'postgres'],
 ];
 
@@ -116,7 +127,10 @@ describe.each(runs)('consumer dead letters over %s into %s', (broker, kind) => {
   it('land in the consumer store, are listed by the CLI, and redriven to the fixed handler', async () => {
     const name = `tidings-dl-${randomUUID().slice(0, 8)}`;
     const janitor = createQueueJanitor(rabbitMqUrl, name);
-    const open = async (): Promise<Transport> => janitor.track(await openBroker({ broker, name }));
+    const endpoint =
+      broker === 'kafka' ? kafka?.brokers.join(',') : broker === 'sqs' ? fauxqs?.endpoint : undefined;
+    const open = async (): Promise<Transport> =>
+      janitor.track(await openBroker({ broker, name, ...(endpoint === undefined ? {} : { endpoint }) }));
     const [producerSide, consumerSide] = [await open(), await open()];
     const dir = await mkdtemp(join(tmpdir(), 'tidings-dl-e2e-'));
     dirs.push(dir);

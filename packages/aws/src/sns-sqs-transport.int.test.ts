@@ -5,7 +5,12 @@
  * idempotent provisioning and option checks.
  */
 import { randomUUID } from 'node:crypto';
-import { type Message, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
 import {
   ConfigurationError,
   DoNotRetry,
@@ -101,6 +106,29 @@ describe('sns-sqs transport (fauxqs)', () => {
     await expect(transport.redriveFromDeadLetterQueue(group)).resolves.toBe(1);
     await waitUntil(() => handled.length === 1, 'the redriven message');
     expect(handled[0]).toMatchObject({ id: sent.id, topic, key: 'k' });
+  });
+
+  it("raises the group queue's maxReceiveCount to the request's maxDeliveries, also on an existing queue", async () => {
+    const { topic, group } = names();
+    const { transport, clients } = await make();
+    const countOf = async (queueUrl: string) => {
+      const got = await clients.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),
+      );
+      return (JSON.parse(got.Attributes?.RedrivePolicy ?? '{}') as { maxReceiveCount?: unknown })
+        .maxReceiveCount;
+    };
+    // Declared first with the transport's own limit (2), then subscribed with the budget's.
+    const { queueUrl } = await transport.provision({ group, topics: [topic] });
+    expect(Number(await countOf(queueUrl))).toBe(2);
+    const sub = await transport.subscribe({ group, topics: [topic], maxDeliveries: 7 }, async () => {});
+    expect(Number(await countOf(queueUrl))).toBe(7);
+    await sub.close();
+    // SQS allows at most 1000 receives: a larger budget gets the most SQS allows.
+    await (
+      await transport.subscribe({ group, topics: [topic], maxDeliveries: 1001 }, async () => {})
+    ).close();
+    expect(Number(await countOf(queueUrl))).toBe(1000);
   });
 
   it("makes a rejected message visible again after the rejection's delay", async () => {

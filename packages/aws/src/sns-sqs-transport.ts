@@ -51,6 +51,9 @@ export function snsSqsFeatures(fifo: boolean): TransportFeatures {
   });
 }
 
+/** SQS's largest `maxReceiveCount`. */
+const maxReceiveLimit = 1000;
+
 function provisionOptions(o: ResolvedSnsSqsOptions) {
   return {
     prefix: o.prefix,
@@ -108,10 +111,17 @@ export async function createSnsSqsTransport(options: SnsSqsTransportOptions = {}
     const { signal } = subscribeOptions;
     if (signal?.aborted) throw new ClosedError('subscribe was called with an already aborted signal.');
     const concurrency = checkSubscribeRequest(request);
-    const queues = await provisionSnsSqs(resolved, request, provisionOptions(resolved));
+    // The request's limit (the consumer's retry budget + 1) raises the group queue's
+    // maxReceiveCount (SQS updates an existing queue's redrive policy), so the consumer
+    // dead-letters first; SQS allows at most 1000 receives.
+    const options = {
+      ...resolved,
+      maxDeliveries: Math.min(maxReceiveLimit, Math.max(resolved.maxDeliveries, request.maxDeliveries ?? 0)),
+    };
+    const queues = await provisionSnsSqs(resolved, request, provisionOptions(options));
     const poller = startQueuePoller(
       {
-        options: resolved,
+        options,
         group: request.group,
         queueUrl: queues.queueUrl,
         handler,

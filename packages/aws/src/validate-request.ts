@@ -24,5 +24,9 @@ export function checkSubscribeRequest(request: SubscribeRequest): number {
   if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1) {
     throw fail('concurrency', concurrency, 'it must be a whole number ≥ 1');
   }
+  const { maxDeliveries } = request;
+  if (maxDeliveries !== undefined && (!Number.isInteger(maxDeliveries) || maxDeliveries < 1)) {
+    throw fail('maxDeliveries', maxDeliveries, 'it must be a whole number ≥ 1 (the retry budget + 1)');
+  }
   return concurrency;
 }

@@ -127,6 +127,7 @@ describe('@tidings/core exports', () => {
       'toReceivedRedriveMessage',
       'toRedriveMessage',
       'topicOfType',
+      'transportErrorHeader',
       'withDeadLetterHeaders',
     ]);
   });

@@ -89,6 +89,7 @@ export type {
   ReceivedDeadLetters,
 } from './outbox/received-dead-letters.ts';
 export { describeFailure, nextAttemptAt } from './pipeline/outcome.ts';
+export { transportErrorHeader } from './pipeline/steps/transport-rejected.ts';
 export {
   type CommonTransportOptions,
   defaultMaxDeliveries,

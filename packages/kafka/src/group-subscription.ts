@@ -115,7 +115,9 @@ export async function createGroupSubscription(
         processPartitionBatch(
           {
             handler,
-            maxDeliveries: options.maxDeliveries,
+            // The request's limit (the consumer's retry budget + 1) raises the report threshold:
+            // a message the consumer is still retrying within its budget is not reported as stuck.
+            maxDeliveries: Math.max(options.maxDeliveries, request.maxDeliveries ?? 0),
             heartbeatIntervalMs: options.heartbeatIntervalMs,
             onError: options.onError,
             stopping: stopping.signal,

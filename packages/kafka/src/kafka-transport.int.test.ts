@@ -133,6 +133,21 @@ for (const brokerCount of [3, 1]) {
       expect(String(reported[0])).toMatch(/failed 3 deliveries \(maxDeliveries\)/);
     });
 
+    it("raises the report threshold to the request's maxDeliveries (the consumer's retry budget + 1)", async () => {
+      const { topic, group } = names();
+      const reported: unknown[] = [];
+      const transport = await make({ maxDeliveries: 3, onError: (e) => reported.push(e) });
+      const log: string[] = [];
+      await transport.subscribe({ group, topics: [topic], maxDeliveries: 6 }, async (m) => {
+        log.push(`${n(m)}#${m.deliveryCount}`);
+        if (n(m) === 1 && m.deliveryCount < 5) throw new Error('still within the budget');
+      });
+      await transport.publish([message(topic, 'k', 1), message(topic, 'k', 2)]);
+      await waitUntil(() => log.includes('2#1'), 'the next message');
+      expect(log).toEqual(['1#1', '1#2', '1#3', '1#4', '1#5', '2#1']);
+      expect(reported).toEqual([]);
+    });
+
     it('refuses a bad subscribe request before joining, naming the field', async () => {
       const transport = await make();
       await expect(

@@ -6,6 +6,7 @@
  */
 import type { JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { ReceivedMessage } from '@tidings/core';
+import { transportErrorHeader } from '@tidings/core/spi';
 import { loadChunks } from './chunks.ts';
 import { fromNatsHeaders, msgIdHeader } from './headers.ts';
 import type { ResolvedNatsOptions } from './options.ts';
@@ -47,6 +48,27 @@ export async function readMessage(context: ReceiveContext, msg: JsMsg, topic: st
             chunks,
           ),
     ...(storedNanos > 0 ? { publishedAt: new Date(Math.floor(storedNanos / 1e6)).toISOString() } : {}),
+  };
+}
+
+/**
+ * A message that cannot be read (e.g. a forged or oversized chunk list), as the handler gets
+ * it: no body, the original headers, and the reason in `tidings-transport-error`, so the
+ * consumer dead-letters it where it can be found instead of JetStream dropping it.
+ */
+export function refusedMessage(
+  context: ReceiveContext,
+  msg: JsMsg,
+  topic: string,
+  reason: string,
+): ReadMessage {
+  const { headers, key, id } = fromNatsHeaders(msg.headers);
+  return {
+    id: id || headers['ce-id'] || `${context.options.stream}/${msg.seq}`,
+    topic,
+    key,
+    headers: { ...headers, [transportErrorHeader]: reason },
+    body: new Uint8Array(0),
   };
 }
 

@@ -31,5 +31,9 @@ export function validateSubscribeRequest(prefix: string, request: SubscribeReque
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) {
     fail('concurrency', request.concurrency, 'pass an integer from 1 to 10000');
   }
+  const { maxDeliveries } = request;
+  if (maxDeliveries !== undefined && (!Number.isInteger(maxDeliveries) || maxDeliveries < 1)) {
+    fail('maxDeliveries', maxDeliveries, 'pass an integer from 1 (the retry budget + 1)');
+  }
   return { group, topics, concurrency };
 }

@@ -19,14 +19,14 @@ import {
   type Subscription,
   TransportError,
 } from '@tidings/core';
-import { createKeyedDispatcher, errorMessage, retryDelayOf } from '@tidings/core/spi';
+import { createKeyedDispatcher, errorMessage, retryDelayOf, transportErrorHeader } from '@tidings/core/spi';
 import { ensureConsumer, type Replay, resumeLaneConsumer } from './consumers.ts';
 import { keyHeader } from './headers.ts';
 import { createLaneBalancer, type LaneBalancer } from './lane-balancer.ts';
 import type { LeaseBucket } from './lease-bucket.ts';
 import type { ResolvedNatsOptions } from './options.ts';
 import { type PullLoop, startPullLoop } from './pull-loop.ts';
-import { attemptOf, readMessage } from './receive.ts';
+import { attemptOf, readMessage, refusedMessage } from './receive.ts';
 import { createRetryTimer } from './retry-timer.ts';
 import { consumerName, durableName, laneDurableName, laneSubject, topicSubject } from './subjects.ts';
 import { validateSubscribeRequest } from './subscribe-request.ts';
@@ -78,7 +78,13 @@ export async function openSubscription(
   handler: MessageHandler,
   onClosed: () => void,
 ): Promise<Subscription> {
-  const { nc, js, jsm, options } = context;
+  const { nc, js, jsm } = context;
+  // The request's limit (the consumer's retry budget + 1) raises the backstop for this
+  // subscription, so the consumer pipeline dead-letters before JetStream ever gives up.
+  const options: ResolvedNatsOptions = {
+    ...context.options,
+    maxDeliveries: Math.max(context.options.maxDeliveries, request.maxDeliveries ?? 0),
+  };
   const { group, topics, concurrency } = validateSubscribeRequest(options.prefix, request);
   const lanes = Array.from({ length: options.partitions }, (_, n) => n);
   await Promise.all(
@@ -115,7 +121,15 @@ export async function openSubscription(
     try {
       message = await readMessage(context, msg, lane.topic);
     } catch (error) {
-      return giveUp(msg, `it cannot be read: ${errorMessage(error)}`, error);
+      // Handed over, not terminated: the consumer dead-letters it with the reason, findable.
+      const reason = `it cannot be read: ${errorMessage(error)}`;
+      options.onError(
+        new TransportError(
+          `Group "${group}" received message ${msg.seq} of "${msg.subject}" that ${reason}; handed to the handler without its body, the reason in the ${transportErrorHeader} header.`,
+          { cause: error },
+        ),
+      );
+      message = refusedMessage(context, msg, lane.topic, reason);
     }
     for (let retried = 0; ; retried++) {
       const attempt = attemptOf(message, msg, retried, earlier);

@@ -101,6 +101,41 @@ describe('RabbitMQ transport', () => {
     expect(seen[0]).toBe(topic);
   });
 
+  it("raises a new group queue's x-delivery-limit to the request's maxDeliveries; keeps an existing queue's, and says so", async () => {
+    const errors: unknown[] = [];
+    const transport = await createRabbitMqTransport({
+      connection: url,
+      prefix: exchange,
+      onError: (e) => errors.push(e),
+    });
+    onTestFinished(() => transport.close());
+    const fresh = janitor.remember(unique('g'));
+    const topic = unique('budget');
+    await transport.subscribe({ group: fresh, topics: [topic], maxDeliveries: 26 }, async () => {});
+    const raised = { ...resolveOptions({ connection: url, prefix: exchange }), maxDeliveries: 26 };
+    const freshNames = groupNames(exchange, fresh);
+    await expect(
+      channel.assertQueue(freshNames.queue, {
+        durable: true,
+        arguments: groupQueueArguments(raised, freshNames),
+      }),
+    ).resolves.toBeTruthy();
+    expect(errors).toEqual([]);
+    // A queue declared earlier with the transport's limit (20) is kept, not refused.
+    const old = janitor.remember(unique('g'));
+    await (await transport.subscribe({ group: old, topics: [topic] }, async () => {})).close();
+    const seen: string[] = [];
+    await transport.subscribe({ group: old, topics: [topic], maxDeliveries: 26 }, async (m) => {
+      seen.push(m.id);
+    });
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0])).toMatch(
+      /exists with an x-delivery-limit other than 26.*kept it with maxDeliveries 20/,
+    );
+    await transport.publish([message(topic)]);
+    await until(() => seen.length === 1, 'a delivery on the kept queue');
+  });
+
   it('resolves publish only when the messages are in the queue (publisher confirms)', async () => {
     const transport = await open();
     const group = janitor.remember(unique('g'));

@@ -9,7 +9,13 @@
  * A lost channel is re-opened (after reconnecting when the connection went) and the
  * topology re-declared; what the old channel held the broker redelivers.
  */
-import type { MessageHandler, ReceivedMessage, SubscribeRequest, Subscription } from '@tidings/core';
+import {
+  ConfigurationError,
+  type MessageHandler,
+  type ReceivedMessage,
+  type SubscribeRequest,
+  type Subscription,
+} from '@tidings/core';
 import { createKeyedDispatcher, pause, retryDelayOf } from '@tidings/core/spi';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { ConnectionManager } from './connection.ts';
@@ -48,7 +54,14 @@ function quietly(action: () => void): void {
 }
 
 export async function openSubscription(deps: SubscriptionDeps): Promise<Subscription> {
-  const { connection, publisher, options, request, concurrency, handler } = deps;
+  const { connection, publisher, request, concurrency, handler } = deps;
+  // The request's limit (the consumer's retry budget + 1) raises the group queue's
+  // `x-delivery-limit` and the in-process backstop, so the consumer dead-letters first.
+  const transportOptions = deps.options;
+  let options: ResolvedOptions = {
+    ...transportOptions,
+    maxDeliveries: Math.max(transportOptions.maxDeliveries, request.maxDeliveries ?? 0),
+  };
   const names = groupNames(options.exchange, request.group);
   // With single active consumer a key that waits (a retry, a slow handler) holds its later
   // messages locally; a prefetch of only `concurrency` would let one such key stall every
@@ -78,8 +91,28 @@ export async function openSubscription(deps: SubscriptionDeps): Promise<Subscrip
     } catch (error) {
       if (channel === ch) channel = undefined;
       await ch.close().catch(() => {});
-      throw error;
+      if (!keptExistingLimit(error)) throw error;
+      return attach(model);
     }
+  }
+
+  /**
+   * RabbitMQ refuses to change a queue's `x-delivery-limit`. A queue declared before the
+   * budget was raised (by an older version, or with the transport's own `maxDeliveries`) is
+   * kept as it is, not broken: the subscription falls back to the transport's limit and
+   * says so, since the broker will dead-letter past it, before the consumer's budget.
+   */
+  function keptExistingLimit(error: unknown): boolean {
+    if (options.maxDeliveries === transportOptions.maxDeliveries) return false;
+    if (!ConfigurationError.is(error) || !/x-delivery-limit/.test(error.message)) return false;
+    options.onError(
+      new ConfigurationError(
+        `Queue "${names.queue}" exists with an x-delivery-limit other than ${options.maxDeliveries} (the handler's retry budget + 1); kept it with maxDeliveries ${transportOptions.maxDeliveries}. Past its limit RabbitMQ moves a message to "${names.deadQueue}" without a reason, before the consumer dead-letters it: make the queue's limit at least maxAttempts + 1 (delete and re-declare it, or set maxDeliveries).`,
+        { cause: error },
+      ),
+    );
+    options = transportOptions;
+    return true;
   }
 
   // Deliveries of the lost channel still queued in the dispatcher are skipped when their turn

@@ -10,6 +10,8 @@ export interface CheckedRequest {
   readonly group: string;
   readonly topics: readonly string[];
   readonly concurrency: number;
+  /** The subscriber's delivery limit (its retry budget + 1), if it set one. */
+  readonly maxDeliveries: number | undefined;
 }
 
 export function checkSubscribeRequest(request: SubscribeRequest): CheckedRequest {
@@ -30,9 +32,16 @@ export function checkSubscribeRequest(request: SubscribeRequest): CheckedRequest
       `Redis subscribe request concurrency is ${describeValue(request.concurrency)}: pass an integer from 1 to 10000.`,
     );
   }
+  const { maxDeliveries } = request;
+  if (maxDeliveries !== undefined && (!Number.isInteger(maxDeliveries) || maxDeliveries < 1)) {
+    throw new ConfigurationError(
+      `Redis subscribe request maxDeliveries is ${describeValue(maxDeliveries)}: pass an integer from 1 (the retry budget + 1).`,
+    );
+  }
   return {
     group,
     topics: [...new Set(topics.map((topic) => checkTopic(topic, 'subscribe request topic')))],
     concurrency,
+    maxDeliveries,
   };
 }

@@ -41,6 +41,9 @@ export async function openSubscription(
 ): Promise<Subscription> {
   const { redis, options } = context;
   const { concurrency } = request;
+  // The request's limit (the consumer's retry budget + 1) raises the backstop for this
+  // subscription, so the consumer pipeline dead-letters before an entry is acked unhandled.
+  const maxDeliveries = Math.max(options.maxDeliveries, request.maxDeliveries ?? 0);
   await context.counts.check(request.topics);
   const lanesByTopic = new Map<string, readonly Lane[]>(
     request.topics.map((topic) => [topic, lanesOf(options.prefix, topic, options.partitions)]),
@@ -64,13 +67,13 @@ export async function openSubscription(
   /** One delivery: acked (`undefined`), or the delay after which to retry it in place. */
   const attempt = async (delivery: Delivery): Promise<number | undefined> => {
     const { message, lane, entryId } = delivery;
-    if (message.deliveryCount > options.maxDeliveries) {
+    if (message.deliveryCount > maxDeliveries) {
       // The backstop: delivered this often without an ack, its handler keeps killing or
       // stalling members. It is acked unhandled and stays in the stream for inspection.
       await redis.call('XACK', lane.stream, request.group, entryId);
       options.onError(
         new TransportError(
-          `Redis entry ${entryId} of stream ${lane.stream} (message ${message.id}) was delivered ${message.deliveryCount - 1} times to group "${request.group}" without an ack (maxDeliveries ${options.maxDeliveries}): acked without handling; read it with XRANGE ${lane.stream} ${entryId} ${entryId}.`,
+          `Redis entry ${entryId} of stream ${lane.stream} (message ${message.id}) was delivered ${message.deliveryCount - 1} times to group "${request.group}" without an ack (maxDeliveries ${maxDeliveries}): acked without handling; read it with XRANGE ${lane.stream} ${entryId} ${entryId}.`,
         ),
       );
       return undefined;

@@ -11,6 +11,7 @@
 
 import { TidingsError } from '../errors/tidings-error.ts';
 import type { Catalog } from '../event/catalog.ts';
+import { defaultRetryPolicy } from '../middleware/backoff.ts';
 import type { DurableHandler } from '../outbox/durable-handler.ts';
 import type { Inbox } from '../outbox/inbox.ts';
 import type { Outbox } from '../outbox/outbox.ts';
@@ -116,6 +117,14 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
     }
   };
 
+  // One budget: the transport's backstop must not act before the pipeline does, which
+  // dead-letters on the last failed attempt or (budget step) on delivery maxAttempts + 1.
+  // An unbounded budget asks nothing: the transport's own option stays the backstop.
+  const deliveryBudget = (handler: DurableHandler<Tx>): { maxDeliveries?: number } => {
+    const maxAttempts = handler.retry.maxAttempts ?? defaultRetryPolicy.maxAttempts;
+    return Number.isFinite(maxAttempts) ? { maxDeliveries: maxAttempts + 1 } : {};
+  };
+
   const topicsOf = (handler: DurableHandler<Tx>): string[] => {
     const types = handler.types === '*' ? options.catalog.definitions.map((d) => d.type) : handler.types;
     // Types sharing a topic (one aggregate's lane) subscribe it once; `handle` skips other types.
@@ -127,7 +136,12 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
       for (const handler of options.handlers) {
         const group = `${options.groupPrefix ?? ''}${handler.name}`;
         const subscription = await options.transport.subscribe(
-          { group, topics: topicsOf(handler), concurrency: options.concurrency ?? 8 },
+          {
+            group,
+            topics: topicsOf(handler),
+            concurrency: options.concurrency ?? 8,
+            ...deliveryBudget(handler),
+          },
           handle(handler, group),
           { signal: controller.signal },
         );

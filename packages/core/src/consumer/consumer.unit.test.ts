@@ -5,11 +5,13 @@ import { createCatalog } from '../event/catalog.ts';
 import { defineEvent } from '../event/define-event.ts';
 import { createMemoryOutboxStore, type MemoryTx } from '../memory/memory-outbox-store.ts';
 import { createMemoryBroker, createMemoryTransport } from '../memory/memory-transport.ts';
+import { defaultRetryPolicy } from '../middleware/backoff.ts';
 import { durableHandler } from '../outbox/durable-handler.ts';
 import { inboxMarker } from '../outbox/inbox.ts';
 import { createOutbox } from '../outbox/outbox.ts';
 import { createOutboxRelay } from '../relay/relay.ts';
 import { toTransportMessage } from '../transport/message.ts';
+import type { SubscribeRequest, Transport } from '../transport/transport.ts';
 import { createConsumer } from './consumer.ts';
 import { createMemoryDeadLetterSink } from './dead-letter-sink.ts';
 
@@ -176,5 +178,60 @@ describe('outbox → transport → consumer', () => {
       ),
     });
     await survivor.close();
+  });
+
+  it("asks each subscription for a delivery limit of its handler's maxAttempts + 1, so the broker never gives up first", async () => {
+    const transport = createMemoryTransport();
+    const requests: SubscribeRequest[] = [];
+    const subscribe = transport.subscribe.bind(transport);
+    const recording: Transport = {
+      ...transport,
+      subscribe: (request, handler, options) => {
+        requests.push(request);
+        return subscribe(request, handler, options);
+      },
+    };
+    const consumer = createConsumer({
+      transport: recording,
+      catalog,
+      deadLetters: createMemoryDeadLetterSink(),
+      handlers: [
+        durableHandler('patient', OrderPlaced, () => {}, { retry: { maxAttempts: 1000 } }),
+        durableHandler('defaults', OrderPlaced, () => {}),
+      ],
+    });
+    await consumer.start();
+    await consumer.close();
+    expect(requests.map((r) => [r.group, r.maxDeliveries])).toEqual([
+      ['patient', 1001],
+      ['defaults', defaultRetryPolicy.maxAttempts + 1],
+    ]);
+    await transport.close();
+  });
+
+  it('dead-letters a message the transport refused to read (tidings-transport-error) with its reason, unrun', async () => {
+    const transport = createMemoryTransport();
+    const deadLetters = createMemoryDeadLetterSink();
+    let runs = 0;
+    const consumer = createConsumer({
+      transport,
+      catalog,
+      deadLetters,
+      handlers: [durableHandler('guarded', OrderPlaced, () => void runs++)],
+    });
+    await consumer.start();
+    const sent = toTransportMessage(OrderPlaced.create({ orderId: 'o-forged', totalCents: 1 }));
+    await transport.publish([
+      { ...sent, headers: { ...sent.headers, 'tidings-transport-error': 'its chunk list is forged' } },
+    ]);
+    await waitUntil(() => deadLetters.records.length === 1, 'the dead letter');
+    await consumer.close();
+    expect(runs).toBe(0);
+    expect(deadLetters.records[0]).toMatchObject({
+      handler: 'guarded',
+      code: 'TIDINGS_TRANSPORT_REJECTED',
+      reason: expect.stringMatching(/memory transport refused the message: its chunk list is forged/),
+    });
+    await transport.close();
   });
 });

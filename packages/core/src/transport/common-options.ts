@@ -19,8 +19,9 @@ export interface CommonTransportOptions<Client> {
   /**
    * The backstop: deliveries of one message after which the broker stops redelivering it.
    * It catches a message whose consumer died while handling it, where no handler decided.
-   * The retry budget users set is the handler's `retry.maxAttempts`; keep this above it.
-   * Default 20 everywhere.
+   * The retry budget users set is the handler's `retry.maxAttempts`: `createConsumer` asks
+   * each subscription for at least `maxAttempts + 1` (`SubscribeRequest.maxDeliveries`), so
+   * the consumer always decides first. Default 20 everywhere.
    */
   readonly maxDeliveries?: number;
   /**

@@ -57,6 +57,15 @@ export interface SubscribeRequest {
   readonly topics: readonly string[];
   /** Handler calls in flight at once for this subscription. Default 1. */
   readonly concurrency?: number;
+  /**
+   * The subscriber's retry budget plus one (the consumer passes `retry.maxAttempts + 1`), so
+   * the consumer pipeline decides a message's end, not the broker. When given, the transport
+   * MUST NOT give up on a message (term it, ack it unhandled, move it to a native dead-letter
+   * queue) before it has been delivered this many times. It overrides the transport's own
+   * `maxDeliveries` option for this subscription: the transport MUST use the larger of the two.
+   * Where a broker fixes the limit on an existing queue, the transport's docs MUST say so.
+   */
+  readonly maxDeliveries?: number;
 }
 
 /** How a handler tells the transport to retry later than at once. */

@@ -25,6 +25,7 @@ const options = {
   follow: { type: 'boolean', short: 'f' },
   all: { type: 'boolean' },
   consumer: { type: 'string' },
+  binding: { type: 'string' },
 } as const;
 
 export type Flag = keyof typeof options;
@@ -41,7 +42,7 @@ export const commandFlags: Readonly<Record<string, readonly Flag[]>> = {
   outbox: [...storeFlags, 'json'],
   'dead-letters': [...storeFlags, 'json', 'all', 'consumer', 'limit', 'since'],
   redrive: [...storeFlags, 'json', 'all', 'consumer'],
-  asyncapi: ['catalog'],
+  asyncapi: ['catalog', 'binding'],
 };
 
 export interface ParsedCommand {
@@ -109,6 +110,7 @@ Commands
   redrive <receivedId>           ask for a received dead letter to be republished to its group
   redrive --all [--consumer c]   all of both kinds (or one consumer's)
   asyncapi --catalog <file.ts>               print the AsyncAPI document of a catalog
+           [--binding http|kafka|amqp|nats|sns-sqs|redis]   headers as that broker's binding carries them
 
 Store (every command but asyncapi)
   --db, -d <file | url>              SQLite file, postgres:// or mysql:// URL (env TIDINGS_DB, then DATABASE_URL)

@@ -66,6 +66,23 @@ describe('tidings command line', () => {
     ]);
   });
 
+  it("describes the headers in the broker's binding given with --binding, and refuses an unknown one", async () => {
+    const cwd = new URL('../../../../examples/shop/src/', import.meta.url).pathname;
+    const io = captureIo({ cwd });
+    expect(await runCli(['asyncapi', '--catalog', './events.ts', '--binding', 'kafka'], io)).toBe(0);
+    const document = JSON.parse(io.written.stdout) as {
+      components: { messages: Record<string, { headers?: { properties: Record<string, unknown> } }> };
+    };
+    const headers = Object.values(document.components.messages).map((m) =>
+      Object.keys(m.headers?.properties ?? {}),
+    );
+    expect(headers[0]).toContain('ce_id');
+    expect(headers[0]).not.toContain('ce-id');
+    const bad = captureIo({ cwd });
+    expect(await runCli(['asyncapi', '--catalog', './events.ts', '--binding', 'mqtt'], bad)).toBe(2);
+    expect(bad.written.stderr).toContain('kafka');
+  });
+
   it('parses store locations and hides passwords', () => {
     expect(parseStoreLocation('postgresql://u:secret@db:5432/app')).toEqual({
       kind: 'postgres',
