@@ -104,11 +104,10 @@ export async function fuzzRun(o: ChaosOptions) {
     const transport = await openBroker(o.broker, id, () => undefined);
     const random = seeded(0x5eed);
     let v = 0;
-    // Events of a type the handler does not take are acked as done before decoding (the
-    // pipeline's type filter, packages/core/src/pipeline/steps/types.ts): a type unknown to
-    // the catalog is skipped too and never reaches the sink. Counted apart, so the figures
-    // show it rather than call it lost or hide it. Some of that kind are dead-lettered anyway
-    // (on NATS, those that also carry a forged chunk list): only the rest are skipped.
+    // Events of a known type the handler does not take are acked as done before decoding (the
+    // pipeline's type filter, packages/core/src/pipeline/steps/types.ts); a type the catalog
+    // does not know is dead-lettered. Should the 'unknown event type' kind ever be skipped
+    // again, it is counted apart here, so the figures show it rather than hide it.
     let ofSkippedKind = 0;
     const skippedOf = (r: Report) => ofSkippedKind - (r.byKind[skippedKind]?.count ?? 0);
     for (let i = 0; i < o.fuzz; i += batchSize) {

@@ -69,7 +69,7 @@ export function createPipeline<Tx>(options: PipelineOptions<Tx> = {}): Pipeline<
     deadLetterStep,
     retryStep(options.clock ?? Date.now, options.random),
     readStep,
-    typesStep,
+    typesStep(options.catalog),
     budgetStep,
     tracingStep,
     decodeStep(options.catalog),

@@ -187,6 +187,26 @@ describe('bad input', () => {
     expect(handle).not.toHaveBeenCalled();
   });
 
+  it("dead-letters an event of a type the catalog does not know, instead of skipping it as another handler's", async () => {
+    const handle = vi.fn();
+    const pipeline = createPipeline({ clock, catalog: createCatalog([Pinged]) });
+    const stranger = { ...ping(), type: 'Stranger' } as AnyDomainEvent;
+    const outcome = await pipeline.run(durableHandler('h', Pinged, handle), { event: stranger, attempt: 1 });
+    expect(outcome).toMatchObject({
+      kind: 'dead',
+      code: 'TIDINGS_UNKNOWN_EVENT_TYPE',
+      reason: expect.stringContaining('Stranger'),
+    });
+    // A known type the handler does not take is still skipped.
+    const known = createPipeline({ clock, catalog: createCatalog([Pinged, Other]) });
+    expect(
+      await known.run(durableHandler('h', Pinged, handle), { event: Other.create({}), attempt: 1 }),
+    ).toEqual({
+      kind: 'done',
+    });
+    expect(handle).not.toHaveBeenCalled();
+  });
+
   it('dead-letters an event the catalog rejects, naming the field, on the first attempt', async () => {
     const handle = vi.fn();
     const pipeline = createPipeline({ clock, catalog: createCatalog([Pinged]) });
