@@ -8,12 +8,12 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { ConfigurationError } from '@tidings/core';
 import {
   type CommonTransportOptions,
+  createErrorReporter,
   defaultMaxDeliveries,
   describeValue,
   redactUrl,
 } from '@tidings/core/spi';
 import type { PayloadStore } from './payload-store.ts';
-import { createErrorReporter } from './report-error.ts';
 
 /** SNS and SQS clients the caller configured and owns. */
 export interface SnsSqsClients {

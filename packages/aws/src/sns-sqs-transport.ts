@@ -17,7 +17,7 @@ import {
   type TransportFeatures,
   type TransportMessage,
 } from '@tidings/core';
-import { errorMessage } from '@tidings/core/spi';
+import { checkSubscribeRequest, errorMessage } from '@tidings/core/spi';
 import { createDeleteBatcher } from './delete-batcher.ts';
 import { type ResolvedSnsSqsOptions, resolveSnsSqsOptions, type SnsSqsTransportOptions } from './options.ts';
 import { type GroupQueues, provisionGroupQueues, provisionSnsSqs } from './provision.ts';
@@ -25,7 +25,6 @@ import { createSnsPublisher } from './publisher.ts';
 import { startQueuePoller } from './queue-poller.ts';
 import { redriveMessages } from './redrive.ts';
 import { snsSqsTelemetry } from './telemetry.ts';
-import { checkSubscribeRequest } from './validate-request.ts';
 
 export interface SnsSqsTransport extends Transport {
   /** Creates (idempotently) the topics, queues and subscriptions group `group` needs. */

@@ -84,7 +84,9 @@ describe('@tidings/core exports', () => {
     expect(Object.keys(spi).sort()).toEqual([
       'backoffDelay',
       'checkOutcomes',
+      'checkSubscribeRequest',
       'createDeliveryNotes',
+      'createErrorReporter',
       'createEventId',
       'createInboxCommitter',
       'createKeyedDispatcher',

@@ -108,7 +108,9 @@ export {
 } from './transport/dead-letter-format.ts';
 export { createKeyedDispatcher, type KeyedDispatcher } from './transport/keyed-dispatcher.ts';
 export { topicOfType } from './transport/message.ts';
+export { createErrorReporter } from './transport/report-error.ts';
 export { nextRetryDelay, pause, retryDelayOf } from './transport/retry-delay.ts';
+export { checkSubscribeRequest } from './transport/subscribe-request.ts';
 // Transport port
 export type {
   MessageHandler,

@@ -2,7 +2,7 @@
  * Unit tests of the pure parts of @tidings/kafka: topic naming, record mapping, retry delays.
  */
 import { ConfigurationError, RetryLater, type TransportMessage } from '@tidings/core';
-import { encodeHeaderValue, nextRetryDelay, pause } from '@tidings/core/spi';
+import { checkSubscribeRequest, encodeHeaderValue, nextRetryDelay, pause } from '@tidings/core/spi';
 import fc from 'fast-check';
 import type { KafkaMessage } from 'kafkajs';
 import { Kafka } from 'kafkajs';
@@ -10,7 +10,6 @@ import { describe, expect, it } from 'vitest';
 import { idHeader, toKafkaMessage, toReceivedMessage } from './message-mapping.ts';
 import { resolveKafkaOptions } from './options.ts';
 import { kafkaTopicName } from './topic-name.ts';
-import { checkSubscribeRequest } from './validate-request.ts';
 
 describe('kafkaTopicName', () => {
   it('prefixes and replaces characters Kafka rejects', () => {

@@ -14,12 +14,11 @@ import {
   type TransportFeatures,
   type TransportMessage,
 } from '@tidings/core';
-import { errorMessage } from '@tidings/core/spi';
+import { checkSubscribeRequest, errorMessage } from '@tidings/core/spi';
 import { createGroupSubscription } from './group-subscription.ts';
 import { type KafkaTransportOptions, resolveKafkaOptions } from './options.ts';
 import { createKafkaPublisher } from './publisher.ts';
 import { kafkaTelemetry } from './telemetry.ts';
-import { checkSubscribeRequest } from './validate-request.ts';
 
 /** What the Kafka transport guarantees; see the package README for how each was verified. */
 export const kafkaFeatures: TransportFeatures = Object.freeze({

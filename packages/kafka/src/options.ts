@@ -6,12 +6,12 @@
 import { ConfigurationError } from '@tidings/core';
 import {
   type CommonTransportOptions,
+  createErrorReporter,
   defaultMaxDeliveries,
   describeValue,
   type StartPosition,
 } from '@tidings/core/spi';
 import { Kafka, type KafkaConfig } from 'kafkajs';
-import { createErrorReporter } from './report-error.ts';
 
 export interface KafkaTransportOptions extends CommonTransportOptions<Kafka> {
   /**

@@ -7,12 +7,12 @@
 import { ConfigurationError, type TransportFeatures } from '@tidings/core';
 import {
   type CommonTransportOptions,
+  createErrorReporter,
   defaultMaxDeliveries,
   describeValue,
   redactUrl,
 } from '@tidings/core/spi';
 import type { ChannelModel } from 'amqplib';
-import { createErrorReporter } from './report-error.ts';
 
 export interface RabbitMqTransportOptions extends CommonTransportOptions<ChannelModel> {
   /**

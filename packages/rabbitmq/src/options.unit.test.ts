@@ -3,9 +3,9 @@
  * ConfigurationError naming the field, the value and the reason; defaults are the shared ones.
  */
 import { ConfigurationError } from '@tidings/core';
+import { checkSubscribeRequest } from '@tidings/core/spi';
 import { describe, expect, it } from 'vitest';
 import { resolveOptions } from './options.ts';
-import { checkSubscribeRequest } from './validate-request.ts';
 
 function failure(run: () => unknown): ConfigurationError {
   try {

@@ -5,7 +5,7 @@
  * dead-letter queue per group, and reconnection.
  */
 import { ClosedError, type Subscription, type Transport } from '@tidings/core';
-import { deadLetterHeaders } from '@tidings/core/spi';
+import { checkSubscribeRequest, deadLetterHeaders } from '@tidings/core/spi';
 import { createConnectionManager } from './connection.ts';
 import { toAmqp } from './message-mapping.ts';
 import { deadLetterTopicQueue, routingKeyOf } from './names.ts';
@@ -13,7 +13,6 @@ import { type RabbitMqTransportOptions, rabbitMqFeatures, resolveOptions } from 
 import { createPublisher } from './publisher.ts';
 import { openSubscription } from './subscription.ts';
 import { rabbitMqTelemetry } from './telemetry.ts';
-import { checkSubscribeRequest } from './validate-request.ts';
 
 /** What `createRabbitMqTransport` returns (the Transport port; named for the one factory shape). */
 export type RabbitMqTransport = Transport;

@@ -1,7 +1,7 @@
 /**
  * The default `onError`: background failures go to `console.error`, at most one line per
  * second per kind (error name), with a count of the ones held back, so a broker outage
- * does not flood the log. Credentials never reach it: errors are built with redacted URLs.
+ * does not flood the log. Shared by the RabbitMQ, Kafka and SNS/SQS transports. Credentials never reach it: errors are built with redacted URLs.
  */
 export function createErrorReporter(label: string, log: (...args: unknown[]) => void = console.error) {
   const last = new Map<string, { at: number; held: number }>();

@@ -1,9 +1,11 @@
 /**
- * Checks a subscribe request before anything is declared on the broker: a bad group, topic
+ * Checks a subscribe request before anything is declared on the broker (shared by the
+ * RabbitMQ, Kafka and SNS/SQS transports): a bad group, topic
  * list or concurrency fails with a ConfigurationError naming the field, value and reason.
  */
-import { ConfigurationError, type SubscribeRequest } from '@tidings/core';
-import { describeValue } from '@tidings/core/spi';
+import { ConfigurationError } from '../errors/errors.ts';
+import { describeValue } from '../errors/tidings-error.ts';
+import type { SubscribeRequest } from './transport.ts';
 
 /** Returns the request's concurrency (default 1) once the request is valid. */
 export function checkSubscribeRequest(request: SubscribeRequest): number {
@@ -23,6 +25,10 @@ export function checkSubscribeRequest(request: SubscribeRequest): number {
   const concurrency = request.concurrency ?? 1;
   if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1) {
     throw fail('concurrency', concurrency, 'it must be a whole number ≥ 1');
+  }
+  const { maxDeliveries } = request;
+  if (maxDeliveries !== undefined && (!Number.isInteger(maxDeliveries) || maxDeliveries < 1)) {
+    throw fail('maxDeliveries', maxDeliveries, 'it must be a whole number ≥ 1 (the retry budget + 1)');
   }
   return concurrency;
 }
