@@ -38,7 +38,8 @@ export async function measureIsolated(
 ): Promise<Measured> {
   const { stdout } = await run(
     process.execPath,
-    ['--conditions=@tidings/source', '--import', 'tsx', child, benchmark.name, String(iterations), mode],
+    // The parent's own flags: built packages (`npm run bench`) or sources (`--conditions=@tidings/source`).
+    [...process.execArgv, child, benchmark.name, String(iterations), mode],
     { maxBuffer: 256 * 2 ** 20 },
   );
   const line = stdout.trim().split('\n').at(-1) ?? '';

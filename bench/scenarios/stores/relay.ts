@@ -92,15 +92,17 @@ function throughput(kind: DatabaseKind): Benchmark[] {
 const history = {
   small: { full: 10_000, quick: 10_000, smoke: 10 },
   large: { full: 1_000_000, quick: 100_000, smoke: 100 },
+  huge: { full: 10_000_000, quick: 1_000_000, smoke: 200 },
 };
+const historyName = { small: '10k', large: '1m', huge: '10m' } as const;
 
 function growth(kind: DatabaseKind): Benchmark[] {
-  const group = `relay growth: ${databaseLabel[kind]}, 10,000-event backlog over 10k vs 1M published rows`;
-  const make = (which: 'small' | 'large') =>
+  const group = `relay growth: ${databaseLabel[kind]}, 10,000-event backlog over 10k vs 1M and 10M published rows`;
+  const make = (which: keyof typeof history) =>
     defineBenchmark({
-      name: `growth/${kind}/${which === 'small' ? '10k' : '1m'}-history`,
+      name: `growth/${kind}/${historyName[which]}-history`,
       group,
-      ...(which === 'large' ? { anchor: `growth/${kind}/10k-history` } : {}),
+      ...(which === 'small' ? {} : { anchor: `growth/${kind}/10k-history`, target: { ratio: 0.9 } }),
       note: `relay.drain() to a no-op durable handler over ${history[which].full.toLocaleString('en-US')} done rows (${history[which].quick.toLocaleString('en-US')} with --quick)`,
       size: { full: 10_000, quick: 2_000, smoke: 10 },
       async setup({ mode }) {
@@ -120,7 +122,7 @@ function growth(kind: DatabaseKind): Benchmark[] {
       },
       versions: (s) => s.kit.versions(),
     });
-  return [make('small'), make('large')];
+  return [make('small'), make('large'), make('huge')];
 }
 
 /** A hot aggregate: the same backlog over 10 subjects, against the same over one subject each. */
