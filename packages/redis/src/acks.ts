@@ -15,6 +15,20 @@ export interface Acks {
   answered(): Promise<void>;
 }
 
+/** KEYS: the streams; ARGV: the group, each stream's id count, then the ids in stream order. */
+const ackScript = `
+local group, at = ARGV[1], #KEYS + 2
+for i = 1, #KEYS do
+  local last = at + tonumber(ARGV[i + 1]) - 1
+  while at <= last do
+    local upto = math.min(at + 999, last)
+    redis.call('XACK', KEYS[i], group, unpack(ARGV, at, upto))
+    at = upto + 1
+  end
+end
+return 0
+`;
+
 interface Queued {
   readonly ids: string[];
   readonly settle: { resolve: () => void; reject: (error: unknown) => void }[];
@@ -53,17 +67,13 @@ export function createAcks(redis: Redis, group: string): Acks {
       );
       return;
     }
-    // Several streams: one write for all their XACKs.
-    const pipeline = redis.pipeline();
-    for (const [stream, entry] of batch) pipeline.call('XACK', stream, group, ...entry.ids);
-    pipeline.exec().then(
-      (results) => {
-        batch.forEach(([, entry], i) => {
-          settle(
-            entry,
-            results?.[i]?.[0] ?? (results ? undefined : new Error('XACK pipeline was discarded')),
-          );
-        });
+    // Several streams: one command for all their XACKs (cheaper than a client pipeline).
+    const streams = batch.map(([stream]) => stream);
+    const counts = batch.map(([, entry]) => entry.ids.length);
+    const ids = batch.flatMap(([, entry]) => entry.ids);
+    redis.call('EVAL', ackScript, streams.length, ...streams, group, ...counts, ...ids).then(
+      () => {
+        for (const [, entry] of batch) settle(entry, undefined);
       },
       (error: unknown) => {
         for (const [, entry] of batch) settle(entry, error);
