@@ -52,6 +52,27 @@ function isBody(name: Buffer): boolean {
   return name.length === 4 && name[0] === 0x62 && name[1] === 0x6f && name[2] === 0x64 && name[3] === 0x79;
 }
 
+/**
+ * Header names repeat from entry to entry, in the same places: the last name decoded at each
+ * field position is kept with its bytes, and reused when the bytes match, which spares a
+ * decode and a string per header of every entry.
+ */
+const namesAt: { bytes: Buffer; text: string }[] = [];
+
+function headerName(name: Buffer, at: number): string {
+  const known = namesAt[at];
+  if (known && sameBytes(known.bytes, name)) return known.text;
+  const text = name.toString('utf8', 2);
+  if (at < 64 && name.length <= 64) namesAt[at] = { bytes: Buffer.from(name), text };
+  return text;
+}
+
+function sameBytes(a: Buffer, b: Buffer): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Reads an entry back; `undefined` for an entry that was deleted or trimmed meanwhile. */
 export function toDelivery(lane: Lane, raw: RawEntry, deliveryCount: number): Delivery | undefined {
   const [id, fields] = raw;
@@ -63,7 +84,7 @@ export function toDelivery(lane: Lane, raw: RawEntry, deliveryCount: number): De
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const name = fields[i] as Buffer;
     const value = fields[i + 1] as Buffer;
-    if (name[0] === h && name[1] === colon) headers[name.toString('utf8', 2)] = value.toString('utf8');
+    if (name[0] === h && name[1] === colon) headers[headerName(name, i)] = value.toString('utf8');
     else if (isId(name)) messageId = value.toString('utf8');
     else if (isKey(name)) key = value.toString('utf8');
     else if (isBody(name)) body = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
