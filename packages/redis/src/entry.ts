@@ -10,6 +10,8 @@ import type { Lane } from './lanes.ts';
 
 const headerPrefix = 'h:';
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 function bytes(body: Uint8Array): Buffer {
   return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
@@ -33,6 +35,44 @@ export interface Delivery {
   readonly message: ReceivedMessage;
 }
 
+// Field names are compared as bytes: most are fixed, and decoding each name costs more
+// than the rest of reading the entry.
+const h = 0x68;
+const colon = 0x3a;
+
+function isId(name: Buffer): boolean {
+  return name.length === 2 && name[0] === 0x69 && name[1] === 0x64;
+}
+
+function isKey(name: Buffer): boolean {
+  return name.length === 3 && name[0] === 0x6b && name[1] === 0x65 && name[2] === 0x79;
+}
+
+function isBody(name: Buffer): boolean {
+  return name.length === 4 && name[0] === 0x62 && name[1] === 0x6f && name[2] === 0x64 && name[3] === 0x79;
+}
+
+/**
+ * Header names repeat from entry to entry, in the same places: the last name decoded at each
+ * field position is kept with its bytes, and reused when the bytes match, which spares a
+ * decode and a string per header of every entry.
+ */
+const namesAt: { bytes: Buffer; text: string }[] = [];
+
+function headerName(name: Buffer, at: number): string {
+  const known = namesAt[at];
+  if (known && sameBytes(known.bytes, name)) return known.text;
+  const text = name.toString('utf8', 2);
+  if (at < 64 && name.length <= 64) namesAt[at] = { bytes: Buffer.from(name), text };
+  return text;
+}
+
+function sameBytes(a: Buffer, b: Buffer): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Reads an entry back; `undefined` for an entry that was deleted or trimmed meanwhile. */
 export function toDelivery(lane: Lane, raw: RawEntry, deliveryCount: number): Delivery | undefined {
   const [id, fields] = raw;
@@ -40,29 +80,26 @@ export function toDelivery(lane: Lane, raw: RawEntry, deliveryCount: number): De
   const headers: Record<string, string> = {};
   let messageId = '';
   let key = '';
-  let body: Uint8Array = new Uint8Array(0);
+  let body: Uint8Array | undefined;
   for (let i = 0; i + 1 < fields.length; i += 2) {
-    const name = (fields[i] as Buffer).toString('utf8');
+    const name = fields[i] as Buffer;
     const value = fields[i + 1] as Buffer;
-    if (name === 'id') messageId = value.toString('utf8');
-    else if (name === 'key') key = value.toString('utf8');
-    else if (name === 'body') body = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-    else if (name.startsWith(headerPrefix)) headers[name.slice(headerPrefix.length)] = value.toString('utf8');
+    if (name[0] === h && name[1] === colon) headers[headerName(name, i)] = value.toString('utf8');
+    else if (isId(name)) messageId = value.toString('utf8');
+    else if (isKey(name)) key = value.toString('utf8');
+    else if (isBody(name)) body = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   }
-  const entryId = id.toString('utf8');
+  const entryId = id.toString('latin1');
   // The entry id starts with the server's clock (ms): a foreign event's missing `time`.
-  const ms = Number(entryId.split('-')[0]);
-  return {
-    lane,
-    entryId,
-    message: {
-      id: messageId || entryId,
-      topic: lane.topic,
-      key,
-      headers,
-      body,
-      deliveryCount,
-      ...(ms > 0 ? { publishedAt: new Date(ms).toISOString() } : {}),
-    },
+  const ms = Number(entryId.slice(0, entryId.indexOf('-')));
+  const message: Mutable<ReceivedMessage> = {
+    id: messageId || entryId,
+    topic: lane.topic,
+    key,
+    headers,
+    body: body ?? new Uint8Array(0),
+    deliveryCount,
   };
+  if (ms > 0) message.publishedAt = new Date(ms).toISOString();
+  return { lane, entryId, message };
 }

@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { type MessageHandler, type Subscription, TransportError } from '@tidings/core';
 import { createKeyedDispatcher, pause, retryDelayOf } from '@tidings/core/spi';
 import type { Redis } from 'ioredis';
+import { createAcks } from './acks.ts';
 import { type Delivery, type RawEntry, toDelivery } from './entry.ts';
 import { createGroups, forgetConsumer } from './group.ts';
 import { type Lane, lanesOf } from './lanes.ts';
@@ -58,6 +59,7 @@ export async function openSubscription(
   const blocking = await context.openBlocking();
   const blockingId = (await blocking.call('CLIENT', 'ID')) as number;
   let closing = false;
+  const acks = createAcks(redis, request.group);
 
   const wake = (): void => {
     // Ends the blocked XREADGROUP now, so the next one reads the lanes held now.
@@ -84,7 +86,7 @@ export async function openSubscription(
       return retryDelayOf(error) ?? 0;
     }
     try {
-      await redis.call('XACK', lane.stream, request.group, entryId);
+      await acks.ack(lane.stream, entryId);
     } catch (error) {
       // Unacked, it stays pending and the lane's next holder takes it over: at-least-once holds.
       if (redis.status !== 'end') options.onError(error);
@@ -112,6 +114,7 @@ export async function openSubscription(
   };
 
   const dispatcher = createKeyedDispatcher<Queued>(concurrency, handle);
+  const halfWindow = Math.ceil(concurrency / 2);
   const accept = (state: LaneState, deliveries: readonly Delivery[]): void => {
     for (const delivery of deliveries) {
       state.inFlight++;
@@ -197,6 +200,13 @@ export async function openSubscription(
   const readLoop = (async () => {
     while (!closing) {
       await dispatcher.slotFree();
+      // Slots about to be freed by an XACK in flight are worth one round trip: reading a
+      // sliver of the window now would split it into batches that keep alternating.
+      while (!closing && concurrency - dispatcher.load < halfWindow && acks.pending > 0) {
+        await acks.answered();
+        // The acked handlers finish in this turn's microtasks: let them, then count again.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       if (closing) break;
       try {
         await readOnce();
