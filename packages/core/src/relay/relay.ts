@@ -5,8 +5,10 @@
  * in one call. Store-agnostic: it only speaks the DeliveryQueue port. Several relays may
  * share a store. Several rounds are in flight at once (the next claim goes out while the
  * previous round waits for broker acks); routes claim runs of one subject, so a hot
- * aggregate moves many events per round. Wakes on the store's `onAppend` signal, and polls
- * as a fallback.
+ * aggregate moves many events per round. The leases of every claimed delivery not yet
+ * settled are extended in one batched call, on the deadline wheel the handler timeouts use,
+ * so a delivery waiting for a handler slot never passes to another relay. Wakes on the
+ * store's `onAppend` signal, and polls as a fallback.
  */
 import { ClosedError, ConfigurationError } from '../errors/errors.ts';
 import type { Catalog } from '../event/catalog.ts';
