@@ -39,11 +39,6 @@ export interface LeaseKeeperOptions {
   readonly onError: (error: unknown) => void;
 }
 
-interface Held {
-  readonly delivery: Delivery;
-  until: number;
-}
-
 const keyOf = (d: { readonly consumer: string; readonly eventId: string }) =>
   `${d.consumer}\u0000${d.eventId}`;
 
@@ -54,7 +49,8 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
   const ahead = leaseMs / 3;
   const dueWithin = leaseMs / 2;
   const retryMs = Math.max(10, Math.min(1_000, leaseMs / 6));
-  const held = new Map<string, Held>();
+  // By the claim's own Delivery objects: the per-delivery path is a Map operation, no key.
+  const held = new Map<Delivery, number>();
   let entry: DeadlineEntry | undefined;
   let armedFor = Number.POSITIVE_INFINITY;
   let extending = false;
@@ -70,8 +66,12 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
   const arm = () => {
     if (closed || extending || held.size === 0) return disarm();
     let earliest = Number.POSITIVE_INFINITY;
-    for (const h of held.values()) earliest = Math.min(earliest, h.until);
-    const at = Math.max(earliest - ahead, notBefore);
+    for (const until of held.values()) earliest = Math.min(earliest, until);
+    armFor(earliest);
+  };
+
+  const armFor = (until: number) => {
+    const at = Math.max(until - ahead, notBefore);
     if (entry && at >= armedFor) return;
     disarm();
     armedFor = at;
@@ -82,22 +82,29 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
     entry = undefined;
     armedFor = Number.POSITIVE_INFINITY;
     const sentAt = now();
+    // One ref per delivery: when this relay claimed a delivery again (its lease ran out
+    // unextended), the later claim is the one it holds.
+    const latest = new Map<string, Delivery>();
+    for (const delivery of held.keys()) {
+      const key = keyOf({ consumer: delivery.consumer, eventId: delivery.event.id });
+      const earlier = latest.get(key);
+      if (earlier) held.delete(earlier);
+      latest.set(key, delivery);
+    }
     // Position order, as a round settles: two statements locking the same rows take them in one order.
-    const due = [...held.values()]
-      .filter((h) => h.until - sentAt <= dueWithin)
-      .sort((a, b) => a.delivery.position - b.delivery.position);
+    const due = [...latest.values()]
+      .filter((d) => (held.get(d) as number) - sentAt <= dueWithin)
+      .sort((a, b) => a.position - b.position);
     if (due.length === 0) return arm();
-    const refs = due.map(
-      ({ delivery: d }): DeliveryRef => ({ eventId: d.event.id, consumer: d.consumer, owner: d.owner }),
-    );
+    const refs = due.map((d): DeliveryRef => ({ eventId: d.event.id, consumer: d.consumer, owner: d.owner }));
     extending = true;
     try {
       const kept = new Set((await queue.extend(refs, leaseMs)).map(keyOf));
-      for (const h of due) {
-        const key = keyOf({ consumer: h.delivery.consumer, eventId: h.delivery.event.id });
-        if (held.get(key) !== h) continue; // settled meanwhile, or claimed again
-        if (kept.has(key)) h.until = sentAt + leaseMs;
-        else held.delete(key);
+      for (const delivery of due) {
+        if (!held.has(delivery)) continue; // settled meanwhile
+        if (kept.has(keyOf({ consumer: delivery.consumer, eventId: delivery.event.id })))
+          held.set(delivery, sentAt + leaseMs);
+        else held.delete(delivery);
       }
     } catch (error) {
       notBefore = now() + retryMs;
@@ -110,24 +117,16 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
 
   return {
     hold(batch, claimedAt) {
-      if (closed) return;
-      for (const delivery of batch) {
-        held.set(keyOf({ consumer: delivery.consumer, eventId: delivery.event.id }), {
-          delivery,
-          until: claimedAt + leaseMs,
-        });
-      }
-      arm();
+      if (closed || batch.length === 0) return;
+      const until = claimedAt + leaseMs;
+      for (const delivery of batch) held.set(delivery, until);
+      if (!extending) armFor(until);
     },
     holds(delivery) {
-      const h = held.get(keyOf({ consumer: delivery.consumer, eventId: delivery.event.id }));
-      return h?.delivery === delivery && h.until > now();
+      return (held.get(delivery) ?? 0) > now();
     },
     release(batch) {
-      for (const delivery of batch) {
-        const key = keyOf({ consumer: delivery.consumer, eventId: delivery.event.id });
-        if (held.get(key)?.delivery === delivery) held.delete(key);
-      }
+      for (const delivery of batch) held.delete(delivery);
       if (held.size === 0) disarm();
     },
     get size() {

@@ -79,6 +79,42 @@ describe('lease extension', () => {
     expect(calls.length).toBe(settledAt);
   });
 
+  it('reports a failed extension and tries again soon, keeping the round', async () => {
+    const store = createMemoryOutboxStore();
+    let failures = 1;
+    let extended!: () => void;
+    const extendedAfterFailure = new Promise<void>((resolve) => {
+      extended = resolve;
+    });
+    const flaky: typeof store = {
+      ...store,
+      async extend(refs, leaseMs) {
+        if (failures-- > 0) throw new Error('database unreachable');
+        const kept = await store.extend(refs, leaseMs);
+        extended();
+        return kept;
+      },
+    };
+    const ran: number[] = [];
+    const outbox = createOutbox({
+      store: flaky,
+      handlers: [
+        durableHandler('slow', Parcel, async (event) => {
+          ran.push(event.payload.n);
+          if (event.payload.n === 0) await extendedAfterFailure;
+        }),
+      ],
+    });
+    await outbox.publish(parcels(2));
+    const errors: unknown[] = [];
+    const relay = createOutboxRelay(outbox, { leaseMs: 600, concurrency: 1, onError: (e) => errors.push(e) });
+    expect(await relay.runOnce()).toBe(2);
+    // The retry came before the lease ran out, so the waiting delivery still started.
+    expect(ran).toEqual([0, 1]);
+    expect(errors.map((e) => (e as Error).message)).toEqual(['database unreachable']);
+    await relay.close();
+  });
+
   it('does not start a delivery whose extension was refused: another relay claimed it', async () => {
     let now = Date.UTC(2026, 0, 1);
     const { store, watched, calls, extended } = watchedStore(() => now);
