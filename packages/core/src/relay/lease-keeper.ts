@@ -22,8 +22,6 @@ export interface LeaseKeeper {
   holds(delivery: Delivery): boolean;
   /** Stops keeping these: they are being settled. */
   release(batch: readonly Delivery[]): void;
-  /** Deliveries kept. */
-  readonly size: number;
   /** Stops extending; leases still held run out in the store and others take them over. */
   close(): void;
 }
@@ -128,9 +126,6 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
     release(batch) {
       for (const delivery of batch) held.delete(delivery);
       if (held.size === 0) disarm();
-    },
-    get size() {
-      return held.size;
     },
     close() {
       closed = true;
