@@ -30,6 +30,7 @@ import {
 } from './audit.ts';
 import { leaseCandidates, leasedDeliveries } from './claim.ts';
 import { openPool, run, transactionOf } from './connection.ts';
+import { extendedStatement, extendStatement } from './extend.ts';
 import { isLockConflict, storeFailure } from './failures.ts';
 import { createMysqlInbox, type MysqlInbox } from './inbox.ts';
 import { migrate } from './migrations.ts';
@@ -268,6 +269,25 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
       } catch (error) {
         throw storeFailure('settle deliveries', error);
       }
+    },
+
+    async extend(refs, leaseMs) {
+      if (!Number.isFinite(leaseMs) || leaseMs < 0) {
+        throw new ConfigurationError(
+          `leaseMs must be a non-negative number of milliseconds; got ${describeValue(leaseMs)}.`,
+        );
+      }
+      if (refs.length === 0) return [];
+      const until = now() + Math.ceil(leaseMs);
+      const result = await query<ResultHeader>('extend leases', extendStatement(names, refs, until));
+      // A call carries each delivery once and each matches one row: all matched, all held.
+      if (result.affectedRows >= refs.length) return refs;
+      const rows = await query<{ event_id: string; consumer: string }[]>(
+        'extend leases',
+        extendedStatement(names, refs, until),
+      );
+      const held = new Set(rows.map((row) => `${row.consumer}\u0000${row.event_id}`));
+      return refs.filter((ref) => held.has(`${ref.consumer}\u0000${ref.eventId}`));
     },
 
     async redrive(refs) {

@@ -25,7 +25,7 @@ function matching(refs: readonly Key[]): { readonly condition: string; readonly 
 }
 
 /** The same, each ref also requiring its own lease owner. */
-function matchingOwned(refs: readonly DeliveryRef[]): {
+export function matchingOwned(refs: readonly DeliveryRef[]): {
   readonly condition: string;
   readonly values: unknown[];
 } {

@@ -28,6 +28,7 @@ import {
 } from './audit.ts';
 import { checkOut } from './checkout.ts';
 import { type ClaimedRow, claimStatement, deliveryFromRow } from './claim.ts';
+import { type ExtendedRow, extendStatement } from './extend.ts';
 import { storeFailure } from './failures.ts';
 import { createPostgresInbox, type PostgresInbox, pruneInboxStatement } from './inbox.ts';
 import { migrate } from './migrations.ts';
@@ -188,6 +189,19 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
       if (outcomes.length === 0) return;
       checkOutcomes(outcomes);
       await query('settle deliveries', settleStatement(names, outcomes, now(), completion));
+    },
+
+    async extend(refs, leaseMs) {
+      if (!Number.isFinite(leaseMs) || leaseMs < 0) {
+        throw new ConfigurationError(
+          `leaseMs must be a non-negative number of milliseconds; got ${describeValue(leaseMs)}.`,
+        );
+      }
+      if (refs.length === 0) return [];
+      const until = now() + Math.ceil(leaseMs);
+      const { rows } = await query<ExtendedRow>('extend leases', extendStatement(names, refs, until));
+      const extended = new Set(rows.map((row) => `${row.consumer}\u0000${row.event_id}`));
+      return refs.filter((ref) => extended.has(`${ref.consumer}\u0000${ref.eventId}`));
     },
 
     async redrive(refs) {

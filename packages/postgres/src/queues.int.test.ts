@@ -161,6 +161,30 @@ describe('queue table', () => {
     expect(ids(await claim('r2'))).toEqual([later.id]);
   });
 
+  it('moves the ready hint of an extended queue to the new lease end, and only for its head', async () => {
+    const { store, pool, schema, disagreements, claim } = open();
+    const [a1, a2] = [noted('a'), noted('a')];
+    await store.transaction((tx) =>
+      store.append(
+        tx,
+        [a1, a2].map((event) => ({ event, consumers: ['c'] })),
+      ),
+    );
+    const held = await claim('r1');
+    expect(ids(held)).toEqual([a1.id, a2.id]);
+    now += 10_000;
+    const extended = await store.extend(held.map(ref), 10_000);
+    expect(extended).toHaveLength(2);
+    const { rows } = await pool.query(`SELECT ready_at FROM "${schema}".tidings_queues WHERE consumer = 'c'`);
+    // Not ready before the new lease end: claims skip the queue in the range scan, no probe.
+    expect(rows.map((r) => Number(r.ready_at))).toEqual([now + 10_000]);
+    expect(await disagreements()).toEqual([]);
+    expect(await claim('r2')).toEqual([]);
+    now += 10_000;
+    expect(ids(await claim('r2'))).toEqual([a1.id, a2.id]);
+    expect(await disagreements()).toEqual([]);
+  });
+
   it('hands one queue head to one of two relays claiming at once, in order', async () => {
     const { store, peer, disagreements, claim } = open();
     const events = Array.from({ length: 30 }, () => noted('hot'));

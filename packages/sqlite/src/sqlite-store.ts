@@ -8,6 +8,7 @@ import { appendEntries } from './append.ts';
 import { consumerStats, deadLetters, eventDeliveries, findEvent, pruneEvents, queryEvents } from './audit.ts';
 import { claimDeliveries } from './claim.ts';
 import { openConnection, useShortBusyWait } from './connection.ts';
+import { extendLeases } from './extend.ts';
 import { createSqliteInbox, type SqliteInbox } from './inbox.ts';
 import { resolveOptions, type SqliteOutboxStoreOptions, type SqliteTx } from './options.ts';
 import { sqliteReceivedDeadLetters } from './received-dead-letters.ts';
@@ -63,6 +64,7 @@ export function createSqliteOutboxStore(options: SqliteOutboxStoreOptions): Sqli
     append: (tx, entries) => appendEntries(session, tx, entries),
     claim: (request) => claimDeliveries(session, request),
     settle: (outcomes) => settleDeliveries(session, outcomes),
+    extend: (refs, leaseMs) => extendLeases(session, refs, leaseMs),
     redrive: (refs) => redriveDeliveries(session, refs),
     deadLetters: (query) => deadLetters(session, query),
     events: (query) => queryEvents(session, query),

@@ -225,6 +225,14 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
         } else row.nextAttemptAt = outcome.retryAt;
       }
     },
+    async extend(refs, leaseMs) {
+      const until = clock() + leaseMs;
+      return refs.filter((ref) => {
+        const row = owned(ref);
+        if (row) row.leaseUntil = until;
+        return row !== undefined;
+      });
+    },
     async deadLetters(query = {}) {
       const dead = [...rows.values()]
         .filter(

@@ -1,7 +1,8 @@
 /**
  * The delivery queue port: what a relay needs from a store. It claims deliveries under a
  * lease and reports what became of a whole round in ONE batched `settle`, so a round costs
- * two round trips to the database however many deliveries it carries.
+ * two round trips to the database however many deliveries it carries. A relay whose
+ * deliveries wait or run longer than the lease keeps them with ONE batched `extend`.
  */
 import type { AnyDomainEvent } from '../event/envelope.ts';
 
@@ -85,6 +86,21 @@ export interface DeliveryQueue {
    * - A retry or dead outcome MUST count one attempt and append `error` to the history.
    */
   settle(outcomes: readonly DeliveryOutcome[]): Promise<void>;
+
+  /**
+   * Extends the leases of claimed deliveries to `leaseMs` from now (the store's clock), all
+   * of them in one round trip (one statement or one transaction; a store MAY need a second
+   * one only when some lease was lost). A call carries each delivery at most once.
+   * - MUST extend a delivery only while it is pending and its lease carries the ref's
+   *   `owner`: that owner still holds it, or its lease ran out and nobody claimed it since
+   *   (then nobody else can have run it, and extending it is as safe as holding it).
+   * - MUST NOT touch a delivery another owner claimed, nor a settled one (done, dead,
+   *   retried or released: those carry no lease).
+   * - Resolves with the refs it extended: elements of `refs` itself, in any order. A ref
+   *   left out is lost to this owner: the relay does not start its work, and settles it
+   *   only as `done` if the work had already run (`done` counts whoever holds the lease).
+   */
+  extend(refs: readonly DeliveryRef[], leaseMs: number): Promise<readonly DeliveryRef[]>;
 
   /**
    * Calls `listener` soon after deliveries are appended (in this process, or from any

@@ -3,6 +3,10 @@
  * handlers, each in a shared concurrency slot) or are published (one ordered publish per route, runs of a subject in
  * position order), and every outcome goes back to the store in one `settle`.
  *
+ * Leases: a delivery the relay no longer holds when its turn comes (another owner claimed it
+ * after the lease ran out) is not started; the round's deliveries stop being extended once
+ * the round settles.
+ *
  * Shutdown: once the relay is closing, deliveries not yet started are released; when the
  * close grace runs out the round is sealed: what finished is settled, what never started is
  * released, and what is still running keeps its lease (another relay takes it over when the
@@ -18,6 +22,7 @@ import { describeFailure, nextAttemptAt, type Outcome } from '../pipeline/outcom
 import type { Pipeline } from '../pipeline/pipeline.ts';
 import { type MessageOptions, toTransportMessage } from '../transport/message.ts';
 import type { Transport } from '../transport/transport.ts';
+import type { LeaseKeeper } from './lease-keeper.ts';
 import type { Limiter } from './limiter.ts';
 
 export interface RelayRouteTarget extends MessageOptions {
@@ -37,6 +42,8 @@ export interface RoundContext<Tx> {
   readonly catalog: Catalog | undefined;
   /** Handler slots shared by all rounds in flight. */
   readonly slots: Limiter;
+  /** The leases the relay holds and extends; a delivery it no longer holds is not started. */
+  readonly leases: Pick<LeaseKeeper, 'holds' | 'release'>;
   /** Resolves when the close grace runs out: seal now, do not wait for stragglers. */
   readonly abandoned: Promise<void>;
   readonly closing: () => boolean;
@@ -82,15 +89,20 @@ export async function runRound<Tx>(context: RoundContext<Tx>, batch: readonly De
 
   const runHandler = (delivery: Delivery, handler: DurableHandler<Tx>) =>
     context.slots(async () => {
-      if (sealed || context.closing()) return;
+      // Lost to another owner, or its lease ran out unextended: that owner may be running it.
+      if (sealed || context.closing() || !context.leases.holds(delivery)) return;
       started.add(delivery);
       // The pipeline never rejects; it says `released` when the relay started closing meanwhile.
       const outcome = await context.pipeline.run(handler, delivery);
       record(delivery, settleOf(delivery, outcome));
     });
 
-  const publishRoute = async (name: string, deliveries: readonly Delivery[]) => {
+  const publishRoute = async (name: string, claimed: readonly Delivery[]) => {
     if (context.closing()) return;
+    // Up to the first delivery no longer held: its followers in a subject must not overtake it.
+    const lost = claimed.findIndex((d) => !context.leases.holds(d));
+    const deliveries = lost === -1 ? claimed : claimed.slice(0, lost);
+    if (deliveries.length === 0) return;
     const target = context.routes.get(name) as RelayRouteTarget;
     for (const delivery of deliveries) started.add(delivery);
     try {
@@ -129,6 +141,7 @@ export async function runRound<Tx>(context: RoundContext<Tx>, batch: readonly De
     if (outcome) settled.push(outcome);
     else if (!started.has(delivery)) settled.push({ ...ref(delivery), outcome: 'released' });
   }
-  // One round trip for the whole round, whatever became of each delivery.
+  // Settling: no more extensions. One round trip for the whole round, whatever became of each delivery.
+  context.leases.release(batch);
   await context.queue.settle(settled);
 }

@@ -5,8 +5,10 @@
  * in one call. Store-agnostic: it only speaks the DeliveryQueue port. Several relays may
  * share a store. Several rounds are in flight at once (the next claim goes out while the
  * previous round waits for broker acks); routes claim runs of one subject, so a hot
- * aggregate moves many events per round. Wakes on the store's `onAppend` signal, and polls
- * as a fallback.
+ * aggregate moves many events per round. The leases of every claimed delivery not yet
+ * settled are extended in one batched call, on the deadline wheel the handler timeouts use,
+ * so a delivery waiting for a handler slot never passes to another relay. Wakes on the
+ * store's `onAppend` signal, and polls as a fallback.
  */
 import { ClosedError, ConfigurationError } from '../errors/errors.ts';
 import type { Catalog } from '../event/catalog.ts';
@@ -14,9 +16,11 @@ import { createEventId } from '../event/id.ts';
 import type { Inbox } from '../outbox/inbox.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import { requireInboxFor } from '../outbox/require-inbox.ts';
+import { createDeadlineWheel } from '../pipeline/deadline-wheel.ts';
 import { createPipeline } from '../pipeline/pipeline.ts';
 import type { Transport } from '../transport/transport.ts';
 import { createErrorThrottle } from './error-throttle.ts';
+import { createLeaseKeeper } from './lease-keeper.ts';
 import { createLimiter } from './limiter.ts';
 import { type RelayRouteTarget, type RoundContext, runRound } from './relay-round.ts';
 import { createWakeSignal } from './wake-signal.ts';
@@ -35,7 +39,14 @@ export interface OutboxRelayOptions {
    * handlers or wait for broker acks. Handler concurrency stays `concurrency` overall. Default 2.
    */
   readonly claimsInFlight?: number;
-  /** Lease length; must exceed the slowest handler. Default 60 s. */
+  /**
+   * How long a claim holds its deliveries against other relays. The relay extends the leases
+   * of every delivery it holds, in one batched call a third of a lease before they end, so a
+   * delivery may wait for a handler slot and its handler may run longer than `leaseMs`. It is
+   * how soon another relay takes the deliveries over when this one stops extending (crashed,
+   * hung, or cut off from the store): shorter means faster takeover and more frequent
+   * extensions (about three per lease, one call each). Default 60 s.
+   */
   readonly leaseMs?: number;
   /** Fallback polling when no wake-up arrives. Default 500 ms. */
   readonly pollIntervalMs?: number;
@@ -129,11 +140,22 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
     remedy:
       'Give the outbox a store that is also an Inbox (memory, SQLite, PostgreSQL or an ORM adapter), or drop inbox: true.',
   });
+  // One timer for the relay: handler timeouts and lease extensions share this wheel.
+  const now = () => performance.now();
+  const wheel = createDeadlineWheel({ now });
+  const leases = createLeaseKeeper({
+    queue: store,
+    leaseMs,
+    wheel,
+    now,
+    onError: (error) => throttle.report('extend leases', error),
+  });
   const context: RoundContext<Tx> = {
     queue: store,
     handlers,
     routes,
     pipeline: createPipeline({
+      wheel,
       catalog: options.catalog,
       inbox,
       outbox,
@@ -144,6 +166,7 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
     }),
     catalog: options.catalog,
     slots: createLimiter(options.concurrency ?? 16),
+    leases,
     abandoned,
     closing: () => closed,
     clock,
@@ -155,8 +178,16 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
 
   const runOnce = async (): Promise<number> => {
     if (consumers.length === 0 || closed) return 0;
+    // Before the claim goes out: the store's lease starts later, so this end is never late.
+    const claimedAt = now();
     const batch = await store.claim({ consumers, runs, limit: batchSize, leaseMs, owner });
-    if (batch.length > 0) await runRound(context, batch);
+    if (batch.length === 0) return 0;
+    leases.hold(batch, claimedAt);
+    try {
+      await runRound(context, batch);
+    } finally {
+      leases.release(batch);
+    }
     return batch.length;
   };
 
@@ -214,10 +245,13 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
       });
       const inTime = await Promise.race([finished, grace]);
       clearTimeout(timer);
-      if (inTime) return;
-      controller.abort(new ClosedError('The relay closed before this handler finished.'));
-      abandon();
-      await finished;
+      if (!inTime) {
+        controller.abort(new ClosedError('The relay closed before this handler finished.'));
+        abandon();
+        await finished;
+      }
+      // What still runs keeps its lease until it ends; then another relay takes it over.
+      leases.close();
     },
   };
 }

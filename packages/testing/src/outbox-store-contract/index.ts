@@ -10,6 +10,7 @@ import { useContractContext } from './context.ts';
 import { failureScenarios } from './failures.ts';
 import type { CreateOutboxStoreFixture } from './fixture.ts';
 import { inboxBatchScenarios } from './inbox-batch.ts';
+import { leaseScenarios } from './leases.ts';
 import { receivedDeadLetterScenarios } from './received-dead-letters.ts';
 import { runScenarios } from './runs.ts';
 import { settleScenarios } from './settle.ts';
@@ -35,6 +36,7 @@ export function runOutboxStoreContract<Tx>(name: string, create: CreateOutboxSto
     describe('inbox batches and group commit', () => inboxBatchScenarios(context));
     describe('claims', () => claimScenarios(context));
     describe('settle', () => settleScenarios(context));
+    describe('lease extension', () => leaseScenarios(context));
     describe('runs', () => runScenarios(context));
     describe('failures', () => failureScenarios(context));
     describe('audit log', () => auditScenarios(context));
