@@ -21,34 +21,41 @@ export interface ReceiveContext {
 
 export type ReadMessage = Omit<ReceivedMessage, 'deliveryCount'>;
 
-/** Reads `msg` of `topic`; rejects with a `DecodeError` when its chunks cannot be trusted or are gone. */
-export async function readMessage(context: ReceiveContext, msg: JsMsg, topic: string): Promise<ReadMessage> {
+/**
+ * Reads `msg` of `topic`: at once for a body in one message (no promise per delivery on the
+ * hot path), else a promise that rejects with a `DecodeError` when its chunks cannot be
+ * trusted or are gone.
+ */
+export function readMessage(
+  context: ReceiveContext,
+  msg: JsMsg,
+  topic: string,
+): ReadMessage | Promise<ReadMessage> {
   const { headers, key, id, chunks } = fromNatsHeaders(msg.headers);
   const { jsm, options } = context;
   // JetStream's own store time stands in for a foreign event's missing `time`.
   const storedNanos = msg.info.timestampNanos;
-  return {
+  const read = (body: Uint8Array): ReadMessage => ({
     // A foreign producer may set no Nats-Msg-Id: its CloudEvent id, else the stream sequence.
     id: id || headers['ce-id'] || `${options.stream}/${msg.seq}`,
     topic,
     key,
     headers,
-    body:
-      chunks === undefined
-        ? msg.data
-        : await loadChunks(
-            jsm,
-            {
-              stream: options.stream,
-              prefix: options.prefix,
-              maxBytes: options.maxMessageBytes,
-              maxPayload: context.maxPayload(),
-            },
-            msg.headers?.get(msgIdHeader) ?? '',
-            chunks,
-          ),
+    body,
     ...(storedNanos > 0 ? { publishedAt: new Date(Math.floor(storedNanos / 1e6)).toISOString() } : {}),
-  };
+  });
+  if (chunks === undefined) return read(msg.data);
+  return loadChunks(
+    jsm,
+    {
+      stream: options.stream,
+      prefix: options.prefix,
+      maxBytes: options.maxMessageBytes,
+      maxPayload: context.maxPayload(),
+    },
+    msg.headers?.get(msgIdHeader) ?? '',
+    chunks,
+  ).then(read);
 }
 
 /**

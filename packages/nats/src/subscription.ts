@@ -20,13 +20,14 @@ import {
   TransportError,
 } from '@tidings/core';
 import { createKeyedDispatcher, errorMessage, retryDelayOf, transportErrorHeader } from '@tidings/core/spi';
+import { createAckBatch } from './ack-batch.ts';
 import { ensureConsumer, type Replay, resumeLaneConsumer } from './consumers.ts';
 import { keyHeader } from './headers.ts';
 import { createLaneBalancer, type LaneBalancer } from './lane-balancer.ts';
 import type { LeaseBucket } from './lease-bucket.ts';
 import type { ResolvedNatsOptions } from './options.ts';
 import { type PullLoop, startPullLoop } from './pull-loop.ts';
-import { attemptOf, readMessage, refusedMessage } from './receive.ts';
+import { attemptOf, type ReadMessage, readMessage, refusedMessage } from './receive.ts';
 import { createRetryTimer } from './retry-timer.ts';
 import { consumerName, durableName, laneDurableName, laneSubject, topicSubject } from './subjects.ts';
 import { validateSubscribeRequest } from './subscribe-request.ts';
@@ -99,6 +100,8 @@ export async function openSubscription(
   let closing = false;
   const retries = createRetryTimer();
   const held = new Set<JsMsg>();
+  // Sent together (one socket write per turn); flushed before a lane is released or the subscription closes.
+  const acks = createAckBatch((msg) => quietly(() => msg.ack()));
 
   const giveUp = (msg: JsMsg, reason: string, error: unknown): void => {
     options.onError(
@@ -117,9 +120,10 @@ export async function openSubscription(
       // Its members died with it more often than the backstop allows: stop the loop here.
       return giveUp(msg, `delivered ${msg.info.deliveryCount + earlier} times without an ack`, undefined);
     }
-    let message: Awaited<ReturnType<typeof readMessage>>;
+    let message: ReadMessage;
     try {
-      message = await readMessage(context, msg, lane.topic);
+      const read = readMessage(context, msg, lane.topic);
+      message = read instanceof Promise ? await read : read;
     } catch (error) {
       // Handed over, not terminated: the consumer dead-letters it with the reason, findable.
       const reason = `it cannot be read: ${errorMessage(error)}`;
@@ -135,7 +139,7 @@ export async function openSubscription(
       const attempt = attemptOf(message, msg, retried, earlier);
       try {
         await handler(attempt);
-        quietly(() => msg.ack());
+        acks.ack(msg);
         return;
       } catch (error) {
         if (DoNotRetry.is(error) || attempt.deliveryCount >= options.maxDeliveries) {
@@ -221,6 +225,7 @@ export async function openSubscription(
           await lane.loop?.stop();
           pulling.delete(lane);
           if (!lost && lane.held.size > 0) await new Promise<void>((done) => (lane.drained = done));
+          acks.flush();
           // Our acks reach the server before the release does: the next owner sees them.
           if (!nc.isClosed()) await nc.flush().catch(() => undefined);
         },
@@ -274,6 +279,7 @@ export async function openSubscription(
       }
       retries.close();
       await dispatcher.idle();
+      acks.flush();
       if (!nc.isClosed()) await nc.flush().catch(() => undefined);
       // Drained: release every lane (with its acks flushed first) for the other members.
       await Promise.all(balancers.map((balancer) => balancer.close()));
