@@ -50,9 +50,11 @@ describe('pull slots minimum', () => {
     expect(await slots.take(8)).toBe(8);
     let least = 4;
     let granted: number | undefined;
-    const waiting = slots.take(8, () => least).then((count) => {
-      granted = count;
-    });
+    const waiting = slots
+      .take(8, () => least)
+      .then((count) => {
+        granted = count;
+      });
     slots.give(3);
     await Promise.resolve();
     expect(granted).toBeUndefined();

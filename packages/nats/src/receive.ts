@@ -21,6 +21,28 @@ export interface ReceiveContext {
 
 export type ReadMessage = Omit<ReceivedMessage, 'deliveryCount'>;
 
+/** The message as read from its headers; `body` from the message itself or its chunks. */
+function readAs(
+  stream: string,
+  msg: JsMsg,
+  topic: string,
+  read: ReturnType<typeof fromNatsHeaders>,
+  body: Uint8Array,
+): ReadMessage {
+  const { headers, key, id } = read;
+  // JetStream's own store time stands in for a foreign event's missing `time`.
+  const storedNanos = msg.info.timestampNanos;
+  return {
+    // A foreign producer may set no Nats-Msg-Id: its CloudEvent id, else the stream sequence.
+    id: id || headers['ce-id'] || `${stream}/${msg.seq}`,
+    topic,
+    key,
+    headers,
+    body,
+    ...(storedNanos > 0 ? { publishedAt: new Date(Math.floor(storedNanos / 1e6)).toISOString() } : {}),
+  };
+}
+
 /**
  * Reads `msg` of `topic`: at once for a body in one message (no promise per delivery on the
  * hot path), else a promise that rejects with a `DecodeError` when its chunks cannot be
@@ -31,20 +53,9 @@ export function readMessage(
   msg: JsMsg,
   topic: string,
 ): ReadMessage | Promise<ReadMessage> {
-  const { headers, key, id, chunks } = fromNatsHeaders(msg.headers);
+  const read = fromNatsHeaders(msg.headers);
   const { jsm, options } = context;
-  // JetStream's own store time stands in for a foreign event's missing `time`.
-  const storedNanos = msg.info.timestampNanos;
-  const read = (body: Uint8Array): ReadMessage => ({
-    // A foreign producer may set no Nats-Msg-Id: its CloudEvent id, else the stream sequence.
-    id: id || headers['ce-id'] || `${options.stream}/${msg.seq}`,
-    topic,
-    key,
-    headers,
-    body,
-    ...(storedNanos > 0 ? { publishedAt: new Date(Math.floor(storedNanos / 1e6)).toISOString() } : {}),
-  });
-  if (chunks === undefined) return read(msg.data);
+  if (read.chunks === undefined) return readAs(options.stream, msg, topic, read, msg.data);
   return loadChunks(
     jsm,
     {
@@ -54,8 +65,8 @@ export function readMessage(
       maxPayload: context.maxPayload(),
     },
     msg.headers?.get(msgIdHeader) ?? '',
-    chunks,
-  ).then(read);
+    read.chunks,
+  ).then((body) => readAs(options.stream, msg, topic, read, body));
 }
 
 /**

@@ -20,7 +20,7 @@ import {
   TransportError,
 } from '@tidings/core';
 import { createKeyedDispatcher, errorMessage, retryDelayOf, transportErrorHeader } from '@tidings/core/spi';
-import { createAckBatch } from './ack-batch.ts';
+import { type Ackable, createAckBatch } from './ack-batch.ts';
 import { ensureConsumer, type Replay, resumeLaneConsumer } from './consumers.ts';
 import { keyHeader } from './headers.ts';
 import { createLaneBalancer, type LaneBalancer } from './lane-balancer.ts';
@@ -73,6 +73,15 @@ function quietly(action: () => void): void {
   }
 }
 
+/** `quietly(() => msg.ack())` without a closure per ack. */
+function ackQuietly(msg: Ackable): void {
+  try {
+    msg.ack();
+  } catch {
+    // As in `quietly`: the server redelivers it.
+  }
+}
+
 export async function openSubscription(
   context: SubscriptionContext,
   request: SubscribeRequest,
@@ -101,7 +110,7 @@ export async function openSubscription(
   const retries = createRetryTimer();
   const held = new Set<JsMsg>();
   // Sent together (one socket write per turn); flushed before a lane is released or the subscription closes.
-  const acks = createAckBatch((msg) => quietly(() => msg.ack()));
+  const acks = createAckBatch(ackQuietly);
 
   const giveUp = (msg: JsMsg, reason: string, error: unknown): void => {
     options.onError(
