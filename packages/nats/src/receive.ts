@@ -8,7 +8,7 @@ import type { JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { ReceivedMessage } from '@tidings/core';
 import { transportErrorHeader } from '@tidings/core/spi';
 import { loadChunks } from './chunks.ts';
-import { fromNatsHeaders, msgIdHeader } from './headers.ts';
+import { fromNatsHeaders, msgIdHeader, type NatsHeaders } from './headers.ts';
 import type { ResolvedNatsOptions } from './options.ts';
 import { natsDeliveryNotes } from './telemetry.ts';
 
@@ -22,13 +22,7 @@ export interface ReceiveContext {
 export type ReadMessage = Omit<ReceivedMessage, 'deliveryCount'>;
 
 /** The message as read from its headers; `body` from the message itself or its chunks. */
-function readAs(
-  stream: string,
-  msg: JsMsg,
-  topic: string,
-  read: ReturnType<typeof fromNatsHeaders>,
-  body: Uint8Array,
-): ReadMessage {
+function readAs(stream: string, msg: JsMsg, topic: string, read: NatsHeaders, body: Uint8Array): ReadMessage {
   const { headers, key, id } = read;
   // JetStream's own store time stands in for a foreign event's missing `time`.
   const storedNanos = msg.info.timestampNanos;
@@ -52,8 +46,8 @@ export function readMessage(
   context: ReceiveContext,
   msg: JsMsg,
   topic: string,
+  read: NatsHeaders = fromNatsHeaders(msg.headers),
 ): ReadMessage | Promise<ReadMessage> {
-  const read = fromNatsHeaders(msg.headers);
   const { jsm, options } = context;
   if (read.chunks === undefined) return readAs(options.stream, msg, topic, read, msg.data);
   return loadChunks(

@@ -22,7 +22,7 @@ import {
 import { createKeyedDispatcher, errorMessage, retryDelayOf, transportErrorHeader } from '@tidings/core/spi';
 import { type Ackable, createAckBatch } from './ack-batch.ts';
 import { ensureConsumer, type Replay, resumeLaneConsumer } from './consumers.ts';
-import { keyHeader } from './headers.ts';
+import { fromNatsHeaders, type NatsHeaders } from './headers.ts';
 import { createLaneBalancer, type LaneBalancer } from './lane-balancer.ts';
 import type { LeaseBucket } from './lease-bucket.ts';
 import type { ResolvedNatsOptions } from './options.ts';
@@ -62,6 +62,8 @@ interface Held {
   readonly lane: Lane;
   readonly loop: PullLoop;
   readonly earlier: number;
+  /** Read once on arrival: the key routes it in the dispatcher, the rest builds the message. */
+  readonly read: NatsHeaders;
 }
 
 /** Ack-family calls throw once the connection is closed (e.g. a crash); the server redelivers anyway. */
@@ -122,7 +124,7 @@ export async function openSubscription(
     quietly(() => msg.term());
   };
 
-  const process = async ({ msg, lane, earlier }: Held): Promise<void> => {
+  const process = async ({ msg, lane, earlier, read: headers }: Held): Promise<void> => {
     // A lost lane is its new owner's to replay; doing it here too could reorder its keys.
     if (!lane.active) return;
     if (msg.info.deliveryCount + earlier > options.maxDeliveries) {
@@ -131,7 +133,7 @@ export async function openSubscription(
     }
     let message: ReadMessage;
     try {
-      const read = readMessage(context, msg, lane.topic);
+      const read = readMessage(context, msg, lane.topic, headers);
       message = read instanceof Promise ? await read : read;
     } catch (error) {
       // Handed over, not terminated: the consumer dead-letters it with the reason, findable.
@@ -185,7 +187,8 @@ export async function openSubscription(
         earlier = lane.replay.earlier;
         lane.replay = undefined;
       }
-      dispatcher.push(msg.headers?.get(keyHeader) ?? '', { msg, lane, loop, earlier });
+      const read = fromNatsHeaders(msg.headers);
+      dispatcher.push(read.key, { msg, lane, loop, earlier, read });
     };
   const pulling = new Set<Lane>();
   const startLoop = async (lane: Lane, name: string): Promise<void> => {
