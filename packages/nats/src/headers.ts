@@ -19,12 +19,15 @@ export function toNatsHeaders(values: Readonly<Record<string, string>>, key: str
 }
 
 /** Headers as the handler sees them: the transport's own (`Nats-Msg-Id`, `tidings-*`) removed. */
-export function fromNatsHeaders(values: MsgHdrs | undefined): {
-  headers: Record<string, string>;
-  key: string;
-  id: string;
-  chunks: string | undefined;
-} {
+/** A delivery's headers split into the handler's and the transport's own. */
+export interface NatsHeaders {
+  readonly headers: Record<string, string>;
+  readonly key: string;
+  readonly id: string;
+  readonly chunks: string | undefined;
+}
+
+export function fromNatsHeaders(values: MsgHdrs | undefined): NatsHeaders {
   const headers: Record<string, string> = {};
   let key = '';
   let msgId = '';

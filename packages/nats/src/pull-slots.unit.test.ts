@@ -43,3 +43,26 @@ describe('pull slots fairness', () => {
     expect(order).toEqual(['waiting', 'later']);
   });
 });
+
+describe('pull slots minimum', () => {
+  it('waits until `least` slots are free, asking `least` again whenever slots are given', async () => {
+    const slots = createPullSlots(8);
+    expect(await slots.take(8)).toBe(8);
+    let least = 4;
+    let granted: number | undefined;
+    const waiting = slots
+      .take(8, () => least)
+      .then((count) => {
+        granted = count;
+      });
+    slots.give(3);
+    await Promise.resolve();
+    expect(granted).toBeUndefined();
+    // Asked again on a give of nothing: one free slot is enough now.
+    least = 1;
+    slots.give(0);
+    await waiting;
+    expect(granted).toBe(3);
+    expect(slots.taken).toBe(8);
+  });
+});

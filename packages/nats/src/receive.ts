@@ -8,7 +8,7 @@ import type { JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { ReceivedMessage } from '@tidings/core';
 import { transportErrorHeader } from '@tidings/core/spi';
 import { loadChunks } from './chunks.ts';
-import { fromNatsHeaders, msgIdHeader } from './headers.ts';
+import { fromNatsHeaders, msgIdHeader, type NatsHeaders } from './headers.ts';
 import type { ResolvedNatsOptions } from './options.ts';
 import { natsDeliveryNotes } from './telemetry.ts';
 
@@ -21,34 +21,46 @@ export interface ReceiveContext {
 
 export type ReadMessage = Omit<ReceivedMessage, 'deliveryCount'>;
 
-/** Reads `msg` of `topic`; rejects with a `DecodeError` when its chunks cannot be trusted or are gone. */
-export async function readMessage(context: ReceiveContext, msg: JsMsg, topic: string): Promise<ReadMessage> {
-  const { headers, key, id, chunks } = fromNatsHeaders(msg.headers);
-  const { jsm, options } = context;
+/** The message as read from its headers; `body` from the message itself or its chunks. */
+function readAs(stream: string, msg: JsMsg, topic: string, read: NatsHeaders, body: Uint8Array): ReadMessage {
+  const { headers, key, id } = read;
   // JetStream's own store time stands in for a foreign event's missing `time`.
   const storedNanos = msg.info.timestampNanos;
   return {
     // A foreign producer may set no Nats-Msg-Id: its CloudEvent id, else the stream sequence.
-    id: id || headers['ce-id'] || `${options.stream}/${msg.seq}`,
+    id: id || headers['ce-id'] || `${stream}/${msg.seq}`,
     topic,
     key,
     headers,
-    body:
-      chunks === undefined
-        ? msg.data
-        : await loadChunks(
-            jsm,
-            {
-              stream: options.stream,
-              prefix: options.prefix,
-              maxBytes: options.maxMessageBytes,
-              maxPayload: context.maxPayload(),
-            },
-            msg.headers?.get(msgIdHeader) ?? '',
-            chunks,
-          ),
+    body,
     ...(storedNanos > 0 ? { publishedAt: new Date(Math.floor(storedNanos / 1e6)).toISOString() } : {}),
   };
+}
+
+/**
+ * Reads `msg` of `topic`: at once for a body in one message (no promise per delivery on the
+ * hot path), else a promise that rejects with a `DecodeError` when its chunks cannot be
+ * trusted or are gone.
+ */
+export function readMessage(
+  context: ReceiveContext,
+  msg: JsMsg,
+  topic: string,
+  read: NatsHeaders = fromNatsHeaders(msg.headers),
+): ReadMessage | Promise<ReadMessage> {
+  const { jsm, options } = context;
+  if (read.chunks === undefined) return readAs(options.stream, msg, topic, read, msg.data);
+  return loadChunks(
+    jsm,
+    {
+      stream: options.stream,
+      prefix: options.prefix,
+      maxBytes: options.maxMessageBytes,
+      maxPayload: context.maxPayload(),
+    },
+    msg.headers?.get(msgIdHeader) ?? '',
+    read.chunks,
+  ).then((body) => readAs(options.stream, msg, topic, read, body));
 }
 
 /**

@@ -20,13 +20,14 @@ import {
   TransportError,
 } from '@tidings/core';
 import { createKeyedDispatcher, errorMessage, retryDelayOf, transportErrorHeader } from '@tidings/core/spi';
+import { type Ackable, createAckBatch } from './ack-batch.ts';
 import { ensureConsumer, type Replay, resumeLaneConsumer } from './consumers.ts';
-import { keyHeader } from './headers.ts';
+import { fromNatsHeaders, type NatsHeaders } from './headers.ts';
 import { createLaneBalancer, type LaneBalancer } from './lane-balancer.ts';
 import type { LeaseBucket } from './lease-bucket.ts';
 import type { ResolvedNatsOptions } from './options.ts';
 import { type PullLoop, startPullLoop } from './pull-loop.ts';
-import { attemptOf, readMessage, refusedMessage } from './receive.ts';
+import { attemptOf, type ReadMessage, readMessage, refusedMessage } from './receive.ts';
 import { createRetryTimer } from './retry-timer.ts';
 import { consumerName, durableName, laneDurableName, laneSubject, topicSubject } from './subjects.ts';
 import { validateSubscribeRequest } from './subscribe-request.ts';
@@ -61,6 +62,8 @@ interface Held {
   readonly lane: Lane;
   readonly loop: PullLoop;
   readonly earlier: number;
+  /** Read once on arrival: the key routes it in the dispatcher, the rest builds the message. */
+  readonly read: NatsHeaders;
 }
 
 /** Ack-family calls throw once the connection is closed (e.g. a crash); the server redelivers anyway. */
@@ -69,6 +72,15 @@ function quietly(action: () => void): void {
     action();
   } catch {
     // Nothing to do: without a connection the delivery simply times out and comes back.
+  }
+}
+
+/** `quietly(() => msg.ack())` without a closure per ack. */
+function ackQuietly(msg: Ackable): void {
+  try {
+    msg.ack();
+  } catch {
+    // As in `quietly`: the server redelivers it.
   }
 }
 
@@ -99,6 +111,8 @@ export async function openSubscription(
   let closing = false;
   const retries = createRetryTimer();
   const held = new Set<JsMsg>();
+  // Sent together (one socket write per turn); flushed before a lane is released or the subscription closes.
+  const acks = createAckBatch(ackQuietly);
 
   const giveUp = (msg: JsMsg, reason: string, error: unknown): void => {
     options.onError(
@@ -110,16 +124,17 @@ export async function openSubscription(
     quietly(() => msg.term());
   };
 
-  const process = async ({ msg, lane, earlier }: Held): Promise<void> => {
+  const process = async ({ msg, lane, earlier, read: headers }: Held): Promise<void> => {
     // A lost lane is its new owner's to replay; doing it here too could reorder its keys.
     if (!lane.active) return;
     if (msg.info.deliveryCount + earlier > options.maxDeliveries) {
       // Its members died with it more often than the backstop allows: stop the loop here.
       return giveUp(msg, `delivered ${msg.info.deliveryCount + earlier} times without an ack`, undefined);
     }
-    let message: Awaited<ReturnType<typeof readMessage>>;
+    let message: ReadMessage;
     try {
-      message = await readMessage(context, msg, lane.topic);
+      const read = readMessage(context, msg, lane.topic, headers);
+      message = read instanceof Promise ? await read : read;
     } catch (error) {
       // Handed over, not terminated: the consumer dead-letters it with the reason, findable.
       const reason = `it cannot be read: ${errorMessage(error)}`;
@@ -135,7 +150,7 @@ export async function openSubscription(
       const attempt = attemptOf(message, msg, retried, earlier);
       try {
         await handler(attempt);
-        quietly(() => msg.ack());
+        acks.ack(msg);
         return;
       } catch (error) {
         if (DoNotRetry.is(error) || attempt.deliveryCount >= options.maxDeliveries) {
@@ -172,7 +187,8 @@ export async function openSubscription(
         earlier = lane.replay.earlier;
         lane.replay = undefined;
       }
-      dispatcher.push(msg.headers?.get(keyHeader) ?? '', { msg, lane, loop, earlier });
+      const read = fromNatsHeaders(msg.headers);
+      dispatcher.push(read.key, { msg, lane, loop, earlier, read });
     };
   const pulling = new Set<Lane>();
   const startLoop = async (lane: Lane, name: string): Promise<void> => {
@@ -221,6 +237,7 @@ export async function openSubscription(
           await lane.loop?.stop();
           pulling.delete(lane);
           if (!lost && lane.held.size > 0) await new Promise<void>((done) => (lane.drained = done));
+          acks.flush();
           // Our acks reach the server before the release does: the next owner sees them.
           if (!nc.isClosed()) await nc.flush().catch(() => undefined);
         },
@@ -274,6 +291,7 @@ export async function openSubscription(
       }
       retries.close();
       await dispatcher.idle();
+      acks.flush();
       if (!nc.isClosed()) await nc.flush().catch(() => undefined);
       // Drained: release every lane (with its acks flushed first) for the other members.
       await Promise.all(balancers.map((balancer) => balancer.close()));
