@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createKeyedDispatcher } from './keyed-dispatcher.ts';
 
@@ -69,5 +70,45 @@ describe('createKeyedDispatcher', () => {
     dispatcher.push('k', 2);
     await dispatcher.idle();
     expect(done).toEqual([2]);
+  });
+
+  it('keeps per-key push order and the concurrency bound for any mix of keys and durations', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.nat(5)), {
+          minLength: 1,
+          maxLength: 60,
+        }),
+        fc.integer({ min: 1, max: 6 }),
+        async (items, concurrency) => {
+          const started: [string, number][] = [];
+          const running = new Set<string>();
+          let peak = 0;
+          let overlap = false;
+          const dispatcher = createKeyedDispatcher<[string, number, number]>(
+            concurrency,
+            async ([key, ticks, i]) => {
+              if (running.has(key)) overlap = true;
+              running.add(key);
+              peak = Math.max(peak, running.size);
+              started.push([key, i]);
+              for (let t = 0; t < ticks; t++) await Promise.resolve();
+              running.delete(key);
+            },
+          );
+          items.forEach(([key, ticks], i) => {
+            dispatcher.push(key, [key, ticks, i]);
+          });
+          await dispatcher.idle();
+          expect(overlap).toBe(false);
+          expect(peak).toBeLessThanOrEqual(concurrency);
+          expect(started).toHaveLength(items.length);
+          for (const key of new Set(items.map(([k]) => k))) {
+            const order = started.filter(([k]) => k === key).map(([, i]) => i);
+            expect(order).toEqual([...order].sort((x, y) => x - y));
+          }
+        },
+      ),
+    );
   });
 });
