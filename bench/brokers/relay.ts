@@ -1,12 +1,13 @@
 /**
- * Relay throughput: an outbox backlog moved to the broker by `createOutboxRelay` (defaults:
- * batches of 100, one batch in flight), against the raw client publishing the same encoded
- * messages with everything in flight. Both publish into a sink the broker really stores.
+ * Relay throughput: an outbox backlog moved to the broker by `createOutboxRelay` (default
+ * options), against the raw client publishing the same encoded messages with everything in
+ * flight, and against a hand-written relay loop over the same SQLite tables (raw-relay.ts). Both publish into a sink the broker really stores.
  */
 import { createOutbox, createOutboxRelay, type OutboxRelay } from '@tidings/core';
 import { type Benchmark, defineBenchmark } from '../registry.ts';
 import { benchEvents, benchMessages, throughputSize } from './fixture.ts';
 import type { BrokerPeer, BrokerSession, Sink } from './peer.ts';
+import { rawRelaySqlite } from './raw-relay.ts';
 import { type BenchStore, createBenchStore, fillBacklog, type StoreKind } from './stores.ts';
 
 const group = (peer: BrokerPeer) => `relay → ${peer.label}`;
@@ -56,7 +57,7 @@ function tidingsRelay(peer: BrokerPeer, kind: StoreKind): Benchmark {
     anchor: rawName(peer),
     target: { ratio: 0.8 },
     size: throughputSize(peer.slow),
-    note: `Tidings relay from a ${kind === 'sqlite' ? 'SQLite (temp file, WAL)' : 'PostgreSQL'} outbox backlog: claim 100, encode, publish, complete; default options.`,
+    note: `Tidings relay from a ${kind === 'sqlite' ? 'SQLite (temp file, WAL)' : 'PostgreSQL'} outbox backlog: claim, decode, encode, publish, settle; default options (rounds of 500, 4 in flight).`,
     async setup() {
       const session = await peer.open();
       const store = await createBenchStore(kind);
@@ -82,7 +83,12 @@ function tidingsRelay(peer: BrokerPeer, kind: StoreKind): Benchmark {
   });
 }
 
-/** The relay group of one broker: the raw anchor, then Tidings from SQLite and from PostgreSQL. */
+/** The relay group of one broker: the raw anchor, the hand-written relay floor, then Tidings from SQLite and from PostgreSQL. */
 export function relayBenchmarks(peer: BrokerPeer): Benchmark[] {
-  return [rawPublish(peer), tidingsRelay(peer, 'sqlite'), tidingsRelay(peer, 'postgres')];
+  return [
+    rawPublish(peer),
+    rawRelaySqlite(peer, group(peer), rawName(peer)),
+    tidingsRelay(peer, 'sqlite'),
+    tidingsRelay(peer, 'postgres'),
+  ];
 }

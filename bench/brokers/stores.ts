@@ -19,15 +19,19 @@ export interface BenchStore {
   // biome-ignore lint/suspicious/noExplicitAny: the relay and consumer are generic over the transaction type.
   readonly store: OutboxStore<any> & Inbox<any>;
   readonly version: Record<string, string>;
+  /** The SQLite file (SQLite only), for hand-written loops over the same tables. */
+  readonly filename?: string;
   remove(): Promise<void>;
 }
 
 export async function createBenchStore(kind: StoreKind): Promise<BenchStore> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'tidings-bench-'));
-    const store = createSqliteOutboxStore({ filename: join(dir, 'outbox.db') });
+    const filename = join(dir, 'outbox.db');
+    const store = createSqliteOutboxStore({ filename });
     return {
       store,
+      filename,
       version: {},
       async remove() {
         await store.close();

@@ -32,11 +32,11 @@ export interface OutboxRelayOptions {
   readonly transports?: Readonly<Record<string, RelayRouteTarget | Transport>>;
   /** Upcasts and validates stored events before handlers see them. */
   readonly catalog?: Catalog;
-  /** Deliveries claimed per round. Default 100. */
+  /** Deliveries claimed per round. Default 500. */
   readonly batchSize?: number;
   /**
    * Rounds in flight at once: the next claim goes out while earlier rounds still run
-   * handlers or wait for broker acks. Handler concurrency stays `concurrency` overall. Default 2.
+   * handlers or wait for broker acks. Handler concurrency stays `concurrency` overall. Default 4.
    */
   readonly claimsInFlight?: number;
   /**
@@ -109,9 +109,9 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
   const store = outbox.store;
   const clock = options.clock ?? Date.now;
   const owner = options.owner ?? `relay-${createEventId()}`;
-  const batchSize = options.batchSize ?? 100;
+  const batchSize = options.batchSize ?? 500;
   const leaseMs = options.leaseMs ?? 60_000;
-  const claimsInFlight = Math.max(1, options.claimsInFlight ?? 2);
+  const claimsInFlight = Math.max(1, options.claimsInFlight ?? 4);
   const onError = options.onError ?? ((error: unknown) => console.error('[tidings] relay error:', error));
   const throttle = createErrorThrottle(onError, options.errorIntervalMs ?? 10_000, clock);
   const handlers = new Map(outbox.handlers.map((h) => [h.name, h]));
