@@ -25,6 +25,9 @@ export function createSqliteInbox(session: Session): SqliteInbox {
   const prune = session.statement(`DELETE FROM ${tables.inbox} WHERE processed_at < :olderThan`);
   // One name is enough: the committer never nests savepoints on one transaction.
   const savepointName = 'tidings_inbox_run';
+  // Prepared once: `db.exec` parsed both texts again for every run of every group.
+  const open = session.statement(`SAVEPOINT ${savepointName}`);
+  const release = session.statement(`RELEASE ${savepointName}`);
 
   return {
     markProcessed: inboxMarker((tx: SqliteTx, handler, eventIds) => {
@@ -41,7 +44,7 @@ export function createSqliteInbox(session: Session): SqliteInbox {
     },
     async savepoint(tx, work) {
       session.checkTx('savepoint', tx);
-      db.exec(`SAVEPOINT ${savepointName}`);
+      open.run();
       let result: Awaited<ReturnType<typeof work>>;
       try {
         result = await work();
@@ -55,7 +58,7 @@ export function createSqliteInbox(session: Session): SqliteInbox {
         }
         throw error;
       }
-      db.exec(`RELEASE ${savepointName}`);
+      release.run();
       return result;
     },
     groupCommit: sqliteGroupCommit,
