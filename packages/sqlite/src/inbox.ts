@@ -13,8 +13,10 @@ export type SqliteInbox = Required<Omit<Inbox<SqliteTx>, 'transaction'>>;
 /**
  * Measured with bench/brokers/consume.ts (see docs/architecture.md, "Inbox group commit"):
  * one connection, so one group at a time; commits (WAL fsync) are what grouping saves.
+ * 32 = half the consumer's 64 in flight: groups of 16 were capped (every group full), and
+ * 64 leaves the transport nothing to deliver while a group runs.
  */
-export const sqliteGroupCommit = { maxRuns: 16, concurrency: 1 } as const;
+export const sqliteGroupCommit = { maxRuns: 32, concurrency: 1 } as const;
 
 export function createSqliteInbox(session: Session): SqliteInbox {
   const { tables, clock, db } = session;
