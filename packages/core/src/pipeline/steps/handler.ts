@@ -12,17 +12,23 @@ import type { AnyDomainEvent } from '../../event/envelope.ts';
 import { withMiddleware } from '../../middleware/middleware.ts';
 import type { DurableHandler, DurableHandlerContext } from '../../outbox/durable-handler.ts';
 import type { Outbox } from '../../outbox/outbox.ts';
-import { done, type Outcome } from '../outcome.ts';
+import { done, doneNow, type Outcome } from '../outcome.ts';
 import type { PipelineRun, Step } from '../run.ts';
+
+// A function of the module, not a closure made per run: most handlers never publish.
+async function publishFrom<Tx>(
+  run: PipelineRun<Tx>,
+  outbox: Outbox<Tx> | undefined,
+  events: readonly AnyDomainEvent[],
+): Promise<void> {
+  if (!outbox)
+    throw new DoNotRetry(`Handler "${run.handler.name}" published events but no outbox is configured.`);
+  if (run.tx !== undefined) await outbox.append(run.tx, events);
+  else await outbox.publish(events);
+}
 
 function contextOf<Tx>(run: PipelineRun<Tx>, outbox: Outbox<Tx> | undefined): DurableHandlerContext<Tx> {
   const { handler, event } = run;
-  const sink = async (events: readonly AnyDomainEvent[]) => {
-    if (!outbox)
-      throw new DoNotRetry(`Handler "${handler.name}" published events but no outbox is configured.`);
-    if (run.tx !== undefined) await outbox.append(run.tx, events);
-    else await outbox.publish(events);
-  };
   return {
     handler: handler.name,
     attempt: run.attempt,
@@ -37,14 +43,15 @@ function contextOf<Tx>(run: PipelineRun<Tx>, outbox: Outbox<Tx> | undefined): Du
       options?: CreateEventOptions,
     ) {
       if ('create' in definitionOrEvent)
-        return sink([definitionOrEvent.create(payload as never, { causedBy: event, ...options })]);
-      return sink([definitionOrEvent]);
+        return publishFrom(run, outbox, [
+          definitionOrEvent.create(payload as never, { causedBy: event, ...options }),
+        ]);
+      return publishFrom(run, outbox, [definitionOrEvent]);
     },
   } as DurableHandlerContext<Tx>;
 }
 
 /** The handler step of a pipeline; middleware chains are built once per handler, not per run. */
-const doneNow: Promise<Outcome> = Promise.resolve(done);
 const toDone = (): Outcome => done;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
