@@ -12,28 +12,26 @@ export function timeoutStep(wheel: DeadlineWheel): StepFactory<unknown> {
   return (next) => (run) => {
     const ms = run.handler.timeoutMs;
     if (!Number.isFinite(ms)) return next(run);
-    // Set by the promise below; the wheel cannot fire before it exists (no timer runs
-    // between adding the deadline and making the promise: it is all one synchronous turn).
-    let rejectRun: ((error: unknown) => void) | undefined;
-    const deadline = wheel.add(ms, () => {
-      const error = new TimeoutError(`Durable handler "${run.handler.name}" did not finish within ${ms} ms.`);
-      run.abort(error);
-      rejectRun?.(error);
-    });
+    const started = wheel.now();
     let outcome: Promise<Outcome>;
     try {
       outcome = next(run);
     } catch (error) {
-      wheel.cancel(deadline);
       return Promise.reject(error);
     }
-    // A synchronous handler finished already: no deadline can pass, no promise to race.
-    if (outcome === doneNow) {
-      wheel.cancel(deadline);
-      return outcome;
-    }
+    // A synchronous handler finished already: no timer could have fired meanwhile (one
+    // synchronous turn), so there is no deadline to file and no promise to race. Adding and
+    // cancelling one per message also armed and cleared the wheel's timer each time.
+    if (outcome === doneNow) return outcome;
     return new Promise<Outcome>((resolve, reject) => {
-      rejectRun = reject;
+      // Counted from before the handler started, as if filed then.
+      const deadline = wheel.add(ms - (wheel.now() - started), () => {
+        const error = new TimeoutError(
+          `Durable handler "${run.handler.name}" did not finish within ${ms} ms.`,
+        );
+        run.abort(error);
+        reject(error);
+      });
       outcome.then(
         (value) => {
           wheel.cancel(deadline);
