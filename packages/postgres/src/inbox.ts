@@ -13,8 +13,10 @@ import type { PgQueryable, TableNames } from './options.ts';
  * Measured with bench/brokers/consume.ts (docs/architecture.md, "Inbox group commit").
  * Runs of a group are one subtransaction each: past 64 that write, PostgreSQL's per-backend
  * subtransaction cache overflows and slows every session's snapshots while the group is open.
+ * Two groups of 32 hold all of a consumer's 64 in flight; with 16 the other half queued
+ * behind two round-trip-bound transactions (the profile was half idle).
  */
-export const postgresGroupCommit = { maxRuns: 16, concurrency: 2 } as const;
+export const postgresGroupCommit = { maxRuns: 32, concurrency: 2 } as const;
 
 const RUN_SAVEPOINT = 'tidings_inbox_run';
 const MARK_SAVEPOINT = 'tidings_inbox_mark';

@@ -13,8 +13,10 @@ export type SqliteInbox = Required<Omit<Inbox<SqliteTx>, 'transaction'>>;
 /**
  * Measured with bench/brokers/consume.ts (see docs/architecture.md, "Inbox group commit"):
  * one connection, so one group at a time; commits (WAL fsync) are what grouping saves.
+ * 32 = half the consumer's 64 in flight: groups of 16 were capped (every group full), and
+ * 64 leaves the transport nothing to deliver while a group runs.
  */
-export const sqliteGroupCommit = { maxRuns: 16, concurrency: 1 } as const;
+export const sqliteGroupCommit = { maxRuns: 32, concurrency: 1 } as const;
 
 export function createSqliteInbox(session: Session): SqliteInbox {
   const { tables, clock, db } = session;
@@ -25,6 +27,9 @@ export function createSqliteInbox(session: Session): SqliteInbox {
   const prune = session.statement(`DELETE FROM ${tables.inbox} WHERE processed_at < :olderThan`);
   // One name is enough: the committer never nests savepoints on one transaction.
   const savepointName = 'tidings_inbox_run';
+  // Prepared once: `db.exec` parsed both texts again for every run of every group.
+  const open = session.statement(`SAVEPOINT ${savepointName}`);
+  const release = session.statement(`RELEASE ${savepointName}`);
 
   return {
     markProcessed: inboxMarker((tx: SqliteTx, handler, eventIds) => {
@@ -41,7 +46,7 @@ export function createSqliteInbox(session: Session): SqliteInbox {
     },
     async savepoint(tx, work) {
       session.checkTx('savepoint', tx);
-      db.exec(`SAVEPOINT ${savepointName}`);
+      open.run();
       let result: Awaited<ReturnType<typeof work>>;
       try {
         result = await work();
@@ -55,7 +60,7 @@ export function createSqliteInbox(session: Session): SqliteInbox {
         }
         throw error;
       }
-      db.exec(`RELEASE ${savepointName}`);
+      release.run();
       return result;
     },
     groupCommit: sqliteGroupCommit,

@@ -20,6 +20,8 @@ export function encodeHeaderValue(value: string): string {
 }
 
 export function decodeHeaderValue(value: string, name: string): string {
+  // Without a `%` there is nothing to decode (and nothing malformed): most values, every message.
+  if (!value.includes('%')) return value;
   try {
     return decodeURIComponent(value);
   } catch {

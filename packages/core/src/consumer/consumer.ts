@@ -16,6 +16,7 @@ import type { DurableHandler } from '../outbox/durable-handler.ts';
 import type { Inbox } from '../outbox/inbox.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import { requireInboxFor } from '../outbox/require-inbox.ts';
+import type { Outcome } from '../pipeline/outcome.ts';
 import { createPipeline } from '../pipeline/pipeline.ts';
 import { fromTransportMessage, topicOfType } from '../transport/message.ts';
 import type { ReceivedMessage, Subscription, Transport } from '../transport/transport.ts';
@@ -87,13 +88,7 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
   const receivedAt = () => new Date(clock()).toISOString();
   const { name: transport, telemetry } = options.transport;
 
-  const handle = (handler: DurableHandler<Tx>, group: string) => async (message: ReceivedMessage) => {
-    if (hooks.isRedriveForAnotherGroup(message, group)) return;
-    const outcome = await pipeline.run(handler, {
-      event: () => fromTransportMessage(message, receivedAt),
-      attempt: Math.max(1, message.deliveryCount),
-      delivery: { transport, telemetry, group, message },
-    });
+  const settle = (handler: DurableHandler<Tx>, group: string, message: ReceivedMessage, outcome: Outcome) => {
     switch (outcome.kind) {
       case 'done':
         hooks.firstFailures.forget(handler.name, message.id);
@@ -116,6 +111,21 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
         });
     }
   };
+
+  const skippedNow = Promise.resolve();
+  // Not an async function: the pipeline's promise plus one `then` is all a message costs here.
+  const handle =
+    (handler: DurableHandler<Tx>, group: string) =>
+    (message: ReceivedMessage): Promise<void> => {
+      if (hooks.isRedriveForAnotherGroup(message, group)) return skippedNow;
+      return pipeline
+        .run(handler, {
+          event: () => fromTransportMessage(message, receivedAt),
+          attempt: Math.max(1, message.deliveryCount),
+          delivery: { transport, telemetry, group, message },
+        })
+        .then((outcome) => settle(handler, group, message, outcome));
+    };
 
   // One budget: the transport's backstop must not act before the pipeline does, which
   // dead-letters on the last failed attempt or (budget step) on delivery maxAttempts + 1.

@@ -7,7 +7,9 @@
 export function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
   for (const key of Reflect.ownKeys(value)) {
-    deepFreeze((value as Record<PropertyKey, unknown>)[key]);
+    const item = (value as Record<PropertyKey, unknown>)[key];
+    // Checked here, not in the call: most envelope fields are strings.
+    if (typeof item === 'object' && item !== null && !Object.isFrozen(item)) deepFreeze(item);
   }
   return Object.freeze(value);
 }

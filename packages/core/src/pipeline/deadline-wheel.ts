@@ -19,6 +19,8 @@ export interface DeadlineWheel {
   add(ms: number, fire: () => void): DeadlineEntry;
   /** Forgets `entry`; a no-op when it fired or was cancelled already. */
   cancel(entry: DeadlineEntry): void;
+  /** The wheel's clock (ms): what `add` counts from. */
+  now(): number;
   /** Deadlines pending. */
   readonly size: number;
   /** Cancels everything and clears the timer. */
@@ -89,6 +91,7 @@ export function createDeadlineWheel(options: DeadlineWheelOptions = {}): Deadlin
   }
 
   return {
+    now,
     add(ms, fire) {
       const at = Math.ceil((now() + Math.max(0, ms)) / resolution) * resolution;
       const entry: DeadlineEntry = { at, fire };

@@ -26,6 +26,8 @@ export type Outcome =
 /** Shared instances: the common outcomes allocate nothing. */
 export const done: Outcome = Object.freeze({ kind: 'done' });
 export const released: Outcome = Object.freeze({ kind: 'released' });
+/** `done`, already resolved: what a synchronous handler's run resolves with (steps may test for it). */
+export const doneNow: Promise<Outcome> = Promise.resolve(done);
 
 /** The retry time (ms since epoch) after failed attempt `attempt`, or null to dead-letter. */
 export function nextAttemptAt(

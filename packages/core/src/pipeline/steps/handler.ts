@@ -12,17 +12,23 @@ import type { AnyDomainEvent } from '../../event/envelope.ts';
 import { withMiddleware } from '../../middleware/middleware.ts';
 import type { DurableHandler, DurableHandlerContext } from '../../outbox/durable-handler.ts';
 import type { Outbox } from '../../outbox/outbox.ts';
-import { done } from '../outcome.ts';
+import { done, doneNow, type Outcome } from '../outcome.ts';
 import type { PipelineRun, Step } from '../run.ts';
+
+// A function of the module, not a closure made per run: most handlers never publish.
+async function publishFrom<Tx>(
+  run: PipelineRun<Tx>,
+  outbox: Outbox<Tx> | undefined,
+  events: readonly AnyDomainEvent[],
+): Promise<void> {
+  if (!outbox)
+    throw new DoNotRetry(`Handler "${run.handler.name}" published events but no outbox is configured.`);
+  if (run.tx !== undefined) await outbox.append(run.tx, events);
+  else await outbox.publish(events);
+}
 
 function contextOf<Tx>(run: PipelineRun<Tx>, outbox: Outbox<Tx> | undefined): DurableHandlerContext<Tx> {
   const { handler, event } = run;
-  const sink = async (events: readonly AnyDomainEvent[]) => {
-    if (!outbox)
-      throw new DoNotRetry(`Handler "${handler.name}" published events but no outbox is configured.`);
-    if (run.tx !== undefined) await outbox.append(run.tx, events);
-    else await outbox.publish(events);
-  };
   return {
     handler: handler.name,
     attempt: run.attempt,
@@ -37,13 +43,25 @@ function contextOf<Tx>(run: PipelineRun<Tx>, outbox: Outbox<Tx> | undefined): Du
       options?: CreateEventOptions,
     ) {
       if ('create' in definitionOrEvent)
-        return sink([definitionOrEvent.create(payload as never, { causedBy: event, ...options })]);
-      return sink([definitionOrEvent]);
+        return publishFrom(run, outbox, [
+          definitionOrEvent.create(payload as never, { causedBy: event, ...options }),
+        ]);
+      return publishFrom(run, outbox, [definitionOrEvent]);
     },
   } as DurableHandlerContext<Tx>;
 }
 
 /** The handler step of a pipeline; middleware chains are built once per handler, not per run. */
+const toDone = (): Outcome => done;
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
 export function handlerStep<Tx>(outbox: Outbox<Tx> | undefined): Step<Tx> {
   const chains = new WeakMap<DurableHandler<Tx>, Handler>();
   const chainOf = (handler: DurableHandler<Tx>): Handler => {
@@ -55,11 +73,17 @@ export function handlerStep<Tx>(outbox: Outbox<Tx> | undefined): Step<Tx> {
     }
     return chain;
   };
-  return async (run) => {
+  return (run) => {
     const handle = chainOf(run.handler);
     const { event } = run;
-    const context = contextOf(run, outbox);
-    await runAsCausedBy(event, () => handle(event as never, context as never));
-    return done;
+    let result: unknown;
+    try {
+      result = runAsCausedBy(event, handle, event as never, contextOf(run, outbox) as never);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // A synchronous handler (no promise back) costs no promise here: with AsyncLocalStorage
+    // installed every promise pays Node's promise hooks, a measurable share per message.
+    return isThenable(result) ? Promise.resolve(result).then(toDone) : doneNow;
   };
 }
