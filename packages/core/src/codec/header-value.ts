@@ -7,8 +7,12 @@
 import { DecodeError } from '../errors/errors.ts';
 
 const encoder = new TextEncoder();
+/** Any character that must be percent-encoded: outside printable ASCII, or `"` or `%`. */
+const needsEncoding = /[^\x21\x23\x24\x26-\x7e]/;
 
 export function encodeHeaderValue(value: string): string {
+  // Ids, types, sources and times are printable ASCII: nothing to encode, no bytes to build.
+  if (!needsEncoding.test(value)) return value;
   let out = '';
   for (const byte of encoder.encode(value)) {
     out +=
@@ -36,6 +40,7 @@ export function decodeHeaderValue(value: string, name: string): string {
  * percent-encoding (a foreign producer's raw `100%`), so mapping to a binding never fails.
  */
 export function plainHeaderValue(value: string): string {
+  if (!value.includes('%')) return value;
   try {
     return decodeURIComponent(value);
   } catch {
