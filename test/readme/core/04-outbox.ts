@@ -48,7 +48,7 @@ await outbox.transaction(async (_tx, record) => {
 
 const relay = createOutboxRelay(outbox, {
   transports: { broker: createMemoryTransport() },
-  batchSize: 100,
+  batchSize: 500,
   concurrency: 16,
   leaseMs: 60_000,
 });
