@@ -6,9 +6,16 @@
  * Prints the bootstrap list (127.0.0.1:port,...) on one line of stdout, then serves until
  * SIGTERM/SIGINT or until its parent dies (PR_SET_PDEATHSIG), so a crashed test run never
  * leaves an orphan cluster behind.
+ *
+ * Fault injection, one command per line on stdin (ignored when stdin is not a pipe):
+ *   fail <api-key> <error-code> <count>   the next <count> requests of that API, from any
+ *                                         client, answer with that Kafka error code
+ * Each command is answered with "ok" or "error <reason>" on stdout.
  */
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +61,41 @@ int main(int argc, char **argv) {
   printf("%s\n", rd_kafka_mock_cluster_bootstraps(mc));
   fflush(stdout);
 
-  while (!stop) usleep(100 * 1000);
+  char line[256];
+  size_t used = 0;
+  int input = 0; /* stdin, until it ends */
+  while (!stop) {
+    struct pollfd pfd = {.fd = input, .events = POLLIN};
+    int ready = input >= 0 ? poll(&pfd, 1, 100) : (usleep(100 * 1000), 0);
+    if (ready <= 0) continue;
+    ssize_t got = read(input, line + used, sizeof line - 1 - used);
+    if (got <= 0) {
+      if (got < 0 && errno == EINTR) continue;
+      input = -1; /* EOF or not readable: serve on without commands */
+      continue;
+    }
+    used += (size_t)got;
+    line[used] = '\0';
+    char *nl;
+    while ((nl = strchr(line, '\n'))) {
+      *nl = '\0';
+      int api = -1, code = 0, count = 0;
+      if (sscanf(line, "fail %d %d %d", &api, &code, &count) == 3 && api >= 0 && count > 0) {
+        rd_kafka_resp_err_t *errs = calloc((size_t)count, sizeof *errs);
+        for (int i = 0; i < count; i++) errs[i] = (rd_kafka_resp_err_t)code;
+        rd_kafka_mock_push_request_errors_array(mc, (int16_t)api, (size_t)count, errs);
+        free(errs);
+        printf("ok\n");
+      } else {
+        printf("error unknown command: %s\n", line);
+      }
+      fflush(stdout);
+      size_t rest = used - (size_t)(nl + 1 - line);
+      memmove(line, nl + 1, rest + 1);
+      used = rest;
+    }
+    if (used == sizeof line - 1) used = 0; /* an overlong line: drop it */
+  }
 
   rd_kafka_mock_cluster_destroy(mc);
   rd_kafka_destroy(rk);

@@ -174,6 +174,48 @@ for (const brokerCount of [3, 1]) {
       expect([...got].sort()).toEqual([1, 2, 3, 4, 5]);
     });
 
+    // Kafka API keys and error codes for the mock's fault injection.
+    const api = { fetch: 1, syncGroup: 14 };
+    const INVALID_REQUEST = 42;
+
+    it('joins again when the coordinator answers the join with an error kafkajs does not retry', async () => {
+      // librdkafka's mock answers a follower's SyncGroup that arrives after the leader's with
+      // INVALID_REQUEST (non-retriable in kafkajs): the chaos run's restarted consumers met it.
+      const { topic, group } = names();
+      const reported: unknown[] = [];
+      const transport = await make({ onError: (e) => reported.push(e) });
+      await cluster.failNext(api.syncGroup, INVALID_REQUEST);
+      const got: number[] = [];
+      await transport.subscribe({ group, topics: [topic] }, async (m) => {
+        got.push(n(m));
+      });
+      await transport.publish([message(topic, 'k', 1)]);
+      await waitUntil(() => got.length === 1, 'the delivery after the rejoin', 30_000);
+      expect(reported.map(String)).toEqual([
+        expect.stringMatching(/could not join \(attempt 1 of 5\): .*malformed/),
+      ]);
+    });
+
+    it('does not go silent when the running member stops on an error kafkajs does not restart from', async () => {
+      const { topic, group } = names();
+      const reported: unknown[] = [];
+      const transport = await make({ onError: (e) => reported.push(e) });
+      const got: number[] = [];
+      await transport.subscribe({ group, topics: [topic] }, async (m) => {
+        got.push(n(m));
+      });
+      await transport.publish([message(topic, 'k', 1)]);
+      await waitUntil(() => got.length === 1, 'the first delivery');
+      await cluster.failNext(api.fetch, INVALID_REQUEST);
+      await waitUntil(() => reported.length > 0, 'the crash to be reported', 30_000);
+      await transport.publish([message(topic, 'k', 2)]);
+      await waitUntil(() => got.length === 2, 'a delivery by the member that replaced it', 30_000);
+      expect(got).toEqual([1, 2]);
+      expect(String(reported[0])).toMatch(
+        /stopped on an error kafkajs does not restart from: .*A new member joins in 200 ms/,
+      );
+    });
+
     it('moves the partitions of a crashed member, with its unacked message, to a live one', async () => {
       const { topic, group } = names();
       const control = createSocketControl();

@@ -3,6 +3,8 @@
  * the binary on demand (installing Debian's librdkafka-dev when root and it is missing),
  * starts it with random 127.0.0.1 ports and reads the bootstrap list from its stdout. The
  * child dies with this process (PR_SET_PDEATHSIG), so a crashed run leaves no orphan.
+ * `failNext` injects Kafka errors through the peer's stdin (librdkafka's
+ * `rd_kafka_mock_push_request_errors`).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -14,6 +16,11 @@ const binary = fileURLToPath(new URL('../peer/mockkafka', import.meta.url));
 export interface MockKafkaCluster {
   /** Bootstrap brokers, `127.0.0.1:port`, one per broker. */
   readonly brokers: string[];
+  /**
+   * Fault injection: the next `count` requests of Kafka API `apiKey` (from any client) are
+   * answered with error `code`. Resolves once the cluster has taken the command.
+   */
+  failNext(apiKey: number, code: number, count?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -77,12 +84,32 @@ export async function startMockKafka(
 ): Promise<MockKafkaCluster> {
   const path = buildMockKafka();
   const child = spawn(path, [String(options.brokers ?? 3), ...(options.topics ?? [])], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   const bootstrap = await waitForBootstrap(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // After the bootstrap line, each stdout line answers one command, in order.
+  const answers: ((line: string) => void)[] = [];
+  let pending = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    pending += chunk.toString();
+    for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+      const line = pending.slice(0, nl).trim();
+      pending = pending.slice(nl + 1);
+      if (line !== bootstrap) answers.shift()?.(line);
+    }
+  });
+  child.stdin?.on('error', () => undefined);
   return {
     brokers: bootstrap.split(','),
+    failNext(apiKey, code, count = 1) {
+      return new Promise((resolve, reject) => {
+        answers.push((line) =>
+          line === 'ok' ? resolve() : reject(new Error(`mockkafka refused the command: ${line}`)),
+        );
+        child.stdin?.write(`fail ${apiKey} ${code} ${count}\n`);
+      });
+    },
     async close() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
