@@ -114,6 +114,15 @@ export async function fuzzRun(o: ChaosOptions) {
       const batch = Array.from({ length: Math.min(batchSize, o.fuzz - i) }, (_, j) =>
         hostile(i + j, random, sender.huge),
       );
+      if (sender.window !== undefined) {
+        // Wait until what is still unread fits the window (the peer's retention, see RawSender).
+        for (;;) {
+          const r = await consumer.report();
+          const accounted = deadTotal(r) + r.validHandled + skippedOf(r);
+          if (i + v - accounted <= sender.window - batchSize || consumer.exits.length > 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
       await sender.send(batch);
       ofSkippedKind += batch.filter((m) => m.kind === skippedKind).length;
       const validNow = Math.min(valid, Math.ceil((i + batch.length) / validEvery)) - v;

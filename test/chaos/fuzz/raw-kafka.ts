@@ -1,6 +1,9 @@
 /**
  * Hostile records produced with plain kafkajs to the consumer's topic: CloudEvents
  * attributes as `ce_*` headers (bytes, as Kafka carries them), keys and bodies as they come.
+ * The mock deletes the oldest records of a partition past 5 MiB, read or not, so the runner
+ * keeps at most `window` messages unread: 5,000 of about 3 KiB on average is 15 MiB, spread
+ * over the topic's 32 partitions (servers/kafka-server.ts), 160 MiB of retention in all.
  */
 import { kafkaTopicName } from '@tidings/kafka';
 import { Kafka, logLevel } from 'kafkajs';
@@ -17,6 +20,7 @@ export async function kafkaSender(runId: string): Promise<RawSender> {
   const topic = kafkaTopicName(fuzzTopic, `chaos-${runId}.`);
   return {
     huge: 900 * 1024,
+    window: 5_000,
     async send(batch) {
       await producer.send({
         topic,

@@ -8,6 +8,12 @@ import type { HeaderValue, HostileMessage } from './hostile.ts';
 export interface RawSender {
   /** The largest body this broker carries (the huge-body messages use it). */
   readonly huge: number;
+  /**
+   * For a peer that deletes unread messages past a size (librdkafka's mock keeps 5 MiB per
+   * partition): the most messages sent and not yet accounted for by the consumer. The runner
+   * waits for the consumer to catch up before sending more. Unset: no limit.
+   */
+  readonly window?: number;
   send(batch: readonly HostileMessage[]): Promise<void>;
   close(): Promise<void>;
 }

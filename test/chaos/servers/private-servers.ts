@@ -37,7 +37,7 @@ const brokerServers: Record<string, (dir: string, id: string) => Promise<Private
   redis: startRedis,
   nats: startNats,
   rabbitmq: startRabbitMq,
-  kafka: () => startKafka(),
+  kafka: (_dir, id) => startKafka(id),
   sqs: () => startSqs(),
 };
 
