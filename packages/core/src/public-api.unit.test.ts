@@ -83,6 +83,7 @@ describe('@tidings/core exports', () => {
   it('lists what adapter authors need in @tidings/core/spi', () => {
     expect(Object.keys(spi).sort()).toEqual([
       'backoffDelay',
+      'checkLeaseMs',
       'checkOutcomes',
       'checkSubscribeRequest',
       'createDeliveryNotes',

@@ -37,7 +37,7 @@ export {
 } from './instrumentation/messaging.ts';
 export { memoryTransportFeatures } from './memory/memory-transport.ts';
 export { backoffDelay, resolvePolicy } from './middleware/backoff.ts';
-export { checkOutcomes } from './outbox/check-outcomes.ts';
+export { checkLeaseMs, checkOutcomes } from './outbox/check-outcomes.ts';
 // Outbox store and inbox ports
 export {
   type AsyncMarkProcessed,

@@ -8,14 +8,13 @@
  */
 import {
   ClosedError,
-  ConfigurationError,
   type DeadLetter,
   type Inbox,
   type OutboxStore,
   type ReceivedDeadLetters,
   type StoredEvent,
 } from '@tidings/core';
-import { describeValue } from '@tidings/core/spi';
+import { checkLeaseMs } from '@tidings/core/spi';
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import { appendStatements, type Statement } from './append.ts';
 import { createAppendListeners } from './append-listeners.ts';
@@ -218,11 +217,7 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
     ...createMysqlInbox(names, ensureReady, inTransaction, now),
 
     async claim(request) {
-      if (!Number.isFinite(request.leaseMs) || request.leaseMs < 0) {
-        throw new ConfigurationError(
-          `leaseMs must be a non-negative number of milliseconds; got ${describeValue(request.leaseMs)}.`,
-        );
-      }
+      checkLeaseMs('claim', request.leaseMs);
       const limit = Math.floor(request.limit);
       if (request.consumers.length === 0 || !(limit > 0)) return [];
       await ensureReady();
@@ -272,11 +267,7 @@ export function createMysqlOutboxStore(options: MysqlOutboxStoreOptions): MysqlO
     },
 
     async extend(refs, leaseMs) {
-      if (!Number.isFinite(leaseMs) || leaseMs < 0) {
-        throw new ConfigurationError(
-          `leaseMs must be a non-negative number of milliseconds; got ${describeValue(leaseMs)}.`,
-        );
-      }
+      checkLeaseMs('extend', leaseMs);
       if (refs.length === 0) return [];
       const until = now() + Math.ceil(leaseMs);
       const result = await query<ResultHeader>('extend leases', extendStatement(names, refs, until));

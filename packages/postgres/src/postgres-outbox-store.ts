@@ -7,14 +7,13 @@
  */
 import {
   ClosedError,
-  ConfigurationError,
   type DeadLetter,
   type Inbox,
   type OutboxStore,
   type ReceivedDeadLetters,
   type StoredEvent,
 } from '@tidings/core';
-import { checkOutcomes, type Delivery, describeValue, type OutboxEntry } from '@tidings/core/spi';
+import { checkLeaseMs, checkOutcomes, type Delivery, type OutboxEntry } from '@tidings/core/spi';
 import pg from 'pg';
 import { appendStatement, type Statement } from './append.ts';
 import {
@@ -169,11 +168,7 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
     ...createPostgresInbox(names, ensureReady, now),
 
     async claim(request) {
-      if (!Number.isFinite(request.leaseMs) || request.leaseMs < 0) {
-        throw new ConfigurationError(
-          `leaseMs must be a non-negative number of milliseconds; got ${describeValue(request.leaseMs)}.`,
-        );
-      }
+      checkLeaseMs('claim', request.leaseMs);
       const limit = Math.floor(request.limit);
       if (request.consumers.length === 0 || !(limit > 0)) return [];
       const statement = claimStatement(
@@ -192,11 +187,7 @@ export function createPostgresOutboxStore(options: PostgresOutboxStoreOptions): 
     },
 
     async extend(refs, leaseMs) {
-      if (!Number.isFinite(leaseMs) || leaseMs < 0) {
-        throw new ConfigurationError(
-          `leaseMs must be a non-negative number of milliseconds; got ${describeValue(leaseMs)}.`,
-        );
-      }
+      checkLeaseMs('extend', leaseMs);
       if (refs.length === 0) return [];
       const until = now() + Math.ceil(leaseMs);
       const { rows } = await query<ExtendedRow>('extend leases', extendStatement(names, refs, until));

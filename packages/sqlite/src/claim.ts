@@ -5,8 +5,8 @@
  * lets one writer in at a time across every connection and process, so two relays can
  * never lease the same delivery. A lock-free read first keeps idle polling off the write lock.
  */
-import { type AnyDomainEvent, ConfigurationError } from '@tidings/core';
-import { type ClaimRequest, type Delivery, describeValue } from '@tidings/core/spi';
+import type { AnyDomainEvent } from '@tidings/core';
+import { type ClaimRequest, checkLeaseMs, type Delivery } from '@tidings/core/spi';
 import { type EventRow, eventColumns, toEvent } from './rows.ts';
 import type { Session } from './session.ts';
 
@@ -18,12 +18,7 @@ interface Candidate {
 }
 
 export async function claimDeliveries(session: Session, request: ClaimRequest): Promise<readonly Delivery[]> {
-  // A NaN lease would be stored as NULL, which reads as "not leased": two owners at once.
-  if (!Number.isFinite(request.leaseMs) || request.leaseMs <= 0) {
-    throw new ConfigurationError(
-      `claim() needs leaseMs to be a positive number of milliseconds; got ${describeValue(request.leaseMs)}.`,
-    );
-  }
+  checkLeaseMs('claim', request.leaseMs);
   const limit = Math.floor(request.limit);
   if (!(limit > 0) || request.consumers.length === 0) return [];
   const { events, deliveries } = session.tables;

@@ -3,8 +3,7 @@
  * transaction however many deliveries it carries, so a delivery waiting for a handler slot
  * (or running a slow handler) is not reclaimed by another relay meanwhile.
  */
-import { ConfigurationError } from '@tidings/core';
-import { type DeliveryRef, describeValue } from '@tidings/core/spi';
+import { checkLeaseMs, type DeliveryRef } from '@tidings/core/spi';
 import type { Session } from './session.ts';
 
 export async function extendLeases(
@@ -12,11 +11,7 @@ export async function extendLeases(
   refs: readonly DeliveryRef[],
   leaseMs: number,
 ): Promise<readonly DeliveryRef[]> {
-  if (!Number.isFinite(leaseMs) || leaseMs <= 0) {
-    throw new ConfigurationError(
-      `extend() needs leaseMs to be a positive number of milliseconds; got ${describeValue(leaseMs)}.`,
-    );
-  }
+  checkLeaseMs('extend', leaseMs);
   if (refs.length === 0) return [];
   // Pending and still carrying the owner: a settled delivery has no owner, a reclaimed one another.
   const extend = session.statement(

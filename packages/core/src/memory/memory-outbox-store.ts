@@ -6,6 +6,7 @@
 
 import { StoreError } from '../errors/errors.ts';
 import { orderingKey } from '../event/envelope.ts';
+import { checkLeaseMs, checkOutcomes } from '../outbox/check-outcomes.ts';
 import { type Inbox, inboxMarker } from '../outbox/inbox.ts';
 import type {
   AttemptRecord,
@@ -175,6 +176,7 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
     // Transactions are serialised and commit costs nothing: groups only save the queueing.
     groupCommit: { maxRuns: 32, concurrency: 1 },
     async claim({ consumers, limit, leaseMs, owner, runs = [] }) {
+      checkLeaseMs('claim', leaseMs);
       const now = clock();
       const wanted = new Set(consumers);
       const takesRuns = new Set(runs);
@@ -204,6 +206,7 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
       return claimed;
     },
     async settle(outcomes) {
+      checkOutcomes(outcomes);
       const now = clock();
       for (const outcome of outcomes) {
         const row = outcome.outcome === 'done' ? pendingRow(outcome) : owned(outcome);
@@ -226,6 +229,7 @@ export function createMemoryOutboxStore(options: MemoryOutboxStoreOptions = {}):
       }
     },
     async extend(refs, leaseMs) {
+      checkLeaseMs('extend', leaseMs);
       const until = clock() + leaseMs;
       return refs.filter((ref) => {
         const row = owned(ref);

@@ -1,7 +1,10 @@
 /**
- * The one check every store's `settle` makes before it writes: a retry needs a real time.
- * A NaN or infinite `retryAt` would be stored as NULL (which dead-letters) or fail as an SQL
- * error, so it is refused here, naming the delivery and what to pass instead.
+ * The checks every store's delivery queue makes before it writes, so all stores refuse the
+ * same input with the same words. `settle`: a retry needs a real time (a NaN or infinite
+ * `retryAt` would be stored as NULL, which dead-letters, or fail as an SQL error).
+ * `claim` and `extend`: a lease must be a positive, finite number of milliseconds (a NaN
+ * lease would be stored as NULL, which reads as "not leased": two owners at once; a zero
+ * one is reclaimable the moment it is taken).
  */
 import { ConfigurationError } from '../errors/errors.ts';
 import { describeValue } from '../errors/tidings-error.ts';
@@ -14,5 +17,13 @@ export function checkOutcomes(outcomes: readonly DeliveryOutcome[]): void {
         `settle() needs retryAt to be milliseconds since epoch for delivery ${outcome.eventId}/${outcome.consumer}; got ${describeValue(outcome.retryAt)}. Use outcome 'dead' to dead-letter.`,
       );
     }
+  }
+}
+
+export function checkLeaseMs(method: 'claim' | 'extend', leaseMs: number): void {
+  if (typeof leaseMs !== 'number' || !Number.isFinite(leaseMs) || leaseMs <= 0) {
+    throw new ConfigurationError(
+      `${method}() needs leaseMs to be a positive number of milliseconds; got ${describeValue(leaseMs)}.`,
+    );
   }
 }

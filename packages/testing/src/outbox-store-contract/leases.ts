@@ -83,4 +83,29 @@ export function leaseScenarios<Tx>(c: ContractContext<Tx>): void {
     expect((await c.claim('r3')).map((d) => d.event.id)).toEqual([retried!.event.id]);
     expect(await c.store.extend([], LEASE_MS)).toEqual([]);
   });
+
+  it('refuses a lease that is not a positive number of milliseconds, in claim and extend alike', async () => {
+    await c.append([makeEvent('cart-1')]);
+    const [held] = await c.claim('r1');
+    for (const leaseMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const claim = c.store.claim({ consumers: ['c'], limit: 10, leaseMs, owner: 'r2' });
+      await expect(claim).rejects.toMatchObject({
+        code: 'TIDINGS_CONFIGURATION',
+        message: expect.stringMatching(
+          /^claim\(\) needs leaseMs to be a positive number of milliseconds; got /,
+        ),
+      });
+      await expect(c.store.extend([ref(held!)], leaseMs)).rejects.toMatchObject({
+        code: 'TIDINGS_CONFIGURATION',
+        message: expect.stringMatching(
+          /^extend\(\) needs leaseMs to be a positive number of milliseconds; got /,
+        ),
+      });
+    }
+    // Nothing was claimed or moved by the refused calls: r1 still holds it, for its own lease.
+    c.clock.advance(LEASE_MS - 1);
+    expect(await c.claim('r2')).toEqual([]);
+    c.clock.advance(1);
+    expect((await c.claim('r2')).map((d) => d.owner)).toEqual(['r2']);
+  });
 }
