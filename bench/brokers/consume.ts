@@ -16,6 +16,7 @@ import { type Benchmark, defineBenchmark } from '../registry.ts';
 import { benchMessages, catalog, chunk, Ticked, throughputSize, waitUntil } from './fixture.ts';
 import { createGate, type Gate } from './gate.ts';
 import type { BrokerPeer, BrokerSession, RawSubscription } from './peer.ts';
+import { rawConsumeInbox } from './raw-consume-inbox.ts';
 import { type BenchStore, createBenchStore, type StoreKind } from './stores.ts';
 
 const group = (peer: BrokerPeer) => `consume ← ${peer.label}`;
@@ -172,13 +173,18 @@ function tidingsConsume(peer: BrokerPeer, inbox: StoreKind | false): Benchmark {
   });
 }
 
-/** The consume group of one broker: raw loop, the bare transport, then the consumer without and with the inbox. */
+/**
+ * The consume group of one broker: raw loop, the bare transport, the consumer without the
+ * inbox, then per inbox store the hand-written floor (raw loop + inbox writes) and the consumer.
+ */
 export function consumeBenchmarks(peer: BrokerPeer): Benchmark[] {
   return [
     rawConsume(peer),
     transportConsume(peer),
     tidingsConsume(peer, false),
+    rawConsumeInbox(peer, 'sqlite', group(peer), rawName(peer)),
     tidingsConsume(peer, 'sqlite'),
+    rawConsumeInbox(peer, 'postgres', group(peer), rawName(peer)),
     tidingsConsume(peer, 'postgres'),
   ];
 }

@@ -32,11 +32,16 @@ export interface BrokerSession {
   /**
    * A raw consume-and-ack loop for `group` on the session's topic: `onMessage` runs (awaited
    * when it returns a promise), then the message is acknowledged. The group exists and
-   * receives every later publish once this resolves.
+   * receives every later publish once this resolves. By default the messages of one read are
+   * handled one after another; with `concurrent` they run together (at most the consumers'
+   * 64 unacked), each acknowledged once its promise resolves or, where the broker acks a read
+   * at once, the read once all of them did: the hand-written inbox floor needs that to group
+   * its writes as the Tidings consumer does.
    */
   rawSubscribe(
     group: string,
     onMessage: (message: RawDelivery) => void | Promise<void>,
+    options?: { readonly concurrent?: boolean },
   ): Promise<RawSubscription>;
   /**
    * Makes the broker store what is published to the session's topic, by Tidings and by the

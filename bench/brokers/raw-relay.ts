@@ -24,6 +24,10 @@ interface RawRelayState {
   readonly store: BenchStore;
   readonly outbox: ReturnType<typeof createOutbox>;
   db: Database.Database;
+  /** Prepared in setup: claims up to `limit` pending deliveries under a lease, in one transaction. */
+  claim: Database.Transaction<(limit: number) => string[]>;
+  /** Prepared in setup: marks the ids done, in one transaction. */
+  complete: Database.Transaction<(ids: readonly string[]) => void>;
   messages: Map<string, TransportMessage>;
 }
 
@@ -43,16 +47,6 @@ export function rawRelaySqlite(peer: BrokerPeer, group: string, anchor: string):
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('busy_timeout = 5000');
-      return { session, sink: await session.createSink(), store, outbox, db, messages: new Map() };
-    },
-    async beforeRun(state, n) {
-      await state.sink.purge();
-      const events = benchEvents(n);
-      state.messages = new Map(events.map((e) => [e.id, toTransportMessage(e)]));
-      await fillBacklog(state.outbox, events);
-    },
-    async run(state, n) {
-      const { db } = state;
       const select = db.prepare(
         `SELECT event_id FROM tidings_deliveries INDEXED BY tidings_deliveries_pending
          WHERE status = 'pending' AND lease_owner IS NULL ORDER BY position LIMIT ?`,
@@ -73,6 +67,25 @@ export function rawRelaySqlite(peer: BrokerPeer, group: string, anchor: string):
         const now = Date.now();
         for (const id of ids) done.run(now, id);
       });
+      return {
+        session,
+        sink: await session.createSink(),
+        store,
+        outbox,
+        db,
+        claim,
+        complete,
+        messages: new Map(),
+      };
+    },
+    async beforeRun(state, n) {
+      await state.sink.purge();
+      const events = benchEvents(n);
+      state.messages = new Map(events.map((e) => [e.id, toTransportMessage(e)]));
+      await fillBacklog(state.outbox, events);
+    },
+    async run(state, n) {
+      const { claim, complete } = state;
       let published = 0;
       const loop = async () => {
         for (;;) {

@@ -21,6 +21,8 @@ export interface BenchStore {
   readonly version: Record<string, string>;
   /** The SQLite file (SQLite only), for hand-written loops over the same tables. */
   readonly filename?: string;
+  /** The store's pool and its inbox table (PostgreSQL only), for hand-written loops. */
+  readonly pg?: { readonly pool: pg.Pool; readonly inboxTable: string };
   remove(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function createBenchStore(kind: StoreKind): Promise<BenchStore> {
   const { rows } = await pool.query<{ server_version: string }>('SHOW server_version');
   return {
     store,
+    pg: { pool, inboxTable: `"${schema}".tidings_inbox` },
     version: { PostgreSQL: rows[0]?.server_version ?? '?' },
     async remove() {
       await store.close();

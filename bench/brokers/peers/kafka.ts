@@ -71,7 +71,7 @@ async function openSession(): Promise<BrokerSession> {
         ),
       );
     },
-    async rawSubscribe(group, onMessage): Promise<RawSubscription> {
+    async rawSubscribe(group, onMessage, options): Promise<RawSubscription> {
       // The transport's consumer settings, so both sides wait alike for joins and fetches.
       const consumer = kafka.consumer({
         groupId: `raw-${group}`,
@@ -85,13 +85,27 @@ async function openSession(): Promise<BrokerSession> {
       await consumer.run({
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat }) => {
-          for (const m of batch.messages) {
+          const deliver = (m: (typeof batch.messages)[number]) => {
             const headers: Record<string, string> = {};
             for (const [k, v] of Object.entries(m.headers ?? {})) headers[k] = String(v);
-            const handled = onMessage({ headers, body: m.value ?? new Uint8Array(0) });
-            if (handled) await whileHeartbeating(handled, heartbeat);
-            resolveOffset(m.offset);
-          }
+            return onMessage({ headers, body: m.value ?? new Uint8Array(0) });
+          };
+          if (options?.concurrent) {
+            // 64 at a time, the offset resolved once all of them are done.
+            for (let i = 0; i < batch.messages.length; i += 64) {
+              const slice = batch.messages.slice(i, i + 64);
+              await whileHeartbeating(
+                Promise.all(slice.map(deliver)).then(() => undefined),
+                heartbeat,
+              );
+              resolveOffset((slice.at(-1) as (typeof batch.messages)[number]).offset);
+            }
+          } else
+            for (const m of batch.messages) {
+              const handled = deliver(m);
+              if (handled) await whileHeartbeating(handled, heartbeat);
+              resolveOffset(m.offset);
+            }
           await commitOffsetsIfNecessary();
         },
       });

@@ -41,7 +41,7 @@ async function openSession(): Promise<BrokerSession> {
         await js.publish(rawSubject, m.body, { msgID: m.id, headers: h });
       });
     },
-    async rawSubscribe(group, onMessage): Promise<RawSubscription> {
+    async rawSubscribe(group, onMessage, options): Promise<RawSubscription> {
       const name = `raw-${group}`;
       await jsm.consumers.add(stream, {
         durable_name: name,
@@ -51,13 +51,26 @@ async function openSession(): Promise<BrokerSession> {
       });
       const consumer = await js.consumers.get(stream, name);
       const messages = await consumer.consume({ max_messages: natsPull });
+      // Concurrent: at most natsPull handlers at once, each message acked when its handler is done.
+      let running = 0;
+      let freed: (() => void) | undefined;
       const loop = (async () => {
         for await (const m of messages) {
           const h: Record<string, string> = {};
           for (const k of m.headers?.keys() ?? []) h[k] = m.headers?.get(k) ?? '';
           const handled = onMessage({ headers: h, body: m.data });
-          if (handled) await handled;
-          m.ack();
+          if (!options?.concurrent) {
+            if (handled) await handled;
+            m.ack();
+            continue;
+          }
+          running++;
+          void Promise.resolve(handled).then(() => {
+            m.ack();
+            running--;
+            freed?.();
+          });
+          while (running >= natsPull) await new Promise<void>((resolve) => (freed = resolve));
         }
       })();
       return {

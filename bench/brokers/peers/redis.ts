@@ -70,7 +70,7 @@ async function openSession(): Promise<BrokerSession> {
         }),
       );
     },
-    async rawSubscribe(group, onMessage): Promise<RawSubscription> {
+    async rawSubscribe(group, onMessage, options): Promise<RawSubscription> {
       await redis.call('XGROUP', 'CREATE', rawStream, group, '$', 'MKSTREAM').catch((error: Error) => {
         if (!error.message.includes('BUSYGROUP')) throw error;
       });
@@ -93,10 +93,13 @@ async function openSession(): Promise<BrokerSession> {
           )) as Reply;
           const entries = reply?.[0]?.[1] ?? [];
           if (entries.length === 0) continue;
-          for (const [, fields] of entries) {
-            const handled = onMessage(fromFields(fields));
-            if (handled) await handled;
-          }
+          if (options?.concurrent)
+            await Promise.all(entries.map(([, fields]) => onMessage(fromFields(fields))));
+          else
+            for (const [, fields] of entries) {
+              const handled = onMessage(fromFields(fields));
+              if (handled) await handled;
+            }
           await reader.call('XACK', rawStream, group, ...entries.map(([entryId]) => String(entryId)));
         }
       })();

@@ -62,7 +62,7 @@ async function openSession(): Promise<BrokerSession> {
         ),
       );
     },
-    async rawSubscribe(group, onMessage): Promise<RawSubscription> {
+    async rawSubscribe(group, onMessage, options): Promise<RawSubscription> {
       const { queueUrl } = await provisionSnsSqs(
         { sns, sqs },
         { group: `raw-${group}`, topics: ['raw'] },
@@ -80,14 +80,19 @@ async function openSession(): Promise<BrokerSession> {
             }),
           );
           if (Messages.length === 0) continue;
-          for (const m of Messages) {
+          const deliver = (m: (typeof Messages)[number]) => {
             const headers = JSON.parse(m.MessageAttributes?.headers?.StringValue ?? '{}') as Record<
               string,
               string
             >;
-            const handled = onMessage({ headers, body: Buffer.from(m.Body ?? '', 'utf8') });
-            if (handled) await handled;
-          }
+            return onMessage({ headers, body: Buffer.from(m.Body ?? '', 'utf8') });
+          };
+          if (options?.concurrent) await Promise.all(Messages.map(deliver));
+          else
+            for (const m of Messages) {
+              const handled = deliver(m);
+              if (handled) await handled;
+            }
           await sqs.send(
             new DeleteMessageBatchCommand({
               QueueUrl: queueUrl,
