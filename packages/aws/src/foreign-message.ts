@@ -30,7 +30,7 @@ function snsEnvelopeOf(body: string): SnsEnvelope | undefined {
   }
 }
 
-function stringAttributes(
+export function stringAttributes(
   attributes: Record<string, MessageAttributeValue> | undefined,
 ): Record<string, string> {
   const out: Record<string, string> = {};

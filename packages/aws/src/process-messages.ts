@@ -6,16 +6,27 @@
  * it comes back behind the rejected message and per-key order holds. The transport never
  * dead-letters: the consumer pipeline decides, and the queue's redrive policy
  * (`maxReceiveCount` = `maxDeliveries`) is the backstop that moves a message to `-dlq`.
+ * A message the transport cannot read (a malformed or forged `tidings` attribute, an
+ * offloaded body with no payload store to fetch it) still reaches the handler, with the
+ * reason in `tidings-transport-error`, so the consumer dead-letters it where it can be
+ * listed and redriven, instead of it coming back until SQS moves it to `-dlq`.
  */
 import { ChangeMessageVisibilityCommand, type Message } from '@aws-sdk/client-sqs';
-import { ConfigurationError, type MessageHandler, type ReceivedMessage, TransportError } from '@tidings/core';
-import { errorMessage, retryDelayOf } from '@tidings/core/spi';
+import type { MessageHandler, ReceivedMessage } from '@tidings/core';
+import { TransportError } from '@tidings/core';
+import { errorMessage, retryDelayOf, transportErrorHeader } from '@tidings/core/spi';
 import type { DeleteBatcher } from './delete-batcher.ts';
-import { foreignReceived } from './foreign-message.ts';
+import { foreignReceived, stringAttributes } from './foreign-message.ts';
 import type { InFlight } from './in-flight.ts';
 import type { ResolvedSnsSqsOptions } from './options.ts';
 import { sqsDeliveryNotes } from './telemetry.ts';
-import { decodeBody, envelopeAttribute, parseEnvelope, toReceived } from './wire-format.ts';
+import {
+  decodeBody,
+  envelopeAttribute,
+  parseEnvelope,
+  toReceived,
+  type WireEnvelope,
+} from './wire-format.ts';
 
 /** SQS's longest visibility timeout. */
 const maxVisibilitySeconds = 43_200;
@@ -47,20 +58,54 @@ function setVisibility(ctx: ProcessContext, message: Message, seconds: number): 
     );
 }
 
+const encoder = new TextEncoder();
+
+/**
+ * A message the transport refuses to read, as the handler gets it: the body as it arrived,
+ * the envelope's fields when the envelope could be read (else the message's own string
+ * attributes), and the reason in `tidings-transport-error`.
+ */
+function refused(
+  message: Message,
+  deliveryCount: number,
+  reason: string,
+  envelope?: WireEnvelope,
+): ReceivedMessage {
+  const { [envelopeAttribute]: _forged, ...attributes } = stringAttributes(message.MessageAttributes);
+  const headers = { ...(envelope?.headers ?? attributes), [transportErrorHeader]: reason };
+  return {
+    id: envelope?.id || attributes['ce-id'] || message.MessageId || '',
+    topic: envelope?.topic ?? '',
+    key: envelope?.key ?? message.Attributes?.MessageGroupId ?? '',
+    headers,
+    body: encoder.encode(message.Body ?? ''),
+    deliveryCount,
+  };
+}
+
 async function decode(ctx: ProcessContext, message: Message): Promise<ReceivedMessage> {
   const attempts = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
   const attribute = message.MessageAttributes?.[envelopeAttribute]?.StringValue;
   if (attribute === undefined) return foreignReceived(message, attempts);
-  const envelope = parseEnvelope(attribute);
+  let envelope: WireEnvelope;
+  try {
+    envelope = parseEnvelope(attribute);
+  } catch (error) {
+    return refused(message, attempts, errorMessage(error));
+  }
   const text = message.Body ?? '';
   let body: Uint8Array;
   if (envelope.body === 'ref') {
     if (!ctx.options.payloadStore) {
-      throw new ConfigurationError(
+      return refused(
+        message,
+        attempts,
         `Message ${envelope.id} has its body offloaded (${text}) but this consumer has no payloadStore. ` +
-          'Configure one and redrive the dead-letter queue.',
+          'Configure one and redrive the dead letter.',
+        envelope,
       );
     }
+    // A failing store may be down for a while: the message comes back after the visibility timeout.
     body = await ctx.options.payloadStore.get(text);
   } else {
     body = decodeBody(text, envelope.body);
@@ -77,12 +122,12 @@ async function processOne(ctx: ProcessContext, message: Message): Promise<boolea
   try {
     received = await decode(ctx, message);
   } catch (error) {
-    // Not a message any handler could take: it stays invisible for the visibility timeout,
+    // Its offloaded body could not be fetched: it stays invisible for the visibility timeout,
     // comes back, and after maxDeliveries receives SQS moves it to the dead-letter queue.
     ctx.options.onError(
       new TransportError(
         `SQS message ${message.MessageId} of group "${ctx.group}" cannot be read: ${errorMessage(error)}. ` +
-          `After ${ctx.options.maxDeliveries} receives SQS moves it to the group's dead-letter queue.`,
+          `It is received again after the visibility timeout; after ${ctx.options.maxDeliveries} receives SQS moves it to the group's dead-letter queue.`,
         { cause: error },
       ),
     );

@@ -19,6 +19,7 @@ import {
   RetryLater,
   type TransportMessage,
 } from '@tidings/core';
+import { transportErrorHeader } from '@tidings/core/spi';
 import { waitUntil } from '@tidings/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -184,6 +185,43 @@ describe('sns-sqs transport (fauxqs)', () => {
     const raw = fromTransportMessage(got);
     expect(raw).toMatchObject({ id: 'foreign-1', type: 'T', payload: { a: 1 }, occurredAt: got.publishedAt });
     expect(raw.metadata.timesource).toBe('broker');
+  });
+
+  it('hands a message it cannot read to the handler with the reason, so the consumer dead-letters it', async () => {
+    const { topic, group } = names();
+    const { transport, clients } = await make();
+    const handled: ReceivedMessage[] = [];
+    await transport.subscribe({ group, topics: [topic] }, async (m) => void handled.push(m));
+    const queues = await transport.provision({ group, topics: [topic] });
+    const send = (tidings: string, id: string) =>
+      clients.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queues.queueUrl,
+          MessageBody: `body of ${id}`,
+          MessageAttributes: {
+            tidings: { DataType: 'String', StringValue: tidings },
+            'ce-id': { DataType: 'String', StringValue: id },
+          },
+        }),
+      );
+    await send('{"v":2,"id":{}}', 'forged-1');
+    await send(
+      '{"v":1,"id":"offloaded-1","topic":"t","key":"k","headers":{"ce-type":"T"},"body":"ref"}',
+      'x',
+    );
+    await waitUntil(() => handled.length === 2, 'both unreadable messages');
+    const byId = new Map(handled.map((m) => [m.id, m]));
+    expect(byId.get('forged-1')).toMatchObject({
+      key: '',
+      headers: { 'ce-id': 'forged-1', [transportErrorHeader]: expect.stringMatching(/lacks v=1/) },
+      deliveryCount: 1,
+    });
+    expect(new TextDecoder().decode(byId.get('forged-1')?.body)).toBe('body of forged-1');
+    expect(byId.get('offloaded-1')).toMatchObject({
+      topic: 't',
+      key: 'k',
+      headers: { 'ce-type': 'T', [transportErrorHeader]: expect.stringMatching(/no payloadStore/) },
+    });
   });
 
   it('FIFO drops a second publish of the same message id', async () => {
