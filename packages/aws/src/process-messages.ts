@@ -62,8 +62,8 @@ const encoder = new TextEncoder();
 
 /**
  * A message the transport refuses to read, as the handler gets it: the body as it arrived,
- * the envelope's fields when the envelope could be read (else the message's own string
- * attributes), and the reason in `tidings-transport-error`.
+ * the message's own string attributes with the envelope's fields over them when the envelope
+ * could be read, and the reason in `tidings-transport-error`.
  */
 function refused(
   message: Message,
@@ -72,7 +72,7 @@ function refused(
   envelope?: WireEnvelope,
 ): ReceivedMessage {
   const { [envelopeAttribute]: _forged, ...attributes } = stringAttributes(message.MessageAttributes);
-  const headers = { ...(envelope?.headers ?? attributes), [transportErrorHeader]: reason };
+  const headers = { ...attributes, ...envelope?.headers, [transportErrorHeader]: reason };
   return {
     id: envelope?.id || attributes['ce-id'] || message.MessageId || '',
     topic: envelope?.topic ?? '',

@@ -11,12 +11,15 @@ import { snsTopicName } from '@tidings/aws';
 import type { HostileMessage } from './hostile.ts';
 import { asText, fuzzTopic, type RawSender } from './raw-sender.ts';
 
-const forgedEnvelopes = [
-  '{"v":1,"id":',
-  '{"v":2,"id":{},"topic":7,"key":null,"headers":[],"body":"utf8"}',
-  '{"__proto__":{"v":1},"id":"x","topic":"t","key":"k","headers":{"__proto__":{"ce-type":"crash.Ticked"}},"body":"utf8"}',
-  '{"v":1,"id":"x","topic":"crash.Ticked","key":"k","headers":{},"body":"ref"}',
-  '{"v":1,"id":"x","topic":"crash.Ticked","key":"k","headers":{},"body":"base64"}',
+// The two that parse replace the message's headers with their own: they carry the fuzz
+// headers too, so their dead letters are counted against the message they came with.
+const forgedEnvelopes: ((fuzz: string) => string)[] = [
+  () => '{"v":1,"id":',
+  () => '{"v":2,"id":{},"topic":7,"key":null,"headers":[],"body":"utf8"}',
+  () =>
+    '{"__proto__":{"v":1},"id":"x","topic":"t","key":"k","headers":{"__proto__":{"ce-type":"crash.Ticked"}},"body":"utf8"}',
+  (fuzz) => `{"v":1,"id":"x","topic":"crash.Ticked","key":"k","headers":${fuzz},"body":"ref"}`,
+  (fuzz) => `{"v":1,"id":"x","topic":"crash.Ticked","key":"k","headers":${fuzz},"body":"base64"}`,
 ];
 
 function attributes(headers: Record<string, unknown>, index: number): Record<string, MessageAttributeValue> {
@@ -30,10 +33,9 @@ function attributes(headers: Record<string, unknown>, index: number): Record<str
     }
   }
   if (index % 7 === 3) {
-    out.tidings = {
-      DataType: 'String',
-      StringValue: forgedEnvelopes[index % forgedEnvelopes.length] as string,
-    };
+    const fuzz = JSON.stringify({ 'fuzz-id': headers['fuzz-id'], 'fuzz-kind': headers['fuzz-kind'] });
+    const forge = forgedEnvelopes[index % forgedEnvelopes.length] as (fuzz: string) => string;
+    out.tidings = { DataType: 'String', StringValue: forge(fuzz) };
   }
   return out;
 }
