@@ -4,6 +4,7 @@ import type { Benchmark } from './registry.ts';
 import { createBenchmarks } from './scenarios/create/create.ts';
 import { dispatchBenchmarks } from './scenarios/dispatch/index.ts';
 import { latencyBenchmarks } from './scenarios/latency/latency.ts';
+import { memoryBenchmarks } from './scenarios/memory/backlog.ts';
 import { appendBenchmarks } from './scenarios/stores/append.ts';
 import { relayBenchmarks } from './scenarios/stores/relay.ts';
 
@@ -13,5 +14,6 @@ export const allBenchmarks: readonly Benchmark[] = [
   ...appendBenchmarks,
   ...relayBenchmarks,
   ...latencyBenchmarks,
+  ...memoryBenchmarks,
   ...brokerBenchmarks,
 ];

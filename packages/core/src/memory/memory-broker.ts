@@ -31,7 +31,9 @@ interface MemberState {
 
 interface Group {
   readonly topics: Set<string>;
+  /** Entries waiting, in sequence order, from `head` on (those before it are gone). */
   queue: Entry[];
+  head: number;
   readonly members: MemberState[];
   readonly keysInFlight: Set<string>;
   next: number;
@@ -62,9 +64,25 @@ function copy(message: TransportMessage): TransportMessage {
 
 function requeue(group: Group, entry: Entry): void {
   // Back in sequence position, so a redelivered message keeps its place before later ones.
-  const at = group.queue.findIndex((e) => e.seq > entry.seq);
-  if (at === -1) group.queue.push(entry);
-  else group.queue.splice(at, 0, entry);
+  const q = group.queue;
+  if (group.head > 0 && (group.head === q.length || (q[group.head] as Entry).seq > entry.seq)) {
+    q[--group.head] = entry;
+    return;
+  }
+  for (let at = group.head; at < q.length; at++) {
+    if ((q[at] as Entry).seq > entry.seq) {
+      q.splice(at, 0, entry);
+      return;
+    }
+  }
+  q.push(entry);
+}
+
+/** Handler slots free over the group's members. */
+function freeSlots(group: Group): number {
+  let free = 0;
+  for (const state of group.members) free += Math.max(0, state.member.concurrency - state.inFlight.size);
+  return free;
 }
 
 /**
@@ -99,13 +117,24 @@ export function createMemoryBroker(): MemoryBroker {
     return undefined;
   }
 
+  /**
+   * Hands out entries in sequence order until every slot is taken. The scan stops there, so
+   * a backlog costs only what is scanned (the entries held back by their key, then the ones
+   * delivered), not the whole queue per freed slot.
+   */
   function dispatch(group: Group): void {
     if (group.members.length === 0) return;
+    let free = freeSlots(group);
+    if (free === 0) return;
     const now = Date.now();
     const blocked = new Set<string>(group.keysInFlight);
     let wakeAt = Number.POSITIVE_INFINITY;
-    const waiting: Entry[] = [];
-    for (const entry of group.queue) {
+    const q = group.queue;
+    // Kept entries are written back from `kept` on; delivered ones leave holes after them.
+    let kept = group.head;
+    let at = group.head;
+    for (; at < q.length && free > 0; at++) {
+      const entry = q[at] as Entry;
       const key = entry.message.key;
       const member =
         blocked.has(key) || entry.notBefore > now ? undefined : pickMember(group, entry.message.topic);
@@ -113,13 +142,23 @@ export function createMemoryBroker(): MemoryBroker {
         if (entry.notBefore > now) wakeAt = Math.min(wakeAt, entry.notBefore);
         // An entry that waits holds its key: later messages of that key must not overtake it.
         blocked.add(key);
-        waiting.push(entry);
+        q[kept++] = entry;
         continue;
       }
       blocked.add(key);
+      free--;
       deliver(group, member, entry);
     }
-    group.queue = waiting;
+    // Close the holes: move the kept entries up against the unscanned rest.
+    const holes = at - kept;
+    if (holes > 0) {
+      for (let k = kept - 1; k >= group.head; k--) q[k + holes] = q[k] as Entry;
+      group.head += holes;
+    }
+    if (group.head > 1024 && group.head * 2 > q.length) {
+      group.queue = q.slice(group.head);
+      group.head = 0;
+    }
     if (wakeAt !== Number.POSITIVE_INFINITY) {
       clearTimeout(group.timer);
       group.timer = setTimeout(() => dispatch(group), Math.max(0, wakeAt - now)).unref();
@@ -176,6 +215,7 @@ export function createMemoryBroker(): MemoryBroker {
         group = {
           topics: new Set(),
           queue: [],
+          head: 0,
           members: [],
           keysInFlight: new Set(),
           next: 0,

@@ -73,4 +73,49 @@ describe('memory transport', () => {
     await a.close();
     expect(seen).toEqual(['2']);
   });
+
+  it('drains a backlog of 5,000 over 50 keys with rejections: each once, in order per key, across two members', async () => {
+    // The dispatcher stops scanning once every slot is taken and requeues at the head:
+    // this drives both paths (held-back keys ahead of the rest, rejected entries going back).
+    const broker = createMemoryBroker();
+    const a = createMemoryTransport({ broker });
+    const b = createMemoryTransport({ broker });
+    const handled = new Map<string, number[]>();
+    let successes = 0;
+    let rejections = 0;
+    let finished!: () => void;
+    const all = new Promise<void>((resolve) => (finished = resolve));
+    const handler = async (m: { key: string; body: Uint8Array; deliveryCount: number }) => {
+      const n = Number(new TextDecoder().decode(m.body));
+      // Every 7th message fails its first delivery; a deterministic share keeps the test exact.
+      if (n % 7 === 3 && m.deliveryCount === 1) {
+        rejections++;
+        throw Object.assign(new Error('not yet'), { retryDelayMs: 0 });
+      }
+      await Promise.resolve();
+      handled.set(m.key, [...(handled.get(m.key) ?? []), n]);
+      if (++successes === 5_000) finished();
+    };
+    await a.subscribe({ group: 'g', topics: ['t'], concurrency: 8 }, handler);
+    await b.subscribe({ group: 'g', topics: ['t'], concurrency: 3 }, handler);
+    const encoder = new TextEncoder();
+    await a.publish(
+      Array.from({ length: 5_000 }, (_, n) => ({
+        id: `m-${n}`,
+        topic: 't',
+        key: `k-${n % 50}`,
+        headers: {},
+        body: encoder.encode(String(n)),
+      })),
+    );
+    await all;
+    expect(rejections).toBe(Array.from({ length: 5_000 }, (_, n) => n).filter((n) => n % 7 === 3).length);
+    expect(handled.size).toBe(50);
+    for (const [key, list] of handled) {
+      const expected = Array.from({ length: 100 }, (_, i) => i * 50 + Number(key.slice(2)));
+      expect(list).toEqual(expected);
+    }
+    await a.close();
+    await b.close();
+  });
 });
