@@ -33,6 +33,14 @@ export async function chaosRun(o: ChaosOptions) {
   const logFile = join(tmpdir(), `chaos-${id}.log`);
   const log = createWriteStream(logFile);
   const pool = workers(servers.env, log);
+  // A server dying on its own ends the run: nothing can drain, and waiting would hang it.
+  void servers.broker.died?.then(async (what) => {
+    const line = `chaos: the ${servers.broker.name} server died during the run (${what}); stopping.\n`;
+    process.stderr.write(line);
+    log.write(line);
+    await servers.stopAll();
+    process.exit(1);
+  });
   stopWorkers.run = () => pool.killAll();
   const databaseUrl = servers.env.CHAOS_DATABASE_URL as string;
   const schema = (name: string) => {

@@ -21,6 +21,11 @@ export interface MockKafkaCluster {
    * answered with error `code`. Resolves once the cluster has taken the command.
    */
   failNext(apiKey: number, code: number, count?: number): Promise<void>;
+  /**
+   * Settles when the cluster process exits other than by `close()`, with its exit code or
+   * signal and the end of its stderr (librdkafka prints a failed assertion there).
+   */
+  readonly died: Promise<string>;
   close(): Promise<void>;
 }
 
@@ -88,6 +93,17 @@ export async function startMockKafka(
   });
   const bootstrap = await waitForBootstrap(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let closing = false;
+  let stderrTail = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString()).slice(-4_000);
+  });
+  const died = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      if (!closing)
+        resolve(`mockkafka exited with ${signal ?? code}${stderrTail ? `: ${stderrTail.trim()}` : ''}`);
+    });
+  });
   // After the bootstrap line, each stdout line answers one command, in order.
   const answers: ((line: string) => void)[] = [];
   let pending = '';
@@ -110,7 +126,9 @@ export async function startMockKafka(
         child.stdin?.write(`fail ${apiKey} ${code} ${count}\n`);
       });
     },
+    died,
     async close() {
+      closing = true;
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
     },

@@ -94,6 +94,14 @@ function startConsumer(env: Record<string, string>, args: string[]) {
 export async function fuzzRun(o: ChaosOptions) {
   const id = randomBytes(4).toString('hex');
   const servers = await startPrivateServers(o.broker, id, { postgres: false });
+  // A server dying on its own ends the run: waiting for its messages would hang it.
+  void servers.broker.died?.then(async (what) => {
+    process.stderr.write(
+      `fuzz: the ${servers.broker.name} server died during the run (${what}); stopping.\n`,
+    );
+    await servers.stopAll();
+    process.exit(1);
+  });
   const started = Date.now();
   const valid = Math.ceil(o.fuzz / validEvery);
   Object.assign(process.env, servers.env);

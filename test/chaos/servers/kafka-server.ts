@@ -25,6 +25,7 @@ export async function startKafka(id: string, partitions = 32): Promise<PrivateSe
     env: { KAFKA_BROKERS: cluster.brokers.join(',') },
     noRestart:
       'the librdkafka mock cluster keeps its topics, offsets and groups in memory only; a restart empties it',
+    died: cluster.died,
     async restart() {},
     stop: () => cluster.close(),
   };

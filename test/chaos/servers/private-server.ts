@@ -9,6 +9,8 @@ export interface PrivateServer {
   readonly env: Readonly<Record<string, string>>;
   /** Set when a restart would lose the server's state, so restarting it would prove nothing. */
   readonly noRestart?: string;
+  /** Settles, with what happened, when the server process dies on its own (not by stop or restart). */
+  readonly died?: Promise<string>;
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
