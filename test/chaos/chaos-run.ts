@@ -33,14 +33,20 @@ export async function chaosRun(o: ChaosOptions) {
   const logFile = join(tmpdir(), `chaos-${id}.log`);
   const log = createWriteStream(logFile);
   const pool = workers(servers.env, log);
-  // A server dying on its own ends the run: nothing can drain, and waiting would hang it.
-  void servers.broker.died?.then(async (what) => {
-    const line = `chaos: the ${servers.broker.name} server died during the run (${what}); stopping.\n`;
-    process.stderr.write(line);
-    log.write(line);
-    await servers.stopAll();
-    process.exit(1);
+  // A server dying on its own ends the run with the figures so far: nothing can drain any
+  // more, and waiting for workers that cannot start would hang it.
+  let brokerDied: string | undefined;
+  const died = new Promise<never>((_resolve, reject) => {
+    void servers.broker.died?.then((what) => {
+      brokerDied = what;
+      const line = `chaos: the ${servers.broker.name} server died during the run (${what}); stopping.\n`;
+      process.stderr.write(line);
+      log.write(line);
+      reject(new Error(line));
+    });
   });
+  died.catch(() => undefined);
+  const unlessDied = <T>(work: Promise<T>): Promise<T> => Promise.race([work, died]);
   stopWorkers.run = () => pool.killAll();
   const databaseUrl = servers.env.CHAOS_DATABASE_URL as string;
   const schema = (name: string) => {
@@ -53,11 +59,59 @@ export async function chaosRun(o: ChaosOptions) {
   const brokerArgs = [o.broker, id];
   const restarts = { broker: 0, postgres: 0 };
   const skipped: string[] = [];
+  let done = 0;
+  let drained = false;
+  let drainMs = 0;
+  const started = Date.now();
+  let figures: (() => Promise<ChaosFigures>) | undefined;
   try {
     const outboxDb = await openCrashDb(outboxTarget);
     const inboxDb = await openCrashDb(inboxTarget);
     await outboxDb.store.stats(); // migrates, so the workers do not race to
     await inboxDb.store.stats();
+    const appended = async () =>
+      (await outboxDb.store.stats()).reduce((n, s) => n + s.pending + s.done + s.dead, 0);
+    figures = async (): Promise<ChaosFigures> => {
+      const total = await appended();
+      const summary = await inboxDb.summary();
+      const ordered = pool.features?.orderingByKey === true;
+      await pool.killAll();
+      await outboxDb.close();
+      await inboxDb.close();
+      return {
+        outbox: o.outbox,
+        transport: o.broker,
+        appended: total,
+        subjects: o.subjects,
+        relays: o.relays,
+        consumers: o.consumers,
+        relayKills: o.kills,
+        consumerKills: o.kills,
+        faultsDone: done,
+        brokerRestarts: restarts.broker,
+        postgresRestarts: restarts.postgres,
+        skipped,
+        // With the broker gone, what it still held is neither lost by us nor delivered.
+        lost:
+          brokerDied === undefined
+            ? total - summary.distinct
+            : `not known: ${summary.distinct} of ${total} applied when the broker died`,
+        duplicateEffects: summary.effects - summary.distinct,
+        orderViolations: summary.outOfOrder,
+        transportDeclaresOrder: ordered,
+        deadLetters: pool.deadLetters.length,
+        drainMs:
+          brokerDied !== undefined
+            ? 'not drained: the broker died'
+            : drained
+              ? drainMs
+              : `not drained after ${drainMs} ms`,
+        totalMs: Date.now() - started,
+        unexpectedExits: pool.unexpectedExits,
+        ...(brokerDied === undefined ? {} : { brokerDied }),
+        workerLog: logFile,
+      };
+    };
     let lastEffects = 0;
     const effects = async () => {
       lastEffects = await inboxDb
@@ -66,9 +120,8 @@ export async function chaosRun(o: ChaosOptions) {
         .catch(() => lastEffects);
       return lastEffects;
     };
-    const started = Date.now();
     const many = (n: number, role: string, target: string) =>
-      Promise.all(Array.from({ length: n }, () => pool.start(role, [target, ...brokerArgs])));
+      unlessDied(Promise.all(Array.from({ length: n }, () => pool.start(role, [target, ...brokerArgs]))));
     // Consumers first: on brokers that do not replay history (RabbitMQ, SNS/SQS) a group
     // only receives what is published after it subscribed.
     const consumers = await many(o.consumers, 'consumer', inboxTarget);
@@ -85,7 +138,6 @@ export async function chaosRun(o: ChaosOptions) {
       ...Array<string>(o.pgRestarts).fill('postgres'),
     ].sort(() => Math.random() - 0.5);
     const step = Math.ceil(o.events / (plan.length + 1));
-    let done = 0;
     const progress = setInterval(() => {
       const line = `chaos ${o.outbox}/${o.broker}: ${lastEffects} of ${o.events} effects, ${done} of ${plan.length} faults, ${Math.round((Date.now() - started) / 1000)} s`;
       process.stderr.write(`${line}\n`);
@@ -93,57 +145,38 @@ export async function chaosRun(o: ChaosOptions) {
     progress.unref();
     for (const action of plan) {
       const before = await effects();
-      await until(async () => (await effects()) >= Math.min(o.events, before + step), 120_000);
+      await unlessDied(until(async () => (await effects()) >= Math.min(o.events, before + step), 120_000));
       if (action === 'broker' || action === 'postgres') {
-        await (action === 'broker' ? servers.broker : servers.postgres).restart();
+        await unlessDied((action === 'broker' ? servers.broker : servers.postgres).restart());
         restarts[action] += 1;
         done += 1;
         continue;
       }
       const group = action === 'relay' ? relays : consumers;
       const at = Math.floor(Math.random() * group.length);
-      await pool.kill(group[at] as ChildProcess);
-      group[at] = await pool.start(action, [action === 'relay' ? outboxTarget : inboxTarget, ...brokerArgs]);
+      await unlessDied(pool.kill(group[at] as ChildProcess));
+      group[at] = await unlessDied(
+        pool.start(action, [action === 'relay' ? outboxTarget : inboxTarget, ...brokerArgs]),
+      );
       done += 1;
     }
-    await produced;
+    await unlessDied(produced);
     const producedAt = Date.now();
-    const total = (await outboxDb.store.stats()).reduce((n, s) => n + s.pending + s.done + s.dead, 0);
+    const total = await appended();
     const drainLimit = o.scale === 'full' ? 900_000 : 120_000;
-    const drained = await until(async () => {
-      const now = await inboxDb.summary();
-      lastEffects = now.effects;
-      return now.distinct >= total;
-    }, drainLimit);
-    const drainMs = Date.now() - producedAt;
+    drained = await unlessDied(
+      until(async () => {
+        const now = await inboxDb.summary();
+        lastEffects = now.effects;
+        return now.distinct >= total;
+      }, drainLimit),
+    );
+    drainMs = Date.now() - producedAt;
     clearInterval(progress);
-    const summary = await inboxDb.summary();
-    const ordered = pool.features?.orderingByKey === true;
-    await pool.killAll();
-    await outboxDb.close();
-    await inboxDb.close();
-    return {
-      outbox: o.outbox,
-      transport: o.broker,
-      appended: total,
-      subjects: o.subjects,
-      relays: o.relays,
-      consumers: o.consumers,
-      relayKills: o.kills,
-      consumerKills: o.kills,
-      brokerRestarts: restarts.broker,
-      postgresRestarts: restarts.postgres,
-      skipped,
-      lost: total - summary.distinct,
-      duplicateEffects: summary.effects - summary.distinct,
-      orderViolations: summary.outOfOrder,
-      transportDeclaresOrder: ordered,
-      deadLetters: pool.deadLetters.length,
-      drainMs: drained ? drainMs : `not drained after ${drainMs} ms`,
-      totalMs: Date.now() - started,
-      unexpectedExits: pool.unexpectedExits,
-      workerLog: logFile,
-    };
+    return await (figures as () => Promise<ChaosFigures>)();
+  } catch (error) {
+    if (brokerDied === undefined || figures === undefined) throw error;
+    return await figures();
   } finally {
     await pool.killAll();
     log.end();
@@ -151,8 +184,36 @@ export async function chaosRun(o: ChaosOptions) {
   }
 }
 
-export function failed(f: Awaited<ReturnType<typeof chaosRun>>): boolean {
+export interface ChaosFigures {
+  readonly outbox: string;
+  readonly transport: string;
+  readonly appended: number;
+  readonly subjects: number;
+  readonly relays: number;
+  readonly consumers: number;
+  readonly relayKills: number;
+  readonly consumerKills: number;
+  readonly faultsDone: number;
+  readonly brokerRestarts: number;
+  readonly postgresRestarts: number;
+  readonly skipped: readonly string[];
+  readonly lost: number | string;
+  readonly duplicateEffects: number;
+  readonly orderViolations: number;
+  readonly transportDeclaresOrder: boolean;
+  readonly deadLetters: number;
+  readonly drainMs: number | string;
+  readonly totalMs: number;
+  readonly unexpectedExits: readonly string[];
+  /** Set when the broker died on its own during the run, with how. */
+  readonly brokerDied?: string;
+  readonly workerLog: string;
+}
+
+export function failed(f: ChaosFigures): boolean {
   return (
+    f.brokerDied !== undefined ||
+    typeof f.lost === 'string' ||
     f.lost > 0 ||
     f.duplicateEffects > 0 ||
     f.unexpectedExits.length > 0 ||
