@@ -2,7 +2,10 @@
  * Hostile messages published with the plain AWS SDK to the consumer's SNS topic: foreign
  * layout (CloudEvents attributes as message attributes, some of the wrong data type), and
  * every 7th with a forged `tidings` attribute (broken JSON, wrong field types, `__proto__`,
- * an offloaded-body reference no store holds), which the transport dead-letters itself.
+ * an offloaded-body reference no store holds), which the transport hands to the consumer
+ * as refused. fauxqs slows down as its queues grow (sent as fast as it accepts, a million
+ * messages took it to 2.3 GB and 20 minutes in without the end in sight), so the runner keeps
+ * at most `window` messages unread, as AWS would not need.
  */
 import { randomUUID } from 'node:crypto';
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
@@ -61,6 +64,7 @@ export async function sqsSender(runId: string): Promise<RawSender> {
   let sent = 0;
   return {
     huge: 200 * 1024,
+    window: 2_000,
     async send(batch) {
       // A batch carries 256 KiB in all: huge bodies go alone.
       const groups: HostileMessage[][] = [];
