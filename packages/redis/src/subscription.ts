@@ -21,6 +21,9 @@ import type { PartitionCounts } from './partition-count.ts';
 import { type GroupMember, reclaimOwn, sweepStrays, takeOverPending } from './pending.ts';
 import type { CheckedRequest } from './subscribe-request.ts';
 
+/** How much less than its retry delay an own rejected entry must have idled to be taken back. */
+const reclaimSlackMs = 25;
+
 export interface SubscriptionContext {
   readonly redis: Redis;
   /** Opens the member's own connection for blocking reads. */
@@ -103,7 +106,11 @@ export async function openSubscription(
         const delayMs = await attempt(delivery);
         if (delayMs === undefined) return;
         if (!(await pause(delayMs, state.stop.signal)) || isLeaving(state)) return;
-        delivery = await reclaimOwn(member, delivery, delayMs);
+        // The idle guard is the delay less a slack: a timer may fire a millisecond early
+        // (libuv counts whole milliseconds) and Redis floors idle times, so asking for the
+        // full delay sometimes found the entry "not idle long enough" and left it pending
+        // for good, its key stuck behind it.
+        delivery = await reclaimOwn(member, delivery, Math.max(0, delayMs - reclaimSlackMs));
       }
     } catch (error) {
       if (redis.status !== 'end') options.onError(error);
