@@ -5,7 +5,7 @@
  * an offloaded-body reference no store holds), which the transport hands to the consumer
  * as refused. fauxqs slows down as its queues grow (sent as fast as it accepts, a million
  * messages took it to 2.3 GB and 20 minutes in without the end in sight), so the runner keeps
- * at most `window` messages unread, as AWS would not need.
+ * at most `window` messages unread. This is the emulator's limit: AWS would not need it.
  */
 import { randomUUID } from 'node:crypto';
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
