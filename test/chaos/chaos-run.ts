@@ -173,7 +173,7 @@ export async function chaosRun(o: ChaosOptions) {
     );
     drainMs = Date.now() - producedAt;
     clearInterval(progress);
-    return await (figures as () => Promise<ChaosFigures>)();
+    return await figures();
   } catch (error) {
     if (brokerDied === undefined || figures === undefined) throw error;
     return await figures();

@@ -158,6 +158,7 @@ export async function createGroupSubscription(
       await joined;
       joinedOnce = true;
     } catch (error) {
+      if (current === consumer) current = undefined;
       await consumer.disconnect().catch(() => undefined);
       throw error;
     }
@@ -176,26 +177,29 @@ export async function createGroupSubscription(
     // Still joining: startMember's caller retries (or rejects subscribe).
     if (!joined) return;
     current = undefined;
-    void rejoin(error, 0);
+    void rejoin(error);
   };
 
   /** Replaces a member that kafkajs gave up on, until one joins or the subscription closes. */
-  const rejoin = async (error: unknown, attempt: number): Promise<void> => {
-    const delay = backoffMs(attempt);
-    options.onError(
-      new TransportError(
-        `${describe} stopped on an error kafkajs does not restart from: ${errorMessage(error)}. ` +
-          `A new member joins in ${delay} ms.`,
-        { cause: error },
-      ),
-    );
-    if (!(await pause(delay, stopping.signal))) return;
-    try {
-      await startMember();
-    } catch (next) {
-      if (stopping.signal.aborted) return;
-      current = undefined;
-      await rejoin(next, attempt + 1);
+  const rejoin = async (stoppedBy: unknown): Promise<void> => {
+    let error = stoppedBy;
+    for (let attempt = 0; ; attempt++) {
+      const delay = backoffMs(attempt);
+      options.onError(
+        new TransportError(
+          `${describe} stopped on an error kafkajs does not restart from: ${errorMessage(error)}. ` +
+            `A new member joins in ${delay} ms.`,
+          { cause: error },
+        ),
+      );
+      if (!(await pause(delay, stopping.signal))) return;
+      try {
+        await startMember();
+        return;
+      } catch (next) {
+        if (stopping.signal.aborted) return;
+        error = next;
+      }
     }
   };
 

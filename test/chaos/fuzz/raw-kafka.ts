@@ -8,9 +8,9 @@
  * (one huge 900 KiB body, the rest averaging 3 KiB). With 5,000, one partition fell about
  * 2,000 records behind the others and lost them to retention.
  */
-import { kafkaTopicName } from '@tidings/kafka';
 import { Kafka, logLevel } from 'kafkajs';
-import { asText, fuzzTopic, plain, type RawSender } from './raw-sender.ts';
+import { chaosKafkaTopic } from '../servers/kafka-server.ts';
+import { asText, plain, type RawSender } from './raw-sender.ts';
 
 export async function kafkaSender(runId: string): Promise<RawSender> {
   const kafka = new Kafka({
@@ -20,7 +20,7 @@ export async function kafkaSender(runId: string): Promise<RawSender> {
   });
   const producer = kafka.producer();
   await producer.connect();
-  const topic = kafkaTopicName(fuzzTopic, `chaos-${runId}.`);
+  const topic = chaosKafkaTopic(runId);
   return {
     huge: 900 * 1024,
     window: 1_000,

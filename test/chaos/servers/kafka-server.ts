@@ -12,11 +12,12 @@
  * created up front with `partitions` partitions (32: 160 MiB, more than the 100,000 events
  * of a full chaos run), and the fuzz runner keeps its backlog under a window.
  */
+import { kafkaTopicName } from '@tidings/kafka';
 import { startMockKafka } from '../../../packages/kafka/test/mock-kafka.ts';
 import type { PrivateServer } from './private-server.ts';
 
-/** The topic the chaos and fuzz runs use (`crash.Ticked` under the run's prefix). */
-export const chaosKafkaTopic = (id: string) => `chaos-${id}.crash.Ticked`;
+/** The Kafka topic the chaos and fuzz runs use: `crash.Ticked` under the run's prefix (brokers.ts). */
+export const chaosKafkaTopic = (id: string) => kafkaTopicName('crash.Ticked', `chaos-${id}.`);
 
 export async function startKafka(id: string, partitions = 32): Promise<PrivateServer> {
   const cluster = await startMockKafka({ brokers: 3, topics: [`${chaosKafkaTopic(id)}:${partitions}`] });
