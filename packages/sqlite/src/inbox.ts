@@ -5,6 +5,7 @@
  */
 import { type Inbox, StoreError } from '@tidings/core';
 import { inboxMarker } from '@tidings/core/spi';
+import type Database from 'better-sqlite3';
 import type { SqliteTx } from './options.ts';
 import type { Session } from './session.ts';
 
@@ -18,11 +19,28 @@ export type SqliteInbox = Required<Omit<Inbox<SqliteTx>, 'transaction'>>;
  */
 export const sqliteGroupCommit = { maxRuns: 32, concurrency: 1 } as const;
 
+/** Rows per multi-row inbox insert: a default group (32) is one statement. */
+const maxRowsPerInsert = 64;
+
 export function createSqliteInbox(session: Session): SqliteInbox {
   const { tables, clock, db } = session;
   const insert = session.statement(
     `INSERT OR IGNORE INTO ${tables.inbox} (handler, event_id, processed_at) VALUES (?, ?, ?)`,
   );
+  const insertStatements: Database.Statement[] = [];
+  const insertMany = (rows: number): Database.Statement => {
+    let statement = insertStatements[rows];
+    if (!statement) {
+      const values = Array.from({ length: rows }, () => '(?, ?, ?)').join(', ');
+      statement = session
+        .statement(
+          `INSERT OR IGNORE INTO ${tables.inbox} (handler, event_id, processed_at) VALUES ${values} RETURNING event_id`,
+        )
+        .pluck();
+      insertStatements[rows] = statement;
+    }
+    return statement;
+  };
   const remove = session.statement(`DELETE FROM ${tables.inbox} WHERE handler = ? AND event_id = ?`);
   const prune = session.statement(`DELETE FROM ${tables.inbox} WHERE processed_at < :olderThan`);
   // One name is enough: the committer never nests savepoints on one transaction.
@@ -36,8 +54,18 @@ export function createSqliteInbox(session: Session): SqliteInbox {
       session.checkTx('markProcessed', tx);
       const at = clock();
       const recorded = new Set<string>();
-      for (const eventId of eventIds)
-        if (insert.run(handler, eventId, at).changes === 1) recorded.add(eventId);
+      if (eventIds.length === 1) {
+        if (insert.run(handler, eventIds[0], at).changes === 1) recorded.add(eventIds[0] as string);
+        return recorded;
+      }
+      // A group's ids in one multi-row statement per `maxRowsPerInsert`: RETURNING names the
+      // rows inserted (an ignored duplicate returns none), ~1 µs per id less than a run each.
+      for (let start = 0; start < eventIds.length; start += maxRowsPerInsert) {
+        const ids = eventIds.slice(start, start + maxRowsPerInsert);
+        const values: unknown[] = [];
+        for (const id of ids) values.push(handler, id, at);
+        for (const id of insertMany(ids.length).all(...values) as string[]) recorded.add(id);
+      }
       return recorded;
     }),
     unmarkProcessed(tx, handler, eventIds) {
