@@ -102,6 +102,7 @@ describe('@tidings/core exports', () => {
       'encodeHeaderValue',
       'errorCodeOf',
       'errorMessage',
+      'freezeParsedJson',
       'fromAmqpProperties',
       'fromKafkaHeaders',
       'inboxMarker',

@@ -18,7 +18,7 @@ export { redactUrl } from './errors/redact-url.ts';
 export { describeValue } from './errors/tidings-error.ts';
 // Events as stored and decoded
 export { orderingKey } from './event/envelope.ts';
-export { deepFreeze } from './event/freeze.ts';
+export { deepFreeze, freezeParsedJson } from './event/freeze.ts';
 export { createEventId } from './event/id.ts';
 // Instrumentation hooks
 export { createDeliveryNotes, type DeliveryNotes } from './instrumentation/delivery-notes.ts';

@@ -4,7 +4,7 @@
  * the store returns.
  */
 import type { AnyDomainEvent, AttemptRecord, DeliveryInfo, DeliveryStatus, StoredEvent } from '@tidings/core';
-import { deepFreeze } from '@tidings/core/spi';
+import { freezeParsedJson } from '@tidings/core/spi';
 
 /** The event columns every event-returning query selects, from the events table as `e`. */
 export const eventColumns = `e.position, e.id, e.type, e.version, e.occurred_at_text, e.subject_type,
@@ -50,16 +50,18 @@ export function eventFromRow(row: EventRow): AnyDomainEvent {
     occurredAt: row.occurred_at_text,
   };
   if (row.subject_type !== null && row.subject_id !== null) {
-    event.subject =
+    event.subject = Object.freeze(
       row.subject_sequence === null
         ? { type: row.subject_type, id: row.subject_id }
-        : { type: row.subject_type, id: row.subject_id, sequence: Number(row.subject_sequence) };
+        : { type: row.subject_type, id: row.subject_id, sequence: Number(row.subject_sequence) },
+    );
   }
   event.correlationId = row.correlation_id;
   if (row.causation_id !== null) event.causationId = row.causation_id;
-  event.metadata = JSON.parse(row.metadata);
-  event.payload = JSON.parse(row.payload);
-  return deepFreeze(event) as unknown as AnyDomainEvent;
+  // Each part frozen as it is made: fresh from JSON.parse, so no generic deepFreeze walk.
+  event.metadata = freezeParsedJson(JSON.parse(row.metadata));
+  event.payload = freezeParsedJson(JSON.parse(row.payload));
+  return Object.freeze(event) as unknown as AnyDomainEvent;
 }
 
 export function storedEventFromRow(row: EventRow): StoredEvent {

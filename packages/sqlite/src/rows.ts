@@ -2,14 +2,8 @@
  * Rows to domain objects. Events come back deeply frozen and without `undefined`-valued
  * keys, exactly as they were appended, so they compare equal to the originals.
  */
-import type {
-  AnyDomainEvent,
-  AttemptRecord,
-  DeliveryInfo,
-  DeliveryStatus,
-  EventSubject,
-} from '@tidings/core';
-import { deepFreeze } from '@tidings/core/spi';
+import type { AnyDomainEvent, AttemptRecord, DeliveryInfo, DeliveryStatus } from '@tidings/core';
+import { deepFreeze, freezeParsedJson } from '@tidings/core/spi';
 
 export interface EventRow {
   readonly position: number;
@@ -44,26 +38,30 @@ export const eventColumns =
 export const deliveryColumns =
   'event_id, consumer, status, attempts, next_attempt_at, last_error, history, finished_at';
 
+/** Shared: most events carry no metadata, and a frozen empty object is the same fact for all. */
+const noMetadata: Readonly<Record<string, string>> = Object.freeze({});
+
 export function toEvent(row: EventRow): AnyDomainEvent {
-  let subject: EventSubject | undefined;
-  if (row.subject_type !== null && row.subject_id !== null) {
-    subject =
-      row.sequence === null
-        ? { type: row.subject_type, id: row.subject_id }
-        : { type: row.subject_type, id: row.subject_id, sequence: row.sequence };
-  }
-  const event: AnyDomainEvent = {
+  // Built field by field in the envelope's key order, each part frozen as it is made: the
+  // conditional spreads and a generic deepFreeze of the whole were ~1 µs of a claimed row.
+  const event: Record<string, unknown> = {
     id: row.id,
     type: row.type,
     version: row.version,
     occurredAt: row.occurred_at,
-    ...(subject ? { subject } : {}),
-    correlationId: row.correlation_id,
-    ...(row.causation_id === null ? {} : { causationId: row.causation_id }),
-    metadata: JSON.parse(row.metadata) as Record<string, string>,
-    payload: JSON.parse(row.payload) as unknown,
   };
-  return deepFreeze(event);
+  if (row.subject_type !== null && row.subject_id !== null) {
+    event.subject = Object.freeze(
+      row.sequence === null
+        ? { type: row.subject_type, id: row.subject_id }
+        : { type: row.subject_type, id: row.subject_id, sequence: row.sequence },
+    );
+  }
+  event.correlationId = row.correlation_id;
+  if (row.causation_id !== null) event.causationId = row.causation_id;
+  event.metadata = row.metadata === '{}' ? noMetadata : freezeParsedJson(JSON.parse(row.metadata));
+  event.payload = freezeParsedJson(JSON.parse(row.payload));
+  return Object.freeze(event) as unknown as AnyDomainEvent;
 }
 
 export function toDeliveryInfo(row: DeliveryRow): DeliveryInfo {

@@ -15,6 +15,23 @@ export function deepFreeze<T>(value: T): T {
 }
 
 /**
+ * Freezes, in place, a value fresh from `JSON.parse` that nobody else holds: only plain
+ * objects and arrays can be in it (no symbols, accessors or prototypes other than
+ * Object's and Array's), so it skips `deepFreeze`'s generic checks, about half its cost on a
+ * stored payload. Anything else must go through `deepFreeze`.
+ */
+export function freezeParsedJson<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) freezeParsedJson(value[i]);
+  } else {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) freezeParsedJson(record[key]);
+  }
+  return Object.freeze(value);
+}
+
+/**
  * A deep copy of validated payload data, each copied object frozen as it is made, so
  * freezing never touches the caller's objects. Plain objects and arrays are copied directly
  * (several times faster than structuredClone, which dominated event creation); anything
