@@ -180,14 +180,42 @@ export function decodeStructured(input: string | Uint8Array, options: DecodeOpti
   return fromCloudEvent(parseJson(text, 'message'), options);
 }
 
-/** Encodes binary mode: `ce-*` headers and the JSON payload as the body. */
+/**
+ * Encodes binary mode: `ce-*` headers and the JSON payload as the body. The headers are
+ * `toCloudEvent`'s attributes (without `data` and `datacontenttype`) in its order, written
+ * directly: building the structured object first and walking its entries was a third of
+ * a relay round's encoding.
+ */
 export function encodeBinary(event: AnyDomainEvent, options?: CodecOptions): BinaryMessage {
-  const ce = toCloudEvent(event, options);
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  for (const [key, value] of Object.entries(ce)) {
-    if (key === 'data' || key === 'datacontenttype') continue;
-    headers[`ce-${key}`] = encodeHeaderValue(String(value));
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'ce-specversion': '1.0',
+    'ce-id': encodeHeaderValue(String(event.id)),
+    'ce-source': encodeHeaderValue(options?.source ?? '/tidings'),
+    'ce-type': encodeHeaderValue(String(event.type)),
+    'ce-time': encodeHeaderValue(String(event.occurredAt)),
+    'ce-dataversion': encodeHeaderValue(String(event.version)),
+    'ce-correlationid': encodeHeaderValue(String(event.correlationId)),
+  };
+  const { subject } = event;
+  if (subject) {
+    headers['ce-subject'] = encodeHeaderValue(String(subject.id));
+    headers['ce-subjecttype'] = encodeHeaderValue(String(subject.type));
+    if (subject.sequence !== undefined)
+      headers['ce-subjectsequence'] = encodeHeaderValue(String(subject.sequence));
   }
+  if (event.causationId !== undefined)
+    headers['ce-causationid'] = encodeHeaderValue(String(event.causationId));
+  const rest: [string, string][] = [];
+  for (const key in event.metadata) {
+    if (!Object.hasOwn(event.metadata, key)) continue;
+    const value = event.metadata[key] as string;
+    if ((traceKeys as readonly string[]).includes(key))
+      headers[`ce-${key}`] = encodeHeaderValue(String(value));
+    else rest.push([key, value]);
+  }
+  // Collected as entries: assigning `rest['__proto__'] = value` would silently drop that key.
+  if (rest.length > 0) headers['ce-metadata'] = encodeHeaderValue(JSON.stringify(Object.fromEntries(rest)));
   return { headers, body: encoder.encode(JSON.stringify(event.payload)) };
 }
 
