@@ -112,6 +112,65 @@ describe('relay rounds', () => {
   });
 });
 
+describe('relay claims', () => {
+  it('asks the store once, not once per loop, for what one append made claimable', async () => {
+    const { store } = setup();
+    const outbox = createOutbox({ store, routes: [{ name: 'broker' }] });
+    const relay = createOutboxRelay(outbox, {
+      transports: { broker: createMemoryTransport() },
+      claimsInFlight: 4,
+      pollIntervalMs: 60_000,
+    });
+    let calls = 0;
+    let running = 0;
+    let mostAtOnce = 0;
+    let callsBeforeSettle: number | undefined;
+    const claim = store.claim.bind(store);
+    store.claim = async (request) => {
+      calls += 1;
+      running += 1;
+      mostAtOnce = Math.max(mostAtOnce, running);
+      try {
+        return await claim(request);
+      } finally {
+        running -= 1;
+      }
+    };
+    const settle = store.settle.bind(store);
+    store.settle = (outcomes) => {
+      callsBeforeSettle ??= calls;
+      return settle(outcomes);
+    };
+    relay.start();
+    // Every loop finds the empty store once, then sleeps.
+    await waitUntil(() => calls >= 4);
+    calls = 0;
+    await outbox.publish([placed('o-1', 1)]);
+    await waitUntil(async () => (await store.stats())[0]?.done === 1);
+    await relay.close();
+    expect(mostAtOnce).toBe(1);
+    // The first claim took the event and came back short; the three other woken loops had
+    // nothing left to find and did not ask.
+    expect(callsBeforeSettle).toBe(1);
+  });
+
+  it("still finds a subject's next event after settling its head, with every loop asleep", async () => {
+    const { store } = setup();
+    const seen: number[] = [];
+    const handler = durableHandler('record', OrderPlaced, (event) => {
+      seen.push(event.payload.n);
+    });
+    const outbox = createOutbox({ store, handlers: [handler] });
+    const relay = createOutboxRelay(outbox, { claimsInFlight: 4, pollIntervalMs: 60_000 });
+    relay.start();
+    await outbox.publish([placed('o-1', 1), placed('o-1', 2), placed('o-1', 3)]);
+    // A handler gets one event of a subject per claim; only settles make the next one claimable.
+    await waitUntil(() => seen.length === 3);
+    await relay.close();
+    expect(seen).toEqual([1, 2, 3]);
+  });
+});
+
 describe('relay shutdown', () => {
   it('releases what it did not start, aborts a stubborn handler after the grace, and never settles it late', async () => {
     const { store, clock } = setup();

@@ -15,6 +15,7 @@ import type { Catalog } from '../event/catalog.ts';
 import { createEventId } from '../event/id.ts';
 import type { Inbox } from '../outbox/inbox.ts';
 import type { Outbox } from '../outbox/outbox.ts';
+import type { Delivery } from '../outbox/outbox-store.ts';
 import { requireInboxFor } from '../outbox/require-inbox.ts';
 import { createDeadlineWheel } from '../pipeline/deadline-wheel.ts';
 import { createPipeline } from '../pipeline/pipeline.ts';
@@ -176,20 +177,62 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
   const signal = createWakeSignal();
   let loops: Promise<void>[] = [];
 
-  const runOnce = async (): Promise<number> => {
+  let claimQueue: Promise<unknown> = Promise.resolve();
+  // What the last claim that came back short saw: nothing more was claimable then. Until an
+  // append (the wake signal's generation) or a settle changes that, a loop woken after it
+  // need not ask the store again (see `round`).
+  let claims = 0;
+  let settles = 0;
+  let exhausted:
+    | { readonly generation: number; readonly settles: number; readonly claim: number }
+    | undefined;
+  const nothing: { batch: readonly Delivery[]; at: number } = { batch: [], at: 0 };
+
+  /**
+   * One round. `sleptAfter` (the background loop's): the claim count when that loop went to
+   * sleep; a claim that came back short since then, with no append or settle after it, left
+   * nothing to find, so the loop skips its own. At most a poll interval late for what only
+   * time makes claimable (a retry falling due, a lease running out), which the next poll
+   * finds anyway.
+   */
+  const round = async (sleptAfter?: number): Promise<number> => {
     if (consumers.length === 0 || closed) return 0;
-    // Before the claim goes out: the store's lease starts later, so this end is never late.
-    const claimedAt = now();
-    const batch = await store.claim({ consumers, runs, limit: batchSize, leaseMs, owner });
+    // One claim at a time per relay: rounds overlap their publishing and settling, not their
+    // claims. Claims racing each other after one wake-up each paid a transaction to find
+    // that the first had leased everything (1.95 empty claims per event at 1k events/s).
+    const claimed = claimQueue.then(() => {
+      const generation = signal.generation();
+      if (
+        sleptAfter !== undefined &&
+        exhausted !== undefined &&
+        exhausted.claim > sleptAfter &&
+        exhausted.generation === generation &&
+        exhausted.settles === settles
+      )
+        return nothing;
+      const claim = ++claims;
+      const seen = { generation, settles, claim };
+      // Before the claim goes out: the store's lease starts later, so this end is never late.
+      const at = now();
+      return store.claim({ consumers, runs, limit: batchSize, leaseMs, owner }).then((batch) => {
+        exhausted = batch.length < batchSize ? seen : undefined;
+        return { batch, at };
+      });
+    });
+    claimQueue = claimed.catch(() => undefined);
+    const { batch, at: claimedAt } = await claimed;
     if (batch.length === 0) return 0;
     leases.hold(batch, claimedAt);
     try {
       await runRound(context, batch);
     } finally {
       leases.release(batch);
+      // Settling the head of a subject may make its next event claimable.
+      settles += 1;
     }
     return batch.length;
   };
+  const runOnce = (): Promise<number> => round();
 
   const unsubscribe = store.onAppend?.(signal.wake);
 
@@ -203,18 +246,23 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
   };
 
   const loop = async () => {
+    let sleptAfter: number | undefined;
     while (!closed) {
       const since = signal.generation();
       let handled = 0;
       await prune().catch((error: unknown) => throttle.report('prune', error));
       try {
-        handled = await runOnce();
+        handled = await round(sleptAfter);
       } catch (error) {
         throttle.report('claim or settle', error);
       }
+      sleptAfter = undefined;
       // A partial batch does not mean the backlog is empty: settling the head of a subject
       // makes its next event claimable. Only an empty round waits for a wake-up or the poll.
-      if (handled === 0 && !closed) await signal.sleep(since, options.pollIntervalMs ?? 500);
+      if (handled === 0 && !closed) {
+        sleptAfter = claims;
+        await signal.sleep(since, options.pollIntervalMs ?? 500);
+      }
     }
   };
 
