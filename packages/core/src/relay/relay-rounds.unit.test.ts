@@ -143,10 +143,10 @@ describe('relay claims', () => {
     };
     relay.start();
     // Every loop finds the empty store once, then sleeps.
-    await waitUntil(() => calls >= 4);
+    await waitUntil(() => calls >= 4, 'every loop asked the empty store');
     calls = 0;
     await outbox.publish([placed('o-1', 1)]);
-    await waitUntil(async () => (await store.stats())[0]?.done === 1);
+    await waitUntil(async () => (await store.stats())[0]?.done === 1, 'the event published');
     await relay.close();
     expect(mostAtOnce).toBe(1);
     // The first claim took the event and came back short; the three other woken loops had
@@ -165,7 +165,7 @@ describe('relay claims', () => {
     relay.start();
     await outbox.publish([placed('o-1', 1), placed('o-1', 2), placed('o-1', 3)]);
     // A handler gets one event of a subject per claim; only settles make the next one claimable.
-    await waitUntil(() => seen.length === 3);
+    await waitUntil(() => seen.length === 3, 'three events handled');
     await relay.close();
     expect(seen).toEqual([1, 2, 3]);
   });
