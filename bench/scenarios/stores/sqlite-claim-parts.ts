@@ -12,7 +12,7 @@
  */
 import { createOutbox } from '@tidings/core';
 import Database from 'better-sqlite3';
-import { eventColumns, toEvent } from '../../../packages/sqlite/dist/rows.js';
+import { eventColumns, toEvent } from '../../../packages/sqlite/src/rows.ts';
 import { benchEvents } from '../../brokers/fixture.ts';
 import { createBenchStore, fillBacklog } from '../../brokers/stores.ts';
 
