@@ -24,9 +24,6 @@ const maxRowsPerInsert = 64;
 
 export function createSqliteInbox(session: Session): SqliteInbox {
   const { tables, clock, db } = session;
-  const insert = session.statement(
-    `INSERT OR IGNORE INTO ${tables.inbox} (handler, event_id, processed_at) VALUES (?, ?, ?)`,
-  );
   const insertStatements: Database.Statement[] = [];
   const insertMany = (rows: number): Database.Statement => {
     let statement = insertStatements[rows];
@@ -54,10 +51,6 @@ export function createSqliteInbox(session: Session): SqliteInbox {
       session.checkTx('markProcessed', tx);
       const at = clock();
       const recorded = new Set<string>();
-      if (eventIds.length === 1) {
-        if (insert.run(handler, eventIds[0], at).changes === 1) recorded.add(eventIds[0] as string);
-        return recorded;
-      }
       // A group's ids in one multi-row statement per `maxRowsPerInsert`: RETURNING names the
       // rows inserted (an ignored duplicate returns none), ~1 µs per id less than a run each.
       for (let start = 0; start < eventIds.length; start += maxRowsPerInsert) {

@@ -177,7 +177,10 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
   const signal = createWakeSignal();
   let loops: Promise<void>[] = [];
 
-  let claimQueue: Promise<unknown> = Promise.resolve();
+  // One claim at a time per relay: rounds overlap their publishing and settling, not their
+  // claims. Claims racing each other after one wake-up each paid a transaction to find
+  // that the first had leased everything (1.95 empty claims per event at 1k events/s).
+  const oneClaim = createLimiter(1);
   // What the last claim that came back short saw: nothing more was claimable then. Until an
   // append (the wake signal's generation) or a settle changes that, a loop woken after it
   // need not ask the store again (see `round`).
@@ -197,10 +200,7 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
    */
   const round = async (sleptAfter?: number): Promise<number> => {
     if (consumers.length === 0 || closed) return 0;
-    // One claim at a time per relay: rounds overlap their publishing and settling, not their
-    // claims. Claims racing each other after one wake-up each paid a transaction to find
-    // that the first had leased everything (1.95 empty claims per event at 1k events/s).
-    const claimed = claimQueue.then(() => {
+    const { batch, at: claimedAt } = await oneClaim(async () => {
       const generation = signal.generation();
       if (
         sleptAfter !== undefined &&
@@ -214,13 +214,10 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
       const seen = { generation, settles, claim };
       // Before the claim goes out: the store's lease starts later, so this end is never late.
       const at = now();
-      return store.claim({ consumers, runs, limit: batchSize, leaseMs, owner }).then((batch) => {
-        exhausted = batch.length < batchSize ? seen : undefined;
-        return { batch, at };
-      });
+      const claimed = await store.claim({ consumers, runs, limit: batchSize, leaseMs, owner });
+      exhausted = claimed.length < batchSize ? seen : undefined;
+      return { batch: claimed, at };
     });
-    claimQueue = claimed.catch(() => undefined);
-    const { batch, at: claimedAt } = await claimed;
     if (batch.length === 0) return 0;
     leases.hold(batch, claimedAt);
     try {
