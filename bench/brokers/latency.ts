@@ -90,17 +90,20 @@ interface TidingsState {
   readonly probe: Probe;
 }
 
-function tidingsLatency(peer: BrokerPeer): Benchmark {
+function tidingsLatency(peer: BrokerPeer, checkpoint: 'background' | 'inline'): Benchmark {
   return defineBenchmark<TidingsState>({
-    name: `brokers/${peer.id}/latency/tidings`,
+    name: `brokers/${peer.id}/latency/${checkpoint === 'background' ? 'tidings' : 'tidings-inline-checkpoint'}`,
     group: group(peer),
     anchor: rawName(peer),
     size: sizeOf(peer),
     isolate: true,
-    note: 'Tidings: one event per SQLite transaction → running relay → broker → createConsumer (another connection, same process) → no-op durable handler.',
+    note:
+      checkpoint === 'background'
+        ? 'Tidings: one event per SQLite transaction → running relay → broker → createConsumer (another connection, same process) → no-op durable handler; WAL checkpoints in the store’s worker thread (the default).'
+        : "The same with `checkpoint: 'inline'`: SQLite’s automatic checkpoint runs in the committing call, on the event loop.",
     async setup() {
       const session = await peer.open();
-      const store = await createBenchStore('sqlite');
+      const store = await createBenchStore('sqlite', { checkpoint });
       const outbox = createOutbox({ store: store.store, routes: [{ name: 'broker' }] });
       const relay = createOutboxRelay(outbox, { transports: { broker: await session.createTransport() } });
       const probe = newProbe();
@@ -137,5 +140,5 @@ function tidingsLatency(peer: BrokerPeer): Benchmark {
 }
 
 export function latencyBenchmarks(peer: BrokerPeer): Benchmark[] {
-  return [rawLatency(peer), tidingsLatency(peer)];
+  return [rawLatency(peer), tidingsLatency(peer, 'background'), tidingsLatency(peer, 'inline')];
 }

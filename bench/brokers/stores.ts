@@ -26,11 +26,14 @@ export interface BenchStore {
   remove(): Promise<void>;
 }
 
-export async function createBenchStore(kind: StoreKind): Promise<BenchStore> {
+export async function createBenchStore(
+  kind: StoreKind,
+  sqlite: { readonly checkpoint?: 'background' | 'inline' } = {},
+): Promise<BenchStore> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'tidings-bench-'));
     const filename = join(dir, 'outbox.db');
-    const store = createSqliteOutboxStore({ filename });
+    const store = createSqliteOutboxStore({ filename, ...sqlite });
     return {
       store,
       filename,

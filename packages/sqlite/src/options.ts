@@ -3,7 +3,7 @@
  * naming the value, rather than as an SQL error on the first append.
  */
 import { ConfigurationError } from '@tidings/core';
-import { describeValue } from '@tidings/core/spi';
+import { createErrorReporter, describeValue } from '@tidings/core/spi';
 import type Database from 'better-sqlite3';
 
 /** The transaction handle the store passes to `transaction` work: the connection inside it. */
@@ -29,19 +29,42 @@ export interface SqliteOutboxStoreOptions {
    * with `StoreError`. The wait yields to the event loop. Default 5000.
    */
   readonly busyTimeoutMs?: number;
+  /**
+   * Where WAL checkpoints run. `'background'` (the default): a worker thread with its own
+   * connection checkpoints every 100 ms when something was committed, and the store's
+   * connection never does, so no commit stops the event loop for a checkpoint's fsyncs.
+   * `'inline'`: SQLite's automatic checkpoint in the committing call, as a plain
+   * better-sqlite3 connection does. Ignored for `':memory:'`.
+   */
+  readonly checkpoint?: 'background' | 'inline';
+  /**
+   * Hears failures that no call returns, such as a background checkpoint that stopped
+   * (the store then checkpoints inline). Default: `console.error`, at most once a second.
+   */
+  readonly onError?: (error: unknown) => void;
 }
 
 export interface ResolvedOptions {
   readonly tablePrefix: string;
   readonly clock: () => number;
   readonly busyTimeoutMs: number;
+  readonly checkpoint: 'background' | 'inline';
+  readonly onError: (error: unknown) => void;
 }
 
 // Letters, digits and underscores, not starting with a digit: safe to splice into SQL unquoted.
 const identifier = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 export function resolveOptions(options: SqliteOutboxStoreOptions): ResolvedOptions {
-  const { filename, database, tablePrefix = 'tidings_', clock = Date.now, busyTimeoutMs = 5000 } = options;
+  const {
+    filename,
+    database,
+    tablePrefix = 'tidings_',
+    clock = Date.now,
+    busyTimeoutMs = 5000,
+    checkpoint = 'background',
+    onError = createErrorReporter('tidings sqlite store:'),
+  } = options;
   if ((filename === undefined) === (database === undefined)) {
     throw new ConfigurationError(
       'createSqliteOutboxStore needs exactly one of `filename` or `database`; ' +
@@ -65,5 +88,13 @@ export function resolveOptions(options: SqliteOutboxStoreOptions): ResolvedOptio
       `busyTimeoutMs must be a non-negative number of milliseconds; got ${describeValue(busyTimeoutMs)}.`,
     );
   }
-  return { tablePrefix, clock, busyTimeoutMs };
+  if (checkpoint !== 'background' && checkpoint !== 'inline') {
+    throw new ConfigurationError(
+      `checkpoint must be 'background' or 'inline'; got ${describeValue(checkpoint)}.`,
+    );
+  }
+  if (typeof onError !== 'function') {
+    throw new ConfigurationError(`onError must be a function; got ${describeValue(onError)}.`);
+  }
+  return { tablePrefix, clock, busyTimeoutMs, checkpoint, onError };
 }

@@ -3,11 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { resolveOptions } from './options.ts';
 
 describe('resolveOptions', () => {
-  it('defaults the prefix, clock and busy timeout', () => {
+  it('defaults the prefix, clock, busy timeout, checkpoint mode and error reporter', () => {
     expect(resolveOptions({ filename: 'x.db' })).toEqual({
       tablePrefix: 'tidings_',
       clock: Date.now,
       busyTimeoutMs: 5000,
+      checkpoint: 'background',
+      onError: expect.any(Function),
     });
   });
 
@@ -26,5 +28,11 @@ describe('resolveOptions', () => {
   it('rejects a clock that is not a function and a negative busy timeout', () => {
     expect(() => resolveOptions({ filename: 'x.db', clock: 5 as never })).toThrow(/clock must be a function/);
     expect(() => resolveOptions({ filename: 'x.db', busyTimeoutMs: -1 })).toThrow(/busyTimeoutMs/);
+  });
+
+  it('rejects an onError that is not a function', () => {
+    expect(() => resolveOptions({ filename: 'x.db', onError: 'log' as never })).toThrow(
+      /onError must be a function; got "log"/,
+    );
   });
 });

@@ -6,6 +6,7 @@ import type { HasReceivedDeadLetters, Inbox, OutboxStore } from '@tidings/core';
 import type Database from 'better-sqlite3';
 import { appendEntries } from './append.ts';
 import { consumerStats, deadLetters, eventDeliveries, findEvent, pruneEvents, queryEvents } from './audit.ts';
+import { type BackgroundCheckpoint, startBackgroundCheckpoint } from './checkpoint.ts';
 import { claimDeliveries } from './claim.ts';
 import { openConnection, useShortBusyWait } from './connection.ts';
 import { extendLeases } from './extend.ts';
@@ -30,10 +31,14 @@ export type SqliteOutboxStore = OutboxStore<SqliteTx> &
     readonly database: Database.Database;
   };
 
+// Often enough that the WAL stays small, rarely enough that an idle store costs nothing.
+const checkpointIntervalMs = 100;
+
 /**
  * Opens (creating and migrating when needed) an outbox store and inbox in a SQLite file.
  * WAL mode, `synchronous = NORMAL`, foreign keys on; writes wait for other connections'
- * write transactions without blocking the event loop. Append listeners hear only of appends
+ * write transactions without blocking the event loop, and WAL checkpoints run in a worker
+ * thread (see the `checkpoint` option). Append listeners hear only of appends
  * made through this store object; relays in other processes find new work by polling.
  *
  * @example
@@ -46,12 +51,16 @@ export type SqliteOutboxStore = OutboxStore<SqliteTx> &
  * await store.settle(batch.map((d) => ({ eventId: d.event.id, consumer: d.consumer, owner: d.owner, outcome: 'done' })));
  */
 export function createSqliteOutboxStore(options: SqliteOutboxStoreOptions): SqliteOutboxStore {
-  const { tablePrefix, clock, busyTimeoutMs } = resolveOptions(options);
+  const { tablePrefix, clock, busyTimeoutMs, checkpoint: checkpointMode, onError } = resolveOptions(options);
   const tables = tableNames(tablePrefix);
   const { db, owned } = openConnection(options, busyTimeoutMs);
+  let checkpoint: BackgroundCheckpoint | undefined;
   try {
     migrate(db, tables, clock());
     useShortBusyWait(db);
+    if (checkpointMode === 'background') {
+      checkpoint = startBackgroundCheckpoint(db, { intervalMs: checkpointIntervalMs, onError });
+    }
   } catch (error) {
     if (owned) db.close();
     throw error;
@@ -74,7 +83,11 @@ export function createSqliteOutboxStore(options: SqliteOutboxStoreOptions): Sqli
     prune: (before) => pruneEvents(session, before),
     onAppend: (listener) => session.onAppend(listener),
     ...inbox,
-    close: () => session.close(),
+    async close() {
+      await session.close();
+      // After the store's connection: whichever closes last checkpoints and removes the WAL.
+      await checkpoint?.close();
+    },
     receivedDeadLetters: sqliteReceivedDeadLetters(session),
     database: db,
   };
