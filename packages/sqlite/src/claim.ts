@@ -51,15 +51,26 @@ export async function claimDeliveries(session: Session, request: ClaimRequest): 
   const lease = session.statement(
     `UPDATE ${deliveries} SET lease_owner = ?, lease_until = ? WHERE rowid IN (SELECT value FROM json_each(?))`,
   );
+  // The lock-free look before the write lock: is any delivery of these consumers due and not
+  // leased? A superset of what the claim may take (it skips the head-of-queue check, which
+  // made the look cost as much as the claim's own query: ~50 µs even for one pending row,
+  // twice per claim at a low rate). A queue parked behind its head still answers yes and costs
+  // one short write transaction that finds nothing.
+  const anyDue = session.statement(
+    `SELECT 1 FROM ${deliveries} d
+     WHERE d.status = 'pending'
+       AND d.consumer IN (SELECT value FROM json_each(:consumers))
+       AND d.next_attempt_at <= :now
+       AND (d.lease_until IS NULL OR d.lease_until <= :now)
+     LIMIT 1`,
+  );
   const loadEvents = session.statement(
     `SELECT ${eventColumns} FROM ${events} WHERE position IN (SELECT value FROM json_each(?))`,
   );
   const consumers = JSON.stringify(request.consumers);
   const runs = JSON.stringify(request.runs ?? []);
 
-  const any = await session.read('claim', () =>
-    candidates.get({ consumers, runs, now: session.clock(), limit: 1 }),
-  );
+  const any = await session.read('claim', () => anyDue.get({ consumers, now: session.clock() }));
   if (any === undefined) return [];
 
   return session.write('claim', () => {
