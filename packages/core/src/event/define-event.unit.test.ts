@@ -93,6 +93,43 @@ describe.each([
     expect(event.payload).not.toBe(input);
   });
 
+  it('keeps the envelope’s key order and a subject’s three fields, with and without the optional ones', () => {
+    const cause = OrderPlaced.create(validPayload());
+    const plain = OrderPlaced.create(validPayload());
+    const full = OrderPlaced.create(validPayload(), {
+      subject: { type: 'Order', id: 'o-1', sequence: 3, extra: 'dropped' } as never,
+      causedBy: cause,
+    });
+    const unsequenced = OrderPlaced.create(validPayload(), {
+      // A JavaScript caller may pass the key with no value.
+      subject: { type: 'Order', id: 'o-2', sequence: undefined } as never,
+    });
+    expect(Object.keys(plain)).toEqual([
+      'id',
+      'type',
+      'version',
+      'occurredAt',
+      'correlationId',
+      'metadata',
+      'payload',
+    ]);
+    expect(Object.keys(full)).toEqual([
+      'id',
+      'type',
+      'version',
+      'occurredAt',
+      'subject',
+      'correlationId',
+      'causationId',
+      'metadata',
+      'payload',
+    ]);
+    expect(full.subject).toEqual({ type: 'Order', id: 'o-1', sequence: 3 });
+    expect(Object.keys(unsequenced.subject ?? {})).toEqual(['type', 'id']);
+    expect(full.causationId).toBe(cause.id);
+    expect(full.correlationId).toBe(cause.correlationId);
+  });
+
   it('rejects an invalid payload naming the type, each path, the reason and the value', () => {
     const bad = {
       orderId: 7,

@@ -38,21 +38,33 @@ export function freezeParsedJson<T>(value: T): T {
  * else structured (Date, Map…) still goes through structuredClone.
  */
 export function frozenCopy<T>(value: T): T {
-  if (typeof value !== 'object' || value === null) return value;
+  return typeof value === 'object' && value !== null ? (copyObject(value) as T) : value;
+}
+
+// Primitives are checked before the call, not inside it: most payload fields are strings
+// and numbers, and a call per field was a measurable part of the copy.
+function copyObject(value: object): unknown {
   if (Array.isArray(value)) {
-    const items = new Array(value.length);
-    for (let i = 0; i < value.length; i++) items[i] = frozenCopy(value[i]);
-    return Object.freeze(items) as T;
+    const length = value.length;
+    const items = new Array(length);
+    for (let i = 0; i < length; i++) {
+      const item: unknown = value[i];
+      items[i] = typeof item === 'object' && item !== null ? copyObject(item) : item;
+    }
+    return Object.freeze(items);
   }
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return deepFreeze(structuredClone(value));
   const out: Record<string, unknown> = proto === null ? Object.create(null) : {};
-  for (const key of Object.keys(value)) {
-    const item = frozenCopy((value as Record<string, unknown>)[key]);
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const field = (value as Record<string, unknown>)[key];
+    const item = typeof field === 'object' && field !== null ? copyObject(field) : field;
     // A "__proto__" key must stay data: assigning it would set the copy's prototype.
     if (key === '__proto__') {
       Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
     } else out[key] = item;
   }
-  return Object.freeze(out) as T;
+  return Object.freeze(out);
 }
