@@ -1,10 +1,11 @@
 /**
  * WAL checkpoints in a worker thread: the store's connection never checkpoints in a commit,
- * the worker moves committed pages into the database file, the last connection to close
- * removes the WAL, and a worker that cannot run hands checkpoints back to the connection.
+ * the worker moves committed pages into the database file, one thread serves every store of
+ * the process, the last connection to close removes the WAL, and a file the worker cannot
+ * checkpoint hands its checkpoints back to the store's connection.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, unlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, unlinkSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTempDir, type TempDir, testEvent } from '../test/temp-store.ts';
@@ -101,6 +102,28 @@ describe('background checkpoint (the default)', () => {
     expect(child.stderr).toBe('');
     expect(child.stdout.trim()).toBe('done');
     expect(child.status).toBe(0);
+  });
+
+  it('runs the checkpoints of every store in a process on one thread', async () => {
+    const threads = () => readdirSync('/proc/self/task').length;
+    const first = createSqliteOutboxStore({ filename: temp.file('first.db') });
+    await first.transaction((tx) => first.append(tx, [{ event: testEvent('a'), consumers: ['c'] }]));
+    await until(() => eventsInMainFile(temp.file('first.db')) === 1, 'the first store is checkpointed');
+    const before = threads();
+    const more = Array.from({ length: 8 }, (_, i) =>
+      createSqliteOutboxStore({ filename: temp.file(`more-${i}.db`) }),
+    );
+    for (const [i, store] of more.entries()) {
+      await store.transaction((tx) => store.append(tx, [{ event: testEvent(`m-${i}`), consumers: ['c'] }]));
+    }
+    await until(
+      () => more.every((_, i) => eventsInMainFile(temp.file(`more-${i}.db`)) === 1),
+      'the eight stores are checkpointed',
+    );
+    // A worker per store would add at least one thread each; libuv's pool, if it starts now, adds 4.
+    expect(threads() - before).toBeLessThan(more.length);
+    for (const store of [first, ...more]) await store.close();
+    expect(more.some((_, i) => existsSync(temp.file(`more-${i}.db-wal`)))).toBe(false);
   });
 
   it('has nothing to do for an in-memory database', async () => {

@@ -3,14 +3,16 @@
  * that fills the WAL past 1,000 pages, on the committing thread, and it fsyncs the WAL and
  * the database file: on the store's connection that stalled the event loop for up to
  * 144 ms (commits themselves do not fsync with `synchronous = NORMAL`), and every relay,
- * consumer and request in the process waited with it (docs/benchmarks.md, latency).
+ * consumer and request in the process waited with it (bench/brokers/RESULTS.md, latency).
  *
  * In `'background'` mode the store's connection never checkpoints (`wal_autocheckpoint = 0`)
- * and a worker thread with its own connection to the same file runs a `PASSIVE` checkpoint
- * every `intervalMs` when another connection has committed since the last one. A passive
- * checkpoint never blocks writers or readers, and durability does not change: a commit is
- * in the WAL either way. If the worker fails, the store reports it and turns the automatic
- * checkpoint back on, so the WAL never grows without bound.
+ * and one worker thread per process, with its own connection to each store's file, runs a
+ * `PASSIVE` checkpoint every `intervalMs` on each file another connection has committed to
+ * since the last one. A passive checkpoint never blocks writers or readers, and durability
+ * does not change: a commit is in the WAL either way. If the worker cannot checkpoint a file,
+ * the store reports it and turns the automatic checkpoint back on, so the WAL never grows
+ * without bound. One thread for every store: a test suite that opens a store per test must
+ * not pay a thread (and its isolate's memory) per store.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -22,43 +24,123 @@ import type Database from 'better-sqlite3';
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-const db = new Database(workerData.filename, { fileMustExist: true });
-db.pragma('busy_timeout = 0');
-// Unknown at first: commits made while the worker started are checkpointed on its first tick.
-let version;
-const timer = setInterval(() => {
-  const now = db.pragma('data_version', { simple: true });
-  if (now === version) return;
-  version = now;
+const files = new Map();
+const drop = (id) => {
+  const file = files.get(id);
+  files.delete(id);
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
-  } catch (error) {
-    // Another process's checkpoint holds the lock: it does the same work.
-    if (!String(error && error.code).startsWith('SQLITE_BUSY')) throw error;
+    if (file) file.db.close();
+  } catch {}
+};
+parentPort.on('message', (message) => {
+  if (message.kind === 'open') {
+    try {
+      const db = new Database(message.filename, { fileMustExist: true });
+      db.pragma('busy_timeout = 0');
+      // Unknown at first: commits made before the open are checkpointed on the first tick.
+      files.set(message.id, { db, version: undefined });
+      parentPort.postMessage({ kind: 'ready', id: message.id });
+    } catch (error) {
+      parentPort.postMessage({ kind: 'failed', id: message.id, reason: String(error) });
+    }
+  } else if (message.kind === 'close') {
+    drop(message.id);
+    parentPort.postMessage({ kind: 'closed', id: message.id });
+  }
+});
+setInterval(() => {
+  for (const [id, file] of files) {
+    try {
+      const version = file.db.pragma('data_version', { simple: true });
+      if (version === file.version) continue;
+      file.version = version;
+      file.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch (error) {
+      // Another process's checkpoint holds the lock: it does the same work.
+      if (String(error && error.code).startsWith('SQLITE_BUSY')) continue;
+      drop(id);
+      parentPort.postMessage({ kind: 'failed', id, reason: String(error) });
+    }
   }
 }, workerData.intervalMs);
-parentPort.on('message', () => {
-  clearInterval(timer);
-  db.close();
-  parentPort.close();
-});
-parentPort.postMessage('ready');
 `;
 
 export interface BackgroundCheckpoint {
-  /** Resolves once the worker has started and opened its connection (tests and diagnostics). */
+  /** Resolves once the worker has opened its connection to the file, or has failed to. */
   readonly ready: Promise<void>;
   /**
-   * Stops the worker and closes its connection, and gives the store's connection its own
-   * automatic checkpoint back if it is still open. The last connection to close checkpoints
-   * and removes the WAL, as SQLite always does.
+   * Has the worker close its connection to the file, and gives the store's connection its
+   * own automatic checkpoint back if it is still open. The last connection to close
+   * checkpoints and removes the WAL, as SQLite always does.
    */
   close(): Promise<void>;
 }
 
+interface Registration {
+  readonly ready: () => void;
+  readonly closed: () => void;
+  readonly fail: (reason: string) => void;
+}
+
+interface SharedWorker {
+  readonly worker: Worker;
+  readonly registrations: Map<number, Registration>;
+  /** Closes asked for and not answered: the worker is ref'd while there are any. */
+  closing: number;
+}
+
+let shared: SharedWorker | undefined;
+let nextId = 1;
+
+function sharedWorker(intervalMs: number): SharedWorker {
+  if (shared) return shared;
+  const worker = new Worker(workerSource, {
+    eval: true,
+    // Not the parent's flags: `--input-type=module` or a loader would change how the source runs.
+    execArgv: [],
+    workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), intervalMs },
+  });
+  const state: SharedWorker = { worker, registrations: new Map(), closing: 0 };
+  const failAll = (reason: string) => {
+    if (shared === state) shared = undefined;
+    const all = [...state.registrations.values()];
+    state.registrations.clear();
+    for (const registration of all) registration.fail(reason);
+  };
+  worker.on('message', (message: { kind: string; id: number; reason?: string }) => {
+    const registration = state.registrations.get(message.id);
+    if (!registration) return;
+    if (message.kind === 'ready') registration.ready();
+    else if (message.kind === 'closed') {
+      state.registrations.delete(message.id);
+      registration.closed();
+    } else if (message.kind === 'failed') {
+      state.registrations.delete(message.id);
+      registration.fail(message.reason ?? 'unknown reason');
+    }
+  });
+  worker.on('error', (error) => failAll(String(error)));
+  worker.on('exit', (code) => failAll(`the worker exited with code ${code}`));
+  // Stores left open must not keep the process alive. After the listeners: adding a message
+  // listener refs the worker again.
+  worker.unref();
+  shared = state;
+  return state;
+}
+
+/** Once no store uses it and no close is pending, the worker ends; the next store starts another. */
+function release(state: SharedWorker): void {
+  if (state.closing > 0) return;
+  state.worker.unref();
+  if (state.registrations.size === 0 && shared === state) {
+    shared = undefined;
+    void state.worker.terminate();
+  }
+}
+
 /**
- * Starts the checkpoint worker for `db`, or returns `undefined` for a database without a
- * file (`:memory:` or a temporary one), which has no WAL to checkpoint.
+ * Hands `db`'s checkpoints to the process's checkpoint worker, or returns `undefined` for a
+ * database without a file (`:memory:` or a temporary one), which has no WAL to checkpoint.
  */
 export function startBackgroundCheckpoint(
   db: Database.Database,
@@ -71,55 +153,57 @@ export function startBackgroundCheckpoint(
     if (db.open) db.pragma(`wal_autocheckpoint = ${previous}`);
   };
   db.pragma('wal_autocheckpoint = 0');
-  const worker = new Worker(workerSource, {
-    eval: true,
-    // Not the parent's flags: `--input-type=module` or a loader would change how the source runs.
-    execArgv: [],
-    workerData: {
-      driver: createRequire(import.meta.url).resolve('better-sqlite3'),
-      filename: db.name,
-      intervalMs: options.intervalMs,
-    },
-  });
+
+  const state = sharedWorker(options.intervalMs);
+  const id = nextId++;
   let closing = false;
-  let failed = false;
+  let done = false;
   let resolveReady: () => void = () => undefined;
+  let resolveClosed: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => {
     resolveReady = resolve;
   });
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-
-  const fail = (reason: unknown) => {
-    if (closing || failed) return;
-    failed = true;
-    restore();
-    resolveReady();
-    options.onError(
-      new StoreError(
-        `The background WAL checkpoint of SQLite database ${JSON.stringify(db.name)} stopped (${String(reason)}); ` +
-          'the store checkpoints on its own connection from now on.',
-        { cause: reason },
-      ),
-    );
-  };
-  worker.on('message', (message) => {
-    if (message === 'ready') resolveReady();
+  const closed = new Promise<void>((resolve) => {
+    resolveClosed = resolve;
   });
-  worker.on('error', fail);
-  worker.on('exit', (code) => fail(`the worker exited with code ${code}`));
-  // A store left open must not keep the process alive. After the listeners: adding a
-  // message listener refs the worker again.
-  worker.unref();
+  const finish = () => {
+    if (done) return;
+    done = true;
+    if (closing) state.closing--;
+    resolveReady();
+    resolveClosed();
+    release(state);
+  };
+  state.registrations.set(id, {
+    ready: resolveReady,
+    closed: finish,
+    fail(reason) {
+      const wasClosing = closing;
+      finish();
+      restore();
+      if (wasClosing) return;
+      options.onError(
+        new StoreError(
+          `The background WAL checkpoint of SQLite database ${JSON.stringify(db.name)} stopped (${reason}); ` +
+            'the store checkpoints on its own connection from now on.',
+          { details: { reason } },
+        ),
+      );
+    },
+  });
+  state.worker.postMessage({ kind: 'open', id, filename: db.name });
 
   return {
     ready,
     async close() {
-      if (closing) return exited;
-      closing = true;
-      // Awaiting the exit must keep the process alive until the worker has closed its connection.
-      worker.ref();
-      if (!failed) worker.postMessage('close');
-      await exited;
+      if (!closing && !done) {
+        closing = true;
+        state.closing++;
+        // Awaiting the answer must keep the process alive until the worker has closed the file.
+        state.worker.ref();
+        state.worker.postMessage({ kind: 'close', id });
+      }
+      await closed;
       restore();
     },
   };

@@ -30,9 +30,9 @@ export interface SqliteOutboxStoreOptions {
    */
   readonly busyTimeoutMs?: number;
   /**
-   * Where WAL checkpoints run. `'background'` (the default): a worker thread with its own
-   * connection checkpoints every 100 ms when something was committed, and the store's
-   * connection never does, so no commit stops the event loop for a checkpoint's fsyncs.
+   * Where WAL checkpoints run. `'background'` (the default): one worker thread per process,
+   * with its own connection to each store's file, checkpoints every 100 ms a file something
+   * was committed to, and the store's connection never does, so no commit stops the event loop for a checkpoint's fsyncs.
    * `'inline'`: SQLite's automatic checkpoint in the committing call, as a plain
    * better-sqlite3 connection does. Ignored for `':memory:'`.
    */
