@@ -7,7 +7,7 @@
  *
  * In `'background'` mode the store's connection never checkpoints (`wal_autocheckpoint = 0`)
  * and one worker thread per process, with its own connection to each store's file, runs a
- * `PASSIVE` checkpoint every `intervalMs` on each file another connection has committed to
+ * `PASSIVE` checkpoint every 100 ms on each file another connection has committed to
  * since the last one. A passive checkpoint never blocks writers or readers, and durability
  * does not change: a commit is in the WAL either way. If the worker cannot checkpoint a file,
  * the store reports it and turns the automatic checkpoint back on, so the WAL never grows
@@ -39,7 +39,6 @@ parentPort.on('message', (message) => {
       db.pragma('busy_timeout = 0');
       // Unknown at first: commits made before the open are checkpointed on the first tick.
       files.set(message.id, { db, version: undefined });
-      parentPort.postMessage({ kind: 'ready', id: message.id });
     } catch (error) {
       parentPort.postMessage({ kind: 'failed', id: message.id, reason: String(error) });
     }
@@ -65,9 +64,10 @@ setInterval(() => {
 }, workerData.intervalMs);
 `;
 
+// Often enough that the WAL stays small, rarely enough that an idle store costs nothing.
+const intervalMs = 100;
+
 export interface BackgroundCheckpoint {
-  /** Resolves once the worker has opened its connection to the file, or has failed to. */
-  readonly ready: Promise<void>;
   /**
    * Has the worker close its connection to the file, and gives the store's connection its
    * own automatic checkpoint back if it is still open. The last connection to close
@@ -77,7 +77,6 @@ export interface BackgroundCheckpoint {
 }
 
 interface Registration {
-  readonly ready: () => void;
   readonly closed: () => void;
   readonly fail: (reason: string) => void;
 }
@@ -92,7 +91,7 @@ interface SharedWorker {
 let shared: SharedWorker | undefined;
 let nextId = 1;
 
-function sharedWorker(intervalMs: number): SharedWorker {
+function sharedWorker(): SharedWorker {
   if (shared) return shared;
   const worker = new Worker(workerSource, {
     eval: true,
@@ -110,8 +109,7 @@ function sharedWorker(intervalMs: number): SharedWorker {
   worker.on('message', (message: { kind: string; id: number; reason?: string }) => {
     const registration = state.registrations.get(message.id);
     if (!registration) return;
-    if (message.kind === 'ready') registration.ready();
-    else if (message.kind === 'closed') {
+    if (message.kind === 'closed') {
       state.registrations.delete(message.id);
       registration.closed();
     } else if (message.kind === 'failed') {
@@ -144,7 +142,7 @@ function release(state: SharedWorker): void {
  */
 export function startBackgroundCheckpoint(
   db: Database.Database,
-  options: { readonly intervalMs: number; readonly onError: (error: unknown) => void },
+  onError: (error: unknown) => void,
 ): BackgroundCheckpoint | undefined {
   if (db.memory || db.name === '') return undefined;
   // Restored when the worker fails, and at close for a connection the store was given.
@@ -154,15 +152,11 @@ export function startBackgroundCheckpoint(
   };
   db.pragma('wal_autocheckpoint = 0');
 
-  const state = sharedWorker(options.intervalMs);
+  const state = sharedWorker();
   const id = nextId++;
   let closing = false;
   let done = false;
-  let resolveReady: () => void = () => undefined;
   let resolveClosed: () => void = () => undefined;
-  const ready = new Promise<void>((resolve) => {
-    resolveReady = resolve;
-  });
   const closed = new Promise<void>((resolve) => {
     resolveClosed = resolve;
   });
@@ -170,19 +164,17 @@ export function startBackgroundCheckpoint(
     if (done) return;
     done = true;
     if (closing) state.closing--;
-    resolveReady();
     resolveClosed();
     release(state);
   };
   state.registrations.set(id, {
-    ready: resolveReady,
     closed: finish,
     fail(reason) {
       const wasClosing = closing;
       finish();
       restore();
       if (wasClosing) return;
-      options.onError(
+      onError(
         new StoreError(
           `The background WAL checkpoint of SQLite database ${JSON.stringify(db.name)} stopped (${reason}); ` +
             'the store checkpoints on its own connection from now on.',
@@ -194,7 +186,6 @@ export function startBackgroundCheckpoint(
   state.worker.postMessage({ kind: 'open', id, filename: db.name });
 
   return {
-    ready,
     async close() {
       if (!closing && !done) {
         closing = true;

@@ -32,8 +32,8 @@ export interface SqliteOutboxStoreOptions {
   /**
    * Where WAL checkpoints run. `'background'` (the default): one worker thread per process,
    * with its own connection to each store's file, checkpoints every 100 ms a file something
-   * was committed to, and the store's connection never does, so no commit stops the event loop for a checkpoint's fsyncs.
-   * `'inline'`: SQLite's automatic checkpoint in the committing call, as a plain
+   * was committed to, and the store's connection never does, so no commit stops the event
+   * loop for a checkpoint's fsyncs. `'inline'`: SQLite's automatic checkpoint in the committing call, as a plain
    * better-sqlite3 connection does. Ignored for `':memory:'`.
    */
   readonly checkpoint?: 'background' | 'inline';

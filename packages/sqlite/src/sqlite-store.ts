@@ -31,9 +31,6 @@ export type SqliteOutboxStore = OutboxStore<SqliteTx> &
     readonly database: Database.Database;
   };
 
-// Often enough that the WAL stays small, rarely enough that an idle store costs nothing.
-const checkpointIntervalMs = 100;
-
 /**
  * Opens (creating and migrating when needed) an outbox store and inbox in a SQLite file.
  * WAL mode, `synchronous = NORMAL`, foreign keys on; writes wait for other connections'
@@ -59,7 +56,7 @@ export function createSqliteOutboxStore(options: SqliteOutboxStoreOptions): Sqli
     migrate(db, tables, clock());
     useShortBusyWait(db);
     if (checkpointMode === 'background') {
-      checkpoint = startBackgroundCheckpoint(db, { intervalMs: checkpointIntervalMs, onError });
+      checkpoint = startBackgroundCheckpoint(db, onError);
     }
   } catch (error) {
     if (owned) db.close();
