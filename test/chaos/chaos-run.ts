@@ -12,17 +12,53 @@ import { createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitUntil } from '@tidings/testing';
-import { openCrashDb } from '../crash/crash-db.ts';
+import { type CrashDb, openCrashDb } from '../crash/crash-db.ts';
 import type { ChaosOptions } from './options.ts';
 import { workers } from './processes.ts';
 import { startPrivateServers } from './servers/private-servers.ts';
 
 /** True once `check` holds, false when `timeoutMs` passed first; a failing check (a server restarting) counts as not yet. */
 function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  return waitUntil(() => check().catch(() => false), 'the chaos run', timeoutMs).then(
-    () => true,
+  let stalled = false;
+  const guarded = () =>
+    check().catch((error: unknown) => {
+      if (!(error instanceof StalledError)) return false;
+      stalled = true;
+      return true;
+    });
+  return waitUntil(guarded, 'the chaos run', timeoutMs).then(
+    () => !stalled,
     () => false,
   );
+}
+
+/** Thrown by a check to end its wait as failed now (no progress for too long). */
+class StalledError extends Error {}
+
+/**
+ * The events that were appended but never took effect (at most ten), with where each of
+ * their deliveries stands: what a failed drain needs to be told apart from a slow one.
+ */
+async function missingEvents(outboxDb: CrashDb, inboxDb: CrashDb): Promise<unknown[]> {
+  const applied = await inboxDb.effectIds();
+  const found: unknown[] = [];
+  let afterPosition = 0;
+  for (;;) {
+    const page = await outboxDb.store.events({ afterPosition, limit: 1_000 });
+    if (page.length === 0) return found;
+    for (const { position, event } of page) {
+      if (applied.has(event.id)) continue;
+      const deliveries = (await outboxDb.store.deliveries(event.id)).map((d) => ({
+        consumer: d.consumer,
+        status: d.status,
+        attempts: d.attempts,
+        lastError: d.lastError,
+      }));
+      found.push({ id: event.id, position, subject: event.subject, deliveries });
+      if (found.length === 10) return found;
+    }
+    afterPosition = page[page.length - 1]?.position ?? afterPosition;
+  }
 }
 
 export async function chaosRun(o: ChaosOptions) {
@@ -62,6 +98,7 @@ export async function chaosRun(o: ChaosOptions) {
   let done = 0;
   let drained = false;
   let drainMs = 0;
+  let missing: unknown[] | undefined;
   const started = Date.now();
   let figures: (() => Promise<ChaosFigures>) | undefined;
   try {
@@ -100,6 +137,7 @@ export async function chaosRun(o: ChaosOptions) {
         orderViolations: summary.outOfOrder,
         transportDeclaresOrder: ordered,
         deadLetters: pool.deadLetters.length,
+        ...(pool.deadLetters.length === 0 ? {} : { deadLetterReasons: pool.deadLetters.slice(0, 5) }),
         drainMs:
           brokerDied !== undefined
             ? 'not drained: the broker died'
@@ -108,6 +146,7 @@ export async function chaosRun(o: ChaosOptions) {
               : `not drained after ${drainMs} ms`,
         totalMs: Date.now() - started,
         unexpectedExits: pool.unexpectedExits,
+        ...(missing === undefined ? {} : { missing }),
         ...(brokerDied === undefined ? {} : { brokerDied }),
         workerLog: logFile,
       };
@@ -163,16 +202,28 @@ export async function chaosRun(o: ChaosOptions) {
     await unlessDied(produced);
     const producedAt = Date.now();
     const total = await appended();
-    const drainLimit = o.scale === 'full' ? 900_000 : 120_000;
+    // The drain may take as long as it keeps moving: it fails when no new effect was
+    // applied for `stallLimit` (a stuck event), or at the overall limit.
+    const drainLimit = o.scale === 'full' ? 1_800_000 : 300_000;
+    const stallLimit = o.scale === 'full' ? 300_000 : 60_000;
+    let best = -1;
+    let movedAt = Date.now();
     drained = await unlessDied(
       until(async () => {
         const now = await inboxDb.summary();
         lastEffects = now.effects;
-        return now.distinct >= total;
+        if (now.distinct > best) {
+          best = now.distinct;
+          movedAt = Date.now();
+        }
+        if (now.distinct >= total) return true;
+        if (Date.now() - movedAt > stallLimit) throw new StalledError();
+        return false;
       }, drainLimit),
     );
     drainMs = Date.now() - producedAt;
     clearInterval(progress);
+    if (!drained) missing = await missingEvents(outboxDb, inboxDb).catch((e: unknown) => [String(e)]);
     return await figures();
   } catch (error) {
     if (brokerDied === undefined || figures === undefined) throw error;
@@ -202,9 +253,13 @@ export interface ChaosFigures {
   readonly orderViolations: number;
   readonly transportDeclaresOrder: boolean;
   readonly deadLetters: number;
+  /** The first five dead letters' reasons, when there are any. */
+  readonly deadLetterReasons?: readonly string[];
   readonly drainMs: number | string;
   readonly totalMs: number;
   readonly unexpectedExits: readonly string[];
+  /** When the drain failed: up to ten events without an effect, and their deliveries. */
+  readonly missing?: readonly unknown[];
   /** Set when the broker died on its own during the run, with how. */
   readonly brokerDied?: string;
   readonly workerLog: string;

@@ -41,6 +41,10 @@ export async function openMysqlCrashDb(target: string): Promise<CrashDb> {
       const row = rows[0] as { effects: number; d: number; bad: string | null };
       return { effects: Number(row.effects), distinct: Number(row.d), outOfOrder: Number(row.bad ?? 0) };
     },
+    async effectIds() {
+      const [rows] = await pool.query<RowDataPacket[]>(`SELECT DISTINCT event_id FROM ${effects}`);
+      return new Set(rows.map((r) => r.event_id as string));
+    },
     async close() {
       await store.close();
       await pool.end();

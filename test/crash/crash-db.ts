@@ -14,6 +14,8 @@ export interface CrashDb {
   /** Records an effect and whether it came in subject order; runs inside the handler's tx. */
   recordEffect(tx: unknown, eventId: string, subject: string, sequence: number): Promise<void>;
   summary(): Promise<{ effects: number; distinct: number; outOfOrder: number }>;
+  /** The ids of the events whose effect was applied (for telling which ones are missing). */
+  effectIds(): Promise<ReadonlySet<string>>;
   close(): Promise<void>;
 }
 
@@ -63,6 +65,12 @@ export async function openCrashDb(target: string): Promise<CrashDb> {
           outOfOrder: Number(row.out_of_order),
         };
       },
+      async effectIds() {
+        const { rows } = await pool.query<{ event_id: string }>(
+          `SELECT DISTINCT event_id FROM "${schema}".effects`,
+        );
+        return new Set(rows.map((r) => r.event_id));
+      },
       async close() {
         await store.close();
         await pool.end();
@@ -98,6 +106,11 @@ export async function openCrashDb(target: string): Promise<CrashDb> {
           )
           .get() as { effects: number; d: number; bad: number | null };
         return { effects: row.effects, distinct: row.d, outOfOrder: row.bad ?? 0 };
+      }),
+    effectIds: () =>
+      store.transaction(({ db }) => {
+        const rows = db.prepare('SELECT DISTINCT event_id FROM effects').pluck().all() as string[];
+        return new Set(rows);
       }),
     close: () => store.close(),
   };
