@@ -7,7 +7,8 @@ import { ConfigurationError, UnknownEventTypeError, ValidationError } from '../e
 import { describeValue } from '../errors/tidings-error.ts';
 import type { EventDefinition } from './define-event.ts';
 import type { AnyDomainEvent, EventSubject } from './envelope.ts';
-import { deepFreeze, frozenCopy } from './freeze.ts';
+import { frozenCopy } from './freeze.ts';
+import { envelope, noMetadata } from './frozen-envelope.ts';
 
 /** An envelope as it arrives: shape checked, payload not yet validated. */
 export interface RawEvent {
@@ -35,6 +36,14 @@ export interface Catalog {
    * frozen event of the current version. Throws `UnknownEventTypeError` or `ValidationError`.
    */
   decode(raw: RawEvent): AnyDomainEvent;
+}
+
+/** A frozen copy of decoded metadata; the shared empty map when there is none. */
+function frozenMetadata(
+  metadata: Readonly<Record<string, string>> | undefined,
+): Readonly<Record<string, string>> {
+  for (const _ in metadata) return Object.freeze({ ...metadata });
+  return noMetadata;
 }
 
 /**
@@ -73,13 +82,18 @@ export function createCatalog(definitions: readonly EventDefinition[]): Catalog 
         );
       }
       const payload = definition.parsePayload(raw.payload, version);
-      const event: Record<string, unknown> = {
-        ...raw,
-        version: definition.version,
-        // Frozen as it is copied; deepFreeze then skips it and freezes the rest of the envelope.
-        payload: frozenCopy(payload),
-      };
-      return deepFreeze(event) as unknown as AnyDomainEvent;
+      // The same frozen literal shapes as `create`'s; the payload is frozen as it is copied.
+      return envelope(
+        raw.id,
+        raw.type,
+        definition.version,
+        raw.occurredAt,
+        raw.subject,
+        raw.correlationId,
+        raw.causationId,
+        frozenMetadata(raw.metadata),
+        frozenCopy(payload),
+      );
     },
   });
 }

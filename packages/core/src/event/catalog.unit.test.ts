@@ -114,7 +114,31 @@ describe('catalog', () => {
     expect(Object.isFrozen(event.metadata)).toBe(true);
     expect(Object.isFrozen(event.subject)).toBe(true);
     expect(Object.isFrozen(input.payload)).toBe(false);
+    // The caller's objects stay its own: the event holds frozen copies.
+    expect(Object.isFrozen(input.subject)).toBe(false);
+    expect(Object.isFrozen(input.metadata)).toBe(false);
     expect(UserRegistered.is(event)).toBe(true);
+  });
+
+  it('gives a decoded event the key order and shapes of a created one', () => {
+    const subject = { type: 'User', id: 'u-1', sequence: 1 };
+    const created = UserRegistered.create({ userId: 'u-1' }, { subject, causationId: 'c-1' });
+    // A raw envelope in another key order, as a codec or a row mapper may build it.
+    const { version, ...rest } = created;
+    const decoded = catalog.decode({ ...rest, metadata: {}, version } as RawEvent);
+    expect(Object.keys(decoded)).toEqual(Object.keys(created));
+    expect(Object.keys(decoded.subject ?? {})).toEqual(['type', 'id', 'sequence']);
+    const bare = catalog.decode(raw({ metadata: {} }));
+    expect(Object.keys(bare)).toEqual([
+      'id',
+      'type',
+      'version',
+      'occurredAt',
+      'correlationId',
+      'metadata',
+      'payload',
+    ]);
+    expect(bare.metadata).toBe(UserRegistered.create({ userId: 'u-1' }).metadata);
   });
 
   it('throws UnknownEventTypeError for a type it does not know, listing known types', () => {

@@ -9,6 +9,7 @@ import { currentInstrumentation } from '../instrumentation/hooks.ts';
 import { currentEvent } from './ambient.ts';
 import type { AnyDomainEvent, DomainEvent, EventSubject } from './envelope.ts';
 import { frozenCopy } from './freeze.ts';
+import { envelope, noMetadata } from './frozen-envelope.ts';
 import { createEventId } from './id.ts';
 import { validateSync } from './validate.ts';
 
@@ -88,9 +89,6 @@ export type PayloadOf<D> =
 
 const typePattern = /^[A-Za-z][A-Za-z0-9_.:-]{0,199}$/;
 
-// Events without metadata share one frozen empty map.
-const noMetadata: Readonly<Record<string, string>> = Object.freeze({});
-
 // Events created in one millisecond share its ISO string: formatting a date costs more than
 // the rest of the envelope.
 let isoMs = Number.NaN;
@@ -110,46 +108,6 @@ function toIso(value: Date | string | undefined): string {
     throw new ConfigurationError(`occurredAt must be a valid date, got ${String(value)}`);
   }
   return date.toISOString();
-}
-
-/** A frozen copy of a subject: its three fields, in one literal shape. */
-function frozenSubject(subject: EventSubject): EventSubject {
-  return Object.freeze(
-    subject.sequence === undefined
-      ? { type: subject.type, id: subject.id }
-      : { type: subject.type, id: subject.id, sequence: subject.sequence },
-  );
-}
-
-/**
- * The frozen envelope, built as one object literal per combination of the optional fields
- * (same key order in each): adding the fields one by one and copying the subject generically
- * cost about a sixth of `create` (docs/benchmarks.md, create).
- */
-function envelope(
-  id: string,
-  type: string,
-  version: number,
-  occurredAt: string,
-  subject: EventSubject | undefined,
-  correlationId: string,
-  causationId: string | undefined,
-  metadata: Readonly<Record<string, string>>,
-  payload: unknown,
-): AnyDomainEvent {
-  if (subject) {
-    const frozen = frozenSubject(subject);
-    return Object.freeze(
-      causationId === undefined
-        ? { id, type, version, occurredAt, subject: frozen, correlationId, metadata, payload }
-        : { id, type, version, occurredAt, subject: frozen, correlationId, causationId, metadata, payload },
-    );
-  }
-  return Object.freeze(
-    causationId === undefined
-      ? { id, type, version, occurredAt, correlationId, metadata, payload }
-      : { id, type, version, occurredAt, correlationId, causationId, metadata, payload },
-  );
 }
 
 /**
