@@ -8,7 +8,7 @@ import type { JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { ReceivedMessage } from '@tidings/core';
 import { transportErrorHeader } from '@tidings/core/spi';
 import { loadChunks } from './chunks.ts';
-import { fromNatsHeaders, msgIdHeader, type NatsHeaders } from './headers.ts';
+import { msgIdHeader, type NatsHeaders, readNatsHeaders } from './headers.ts';
 import type { ResolvedNatsOptions } from './options.ts';
 import { natsDeliveryNotes } from './telemetry.ts';
 
@@ -46,7 +46,7 @@ export function readMessage(
   context: ReceiveContext,
   msg: JsMsg,
   topic: string,
-  read: NatsHeaders = fromNatsHeaders(msg.headers),
+  read: NatsHeaders = readNatsHeaders(msg),
 ): ReadMessage | Promise<ReadMessage> {
   const { jsm, options } = context;
   if (read.chunks === undefined) return readAs(options.stream, msg, topic, read, msg.data);
@@ -74,7 +74,7 @@ export function refusedMessage(
   topic: string,
   reason: string,
 ): ReadMessage {
-  const { headers, key, id } = fromNatsHeaders(msg.headers);
+  const { headers, key, id } = readNatsHeaders(msg);
   return {
     id: id || headers['ce-id'] || `${context.options.stream}/${msg.seq}`,
     topic,

@@ -22,7 +22,7 @@ import {
 import { createKeyedDispatcher, errorMessage, retryDelayOf, transportErrorHeader } from '@tidings/core/spi';
 import { type Ackable, createAckBatch } from './ack-batch.ts';
 import { ensureConsumer, type Replay, resumeLaneConsumer } from './consumers.ts';
-import { fromNatsHeaders, type NatsHeaders } from './headers.ts';
+import { type NatsHeaders, readNatsHeaders } from './headers.ts';
 import { createLaneBalancer, type LaneBalancer } from './lane-balancer.ts';
 import type { LeaseBucket } from './lease-bucket.ts';
 import type { ResolvedNatsOptions } from './options.ts';
@@ -187,7 +187,7 @@ export async function openSubscription(
         earlier = lane.replay.earlier;
         lane.replay = undefined;
       }
-      const read = fromNatsHeaders(msg.headers);
+      const read = readNatsHeaders(msg);
       dispatcher.push(read.key, { msg, lane, loop, earlier, read });
     };
   const pulling = new Set<Lane>();
