@@ -8,6 +8,7 @@
  */
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { ReceivedMessage } from '@tidings/core';
+import { isoTime } from '@tidings/core/spi';
 
 const encoder = new TextEncoder();
 
@@ -55,6 +56,6 @@ export function foreignReceived(message: Message, deliveryCount: number): Receiv
     headers,
     body: encoder.encode(sns ? sns.Message : text),
     deliveryCount,
-    ...(sent > 0 ? { publishedAt: new Date(sent).toISOString() } : {}),
+    ...(sent > 0 ? { publishedAt: isoTime(sent) } : {}),
   };
 }

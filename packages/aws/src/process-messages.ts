@@ -14,7 +14,7 @@
 import { ChangeMessageVisibilityCommand, type Message } from '@aws-sdk/client-sqs';
 import type { MessageHandler, ReceivedMessage } from '@tidings/core';
 import { TransportError } from '@tidings/core';
-import { errorMessage, retryDelayOf, transportErrorHeader } from '@tidings/core/spi';
+import { errorMessage, isoTime, retryDelayOf, transportErrorHeader } from '@tidings/core/spi';
 import type { DeleteBatcher } from './delete-batcher.ts';
 import { foreignReceived, stringAttributes } from './foreign-message.ts';
 import type { InFlight } from './in-flight.ts';
@@ -112,7 +112,7 @@ async function decode(ctx: ProcessContext, message: Message): Promise<ReceivedMe
   }
   const sent = Number(message.Attributes?.SentTimestamp);
   const received = toReceived(envelope, body, attempts);
-  const stamped = sent > 0 ? { ...received, publishedAt: new Date(sent).toISOString() } : received;
+  const stamped = sent > 0 ? { ...received, publishedAt: isoTime(sent) } : received;
   return sqsDeliveryNotes.note(stamped, { 'aws.sqs.queue.url': ctx.queueUrl });
 }
 

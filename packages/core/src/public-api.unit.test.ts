@@ -106,6 +106,7 @@ describe('@tidings/core exports', () => {
       'fromAmqpProperties',
       'fromKafkaHeaders',
       'inboxMarker',
+      'isoTime',
       'limits',
       'matchesQuery',
       'memoryTransportFeatures',

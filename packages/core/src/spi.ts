@@ -9,6 +9,7 @@
 // CloudEvents protocol bindings: each transport maps the neutral headers to its broker's binding
 export { type AmqpCloudEventProperties, fromAmqpProperties, toAmqpProperties } from './codec/amqp-binding.ts';
 export { decodeHeaderValue, encodeHeaderValue, plainHeaderValue } from './codec/header-value.ts';
+export { isoTime } from './codec/iso-time.ts';
 export { fromKafkaHeaders, toKafkaHeaders } from './codec/kafka-binding.ts';
 export { limits, type RawEventFields, rawEventFrom } from './codec/raw-event.ts';
 export { toReceivedRedriveMessage } from './consumer/redrive-message.ts';

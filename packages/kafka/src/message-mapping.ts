@@ -6,7 +6,7 @@
  * its `ce_id`, else by topic, partition and offset.
  */
 import type { ReceivedMessage, TransportMessage } from '@tidings/core';
-import { fromKafkaHeaders, toKafkaHeaders } from '@tidings/core/spi';
+import { fromKafkaHeaders, isoTime, toKafkaHeaders } from '@tidings/core/spi';
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
 
 /** Header carrying `TransportMessage.id`. */
@@ -41,7 +41,7 @@ export function headersOf(record: KafkaMessage): Record<string, string> {
 /** The record's broker timestamp (ms since the epoch, as text) as ISO-8601. */
 function timestampOf(record: KafkaMessage): string | undefined {
   const ms = Number(record.timestamp);
-  return record.timestamp && Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString() : undefined;
+  return record.timestamp && Number.isFinite(ms) && ms > 0 ? isoTime(ms) : undefined;
 }
 
 /** A Kafka record as Tidings hands it to a handler. */

@@ -6,7 +6,7 @@
  */
 import type { JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { ReceivedMessage } from '@tidings/core';
-import { transportErrorHeader } from '@tidings/core/spi';
+import { isoTime, transportErrorHeader } from '@tidings/core/spi';
 import { loadChunks } from './chunks.ts';
 import { msgIdHeader, type NatsHeaders, readNatsHeaders } from './headers.ts';
 import type { ResolvedNatsOptions } from './options.ts';
@@ -33,7 +33,7 @@ function readAs(stream: string, msg: JsMsg, topic: string, read: NatsHeaders, bo
     key,
     headers,
     body,
-    ...(storedNanos > 0 ? { publishedAt: new Date(Math.floor(storedNanos / 1e6)).toISOString() } : {}),
+    ...(storedNanos > 0 ? { publishedAt: isoTime(Math.floor(storedNanos / 1e6)) } : {}),
   };
 }
 

@@ -8,7 +8,7 @@
  * letter's `tidings-dead-letter-*` headers included, reaches the handler.
  */
 import type { ReceivedMessage, TransportMessage } from '@tidings/core';
-import { fromAmqpProperties, toAmqpProperties } from '@tidings/core/spi';
+import { fromAmqpProperties, isoTime, toAmqpProperties } from '@tidings/core/spi';
 import type { ConsumeMessage, Options } from 'amqplib';
 import { topicOf } from './names.ts';
 
@@ -51,7 +51,7 @@ export function deliveryCountOf(message: ConsumeMessage): number {
 
 function publishedAtOf(message: ConsumeMessage): string | undefined {
   const seconds = Number(message.properties.timestamp);
-  return Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000).toISOString() : undefined;
+  return Number.isFinite(seconds) && seconds > 0 ? isoTime(seconds * 1000) : undefined;
 }
 
 export function fromAmqp(message: ConsumeMessage): ReceivedMessage {

@@ -6,6 +6,7 @@
  * application/cloudevents+json`): `id` then defaults to the entry id and `key` to empty.
  */
 import type { ReceivedMessage, TransportMessage } from '@tidings/core';
+import { isoTime } from '@tidings/core/spi';
 import type { Lane } from './lanes.ts';
 
 const headerPrefix = 'h:';
@@ -100,6 +101,6 @@ export function toDelivery(lane: Lane, raw: RawEntry, deliveryCount: number): De
     body: body ?? new Uint8Array(0),
     deliveryCount,
   };
-  if (ms > 0) message.publishedAt = new Date(ms).toISOString();
+  if (ms > 0) message.publishedAt = isoTime(ms);
   return { lane, entryId, message };
 }

@@ -3,6 +3,7 @@
  * arktype…), the current version and the upcasters that lift older payloads to it.
  */
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { isoTime } from '../codec/iso-time.ts';
 import { ConfigurationError, errorMessage, ValidationError } from '../errors/errors.ts';
 import { describeValue } from '../errors/tidings-error.ts';
 import { currentInstrumentation } from '../instrumentation/hooks.ts';
@@ -89,20 +90,9 @@ export type PayloadOf<D> =
 
 const typePattern = /^[A-Za-z][A-Za-z0-9_.:-]{0,199}$/;
 
-// Events created in one millisecond share its ISO string: formatting a date costs more than
-// the rest of the envelope.
-let isoMs = Number.NaN;
-let isoText = '';
-
 function toIso(value: Date | string | undefined): string {
-  if (value === undefined) {
-    const now = Date.now();
-    if (now !== isoMs) {
-      isoText = new Date(now).toISOString();
-      isoMs = now;
-    }
-    return isoText;
-  }
+  // Events created in one millisecond share its ISO string.
+  if (value === undefined) return isoTime(Date.now());
   const date = typeof value === 'string' ? new Date(value) : value;
   if (Number.isNaN(date.getTime())) {
     throw new ConfigurationError(`occurredAt must be a valid date, got ${String(value)}`);
