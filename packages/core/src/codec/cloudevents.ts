@@ -87,8 +87,54 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
-function metadataOf(ce: object): Record<string, string> {
-  const text = own(ce, 'metadata');
+/**
+ * Every CloudEvents attribute the decoder reads, as found (values not checked yet); absent
+ * ones are undefined. Binary mode fills it from headers, structured mode from the parsed
+ * document's own properties, and one function reads it for both.
+ */
+interface Attributes {
+  specversion: unknown;
+  id: unknown;
+  source: unknown;
+  type: unknown;
+  time: unknown;
+  dataversion: unknown;
+  subject: unknown;
+  subjecttype: unknown;
+  subjectsequence: unknown;
+  sequence: unknown;
+  correlationid: unknown;
+  causationid: unknown;
+  metadata: unknown;
+  traceparent: unknown;
+  tracestate: unknown;
+  data: unknown;
+}
+
+/** The attributes of a parsed structured-mode document: own properties only. */
+function attributesOf(ce: object): Attributes {
+  return {
+    specversion: own(ce, 'specversion'),
+    id: own(ce, 'id'),
+    source: own(ce, 'source'),
+    type: own(ce, 'type'),
+    time: own(ce, 'time'),
+    dataversion: own(ce, 'dataversion'),
+    subject: own(ce, 'subject'),
+    subjecttype: own(ce, 'subjecttype'),
+    subjectsequence: own(ce, 'subjectsequence'),
+    sequence: own(ce, 'sequence'),
+    correlationid: own(ce, 'correlationid'),
+    causationid: own(ce, 'causationid'),
+    metadata: own(ce, 'metadata'),
+    traceparent: own(ce, 'traceparent'),
+    tracestate: own(ce, 'tracestate'),
+    data: own(ce, 'data'),
+  };
+}
+
+function metadataOf(ce: Attributes): Record<string, string> {
+  const text = ce.metadata;
   const metadata: Record<string, unknown> =
     text === undefined
       ? {}
@@ -96,19 +142,19 @@ function metadataOf(ce: object): Record<string, string> {
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
     throw new DecodeError('Cannot decode event: metadata must be a JSON object of strings.');
   }
+  if (text === undefined && ce.traceparent === undefined && ce.tracestate === undefined)
+    return metadata as {};
   const entries = Object.entries(metadata);
-  for (const key of traceKeys) {
-    const value = own(ce, key);
-    if (value !== undefined) entries.push([key, value]);
-  }
+  if (ce.traceparent !== undefined) entries.push(['traceparent', ce.traceparent]);
+  if (ce.tracestate !== undefined) entries.push(['tracestate', ce.tracestate]);
   return Object.fromEntries(entries) as Record<string, string>;
 }
 
 // The spec's Sequence extension is a string; only an integer is ours (written before the rename).
-function sequenceOf(ce: object): unknown {
-  const current = own(ce, 'subjectsequence');
+function sequenceOf(ce: Attributes): unknown {
+  const current = ce.subjectsequence;
   if (current !== undefined) return current;
-  const legacy = own(ce, 'sequence');
+  const legacy = ce.sequence;
   return (typeof legacy === 'string' && /^\d{1,16}$/.test(legacy)) || Number.isSafeInteger(legacy)
     ? legacy
     : undefined;
@@ -124,32 +170,36 @@ export function fromCloudEvent(ce: unknown, options: Pick<DecodeOptions, 'fallba
   if (typeof ce !== 'object' || ce === null || Array.isArray(ce)) {
     throw new DecodeError(`Cannot decode event: expected a CloudEvents JSON object, got ${typeof ce}.`);
   }
-  if (own(ce, 'specversion') !== '1.0') {
+  return fromAttributes(attributesOf(ce), options);
+}
+
+function fromAttributes(ce: Attributes, options: Pick<DecodeOptions, 'fallbackTime'>): RawEvent {
+  if (ce.specversion !== '1.0') {
     throw new DecodeError(
-      `Cannot decode event: specversion must be "1.0", got ${JSON.stringify(own(ce, 'specversion'))}.`,
+      `Cannot decode event: specversion must be "1.0", got ${JSON.stringify(ce.specversion)}.`,
     );
   }
-  requireString(own(ce, 'source'), 'source');
+  requireString(ce.source, 'source');
   const metadata = metadataOf(ce);
-  let time = own(ce, 'time');
+  let time = ce.time;
   if ((time === undefined || time === null) && options.fallbackTime) {
     time = options.fallbackTime.time;
     metadata[timeSourceKey] = options.fallbackTime.source;
   }
   return rawEventFrom({
-    id: own(ce, 'id'),
-    type: own(ce, 'type'),
-    version: own(ce, 'dataversion'),
+    id: ce.id,
+    type: ce.type,
+    version: ce.dataversion,
     occurredAt: time,
     // A foreign producer's `subject` has no type: its `source` stands in, so one producer's
     // events about one subject share an ordering key across event types.
-    subjectType: own(ce, 'subjecttype') ?? (own(ce, 'subject') === undefined ? undefined : own(ce, 'source')),
-    subjectId: own(ce, 'subject'),
+    subjectType: ce.subjecttype ?? (ce.subject === undefined ? undefined : ce.source),
+    subjectId: ce.subject,
     sequence: sequenceOf(ce),
-    correlationId: own(ce, 'correlationid'),
-    causationId: own(ce, 'causationid'),
+    correlationId: ce.correlationid,
+    causationId: ce.causationid,
     metadata,
-    payload: own(ce, 'data'),
+    payload: ce.data,
   });
 }
 
@@ -219,6 +269,27 @@ export function encodeBinary(event: AnyDomainEvent, options?: CodecOptions): Bin
   return { headers, body: encoder.encode(JSON.stringify(event.payload)) };
 }
 
+function noAttributes(): Attributes {
+  return {
+    specversion: undefined,
+    id: undefined,
+    source: undefined,
+    type: undefined,
+    time: undefined,
+    dataversion: undefined,
+    subject: undefined,
+    subjecttype: undefined,
+    subjectsequence: undefined,
+    sequence: undefined,
+    correlationid: undefined,
+    causationid: undefined,
+    metadata: undefined,
+    traceparent: undefined,
+    tracestate: undefined,
+    data: undefined,
+  };
+}
+
 /** Decodes binary mode. Header names are matched case-insensitively. */
 export function decodeBinary(message: BinaryMessage, options: DecodeOptions = {}): RawEvent {
   if (
@@ -229,9 +300,10 @@ export function decodeBinary(message: BinaryMessage, options: DecodeOptions = {}
   ) {
     throw new DecodeError('Cannot decode event: a binary message needs headers and a body.');
   }
-  // No prototype, so a `ce-__proto__` header is an own property like any other and cannot
-  // reach a prototype; the codec reads attributes with `own` only.
-  const ce: Record<string, unknown> = Object.create(null);
+  // The attributes in one fixed shape: a dictionary keyed by each header's sliced name (a
+  // string to intern per store) and read back with `own` was a fifth of a consumer's
+  // decoding. Other `ce-` headers are checked, then dropped as before.
+  const ce = noAttributes();
   const headers = message.headers;
   for (const name in headers) {
     if (!Object.hasOwn(headers, name)) continue;
@@ -239,12 +311,59 @@ export function decodeBinary(message: BinaryMessage, options: DecodeOptions = {}
     if (typeof value !== 'string' || name.length < 3) continue;
     const lower = name.toLowerCase();
     if (!lower.startsWith('ce-')) continue;
-    ce[lower.slice(3)] = decodeHeaderValue(value, name);
+    const decoded = decodeHeaderValue(value, name);
+    switch (lower) {
+      case 'ce-specversion':
+        ce.specversion = decoded;
+        break;
+      case 'ce-id':
+        ce.id = decoded;
+        break;
+      case 'ce-source':
+        ce.source = decoded;
+        break;
+      case 'ce-type':
+        ce.type = decoded;
+        break;
+      case 'ce-time':
+        ce.time = decoded;
+        break;
+      case 'ce-dataversion':
+        ce.dataversion = decoded;
+        break;
+      case 'ce-subject':
+        ce.subject = decoded;
+        break;
+      case 'ce-subjecttype':
+        ce.subjecttype = decoded;
+        break;
+      case 'ce-subjectsequence':
+        ce.subjectsequence = decoded;
+        break;
+      case 'ce-sequence':
+        ce.sequence = decoded;
+        break;
+      case 'ce-correlationid':
+        ce.correlationid = decoded;
+        break;
+      case 'ce-causationid':
+        ce.causationid = decoded;
+        break;
+      case 'ce-metadata':
+        ce.metadata = decoded;
+        break;
+      case 'ce-traceparent':
+        ce.traceparent = decoded;
+        break;
+      case 'ce-tracestate':
+        ce.tracestate = decoded;
+        break;
+    }
   }
   const body = message.body;
   if (!(body instanceof Uint8Array)) throw new DecodeError('Cannot decode event: body must be bytes.');
   ce.data = parseJson(bytesToText(body, options.maxBytes ?? limits.maxMessageBytes, 'body'), 'body');
-  return fromCloudEvent(ce, options);
+  return fromAttributes(ce, options);
 }
 
 /** True when headers look like a binary-mode CloudEvent. */
