@@ -18,6 +18,7 @@ import {
 import { redactUrl } from '@tidings/core/spi';
 import { type LeaseBucket, openLeaseBucket } from './lease-bucket.ts';
 import { type NatsTransportOptions, type ResolvedNatsOptions, resolveNatsOptions } from './options.ts';
+import { createPubAcks } from './pub-acks.ts';
 import { publishAll } from './publish.ts';
 import { ensureStream } from './stream.ts';
 import { openSubscription } from './subscription.ts';
@@ -112,8 +113,11 @@ function buildTransport(
       resolved.onError(error);
     },
   };
+  // The stream's ack within the JetStream client's default request timeout.
+  const acks = createPubAcks(nc, { timeoutMs: 5_000 });
   const publishTarget = {
     js,
+    acks,
     prefix: options.prefix,
     maxInFlight: options.maxPublishesInFlight,
     partitions: options.partitions,
@@ -157,6 +161,8 @@ function buildTransport(
     close() {
       closing ??= (async () => {
         await Promise.all([...subscriptions].map((subscription) => subscription.close()));
+        // Publishes in flight get their acks (or time out) before the inbox goes away.
+        await acks.close();
         if (owned && !nc.isClosed()) await nc.drain();
       })();
       return closing;

@@ -9,11 +9,14 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import { TransportError, type TransportMessage } from '@tidings/core';
 import { errorMessage } from '@tidings/core/spi';
 import { chunksHeader, needsChunks, storeChunks } from './chunks.ts';
-import { toNatsHeaders } from './headers.ts';
+import { msgIdHeader, toNatsHeaders } from './headers.ts';
+import type { PubAcks } from './pub-acks.ts';
 import { laneSubject, partitionOf } from './subjects.ts';
 
 export interface PublishTarget {
   readonly js: JetStreamClient;
+  /** Publishes with the PubAcks collected on one subscription (see pub-acks.ts). */
+  readonly acks: PubAcks;
   readonly prefix: string;
   readonly maxInFlight: number;
   readonly partitions: number;
@@ -30,7 +33,10 @@ async function publishOne(target: PublishTarget, subject: string, message: Trans
     headers = { ...headers, [chunksHeader]: list };
     body = new Uint8Array(0);
   }
-  await target.js.publish(subject, body, { msgID: msgId, headers: toNatsHeaders(headers, message.key) });
+  const natsHeaders = toNatsHeaders(headers, message.key);
+  // JetStream's dedup key, as `js.publish({ msgID })` would set it.
+  natsHeaders.set(msgIdHeader, msgId);
+  await target.acks.publish(subject, body, natsHeaders);
 }
 
 export async function publishAll(
