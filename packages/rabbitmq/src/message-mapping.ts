@@ -21,16 +21,19 @@ const brokerHeaders =
 
 export function toAmqp(message: TransportMessage): { content: Buffer; options: Options.Publish } {
   const { headers, contentType } = toAmqpProperties(message.headers);
+  // The binding's table is fresh: the key goes into it, not into a copy of it.
+  headers[KEY_HEADER] = message.key;
+  const options: Options.Publish = {
+    persistent: true,
+    messageId: message.id,
+    // Seconds, as AMQP 0-9-1 timestamps are: stands in for a foreign event's missing `time`.
+    timestamp: Math.floor(Date.now() / 1000),
+    headers,
+  };
+  if (contentType !== undefined) options.contentType = contentType;
   return {
     content: Buffer.from(message.body.buffer, message.body.byteOffset, message.body.byteLength),
-    options: {
-      persistent: true,
-      messageId: message.id,
-      // Seconds, as AMQP 0-9-1 timestamps are: stands in for a foreign event's missing `time`.
-      timestamp: Math.floor(Date.now() / 1000),
-      headers: { ...headers, [KEY_HEADER]: message.key },
-      ...(contentType === undefined ? {} : { contentType }),
-    },
+    options,
   };
 }
 

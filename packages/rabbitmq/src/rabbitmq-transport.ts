@@ -61,12 +61,26 @@ export async function createRabbitMqTransport(
           resolved.queueType,
         );
       }
-      const items = messages.map((message) => ({
-        exchange: resolved.exchange,
-        routingKey: routingKeyOf(message.topic),
-        ...toAmqp(message),
-        mustRoute: isDeadLetter(message),
-      }));
+      // A batch has few topics: each one's routing key is escaped and checked once.
+      const routingKeys = new Map<string, string>();
+      const routingKey = (topic: string) => {
+        let key = routingKeys.get(topic);
+        if (key === undefined) {
+          key = routingKeyOf(topic);
+          routingKeys.set(topic, key);
+        }
+        return key;
+      };
+      const items = messages.map((message) => {
+        const { content, options } = toAmqp(message);
+        return {
+          exchange: resolved.exchange,
+          routingKey: routingKey(message.topic),
+          content,
+          options,
+          mustRoute: isDeadLetter(message),
+        };
+      });
       const sent = publisher.send(items);
       publishing.add(sent);
       try {

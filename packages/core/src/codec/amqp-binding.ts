@@ -20,10 +20,19 @@ const readPrefix = /^cloudevents[_:]/i;
 export function toAmqpProperties(headers: Readonly<Record<string, string>>): AmqpCloudEventProperties {
   const out: Record<string, string> = {};
   let contentType: string | undefined;
-  for (const [name, value] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    if (lower === 'content-type') contentType = value;
-    else if (lower.startsWith('ce-')) out[`${prefix}${name.slice(3)}`] = plainHeaderValue(value);
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue;
+    const value = headers[name] as string;
+    // `ce-` in any case, read from the character codes: lower-casing every name was a
+    // tenth of this mapping.
+    if (
+      name.length >= 3 &&
+      (name.charCodeAt(0) | 0x20) === 0x63 &&
+      (name.charCodeAt(1) | 0x20) === 0x65 &&
+      name.charCodeAt(2) === 0x2d
+    )
+      out[prefix + name.slice(3)] = plainHeaderValue(value);
+    else if (name.length === 12 && name.toLowerCase() === 'content-type') contentType = value;
     else out[name] = value;
   }
   return { headers: out, contentType };
