@@ -21,7 +21,10 @@ async function openSession(): Promise<BrokerSession> {
   const stream = `BENCH_${id}`;
   const prefix = `bench_${id}`;
   const rawSubject = `${prefix}.raw`;
-  const nc = await connect({ servers });
+  // The same connection options as the transport's own (nats.js's async traces off): the
+  // raw anchor would otherwise pay a captured stack per request that the transport does not,
+  // and the ratio would credit Tidings with a client setting (docs/benchmarks.md).
+  const nc = await connect({ servers, noAsyncTraces: true });
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
   // The same settings the transport would create, so it finds the stream and leaves it alone.
