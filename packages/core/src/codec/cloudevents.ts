@@ -14,8 +14,9 @@
 import { DecodeError } from '../errors/errors.ts';
 import type { RawEvent } from '../event/catalog.ts';
 import type { AnyDomainEvent } from '../event/envelope.ts';
-import { decodeHeaderValue, encodeHeaderValue } from './header-value.ts';
-import { limits, own, rawEventFrom, requireString } from './raw-event.ts';
+import { attributesFromHeaders, attributesOf, fromAttributes, parseJson } from './cloudevent-attributes.ts';
+import { encodeHeaderValue } from './header-value.ts';
+import { limits } from './raw-event.ts';
 
 /** A message with headers and a body, as brokers with headers carry it. */
 export interface BinaryMessage {
@@ -43,8 +44,7 @@ export interface FallbackTime {
   readonly source: 'broker' | 'received';
 }
 
-/** Metadata key saying that `occurredAt` was not given by the producer, and what stands in. */
-export const timeSourceKey = 'timesource';
+export { timeSourceKey } from './cloudevent-attributes.ts';
 
 const traceKeys = ['traceparent', 'tracestate'] as const;
 
@@ -77,89 +77,6 @@ export function toCloudEvent(event: AnyDomainEvent, options: CodecOptions = {}):
   return ce;
 }
 
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new DecodeError(`Cannot decode event: ${what} is not valid JSON (${(error as Error).message}).`, {
-      cause: error,
-    });
-  }
-}
-
-/**
- * Every CloudEvents attribute the decoder reads, as found (values not checked yet); absent
- * ones are undefined. Binary mode fills it from headers, structured mode from the parsed
- * document's own properties, and one function reads it for both.
- */
-interface Attributes {
-  specversion: unknown;
-  id: unknown;
-  source: unknown;
-  type: unknown;
-  time: unknown;
-  dataversion: unknown;
-  subject: unknown;
-  subjecttype: unknown;
-  subjectsequence: unknown;
-  sequence: unknown;
-  correlationid: unknown;
-  causationid: unknown;
-  metadata: unknown;
-  traceparent: unknown;
-  tracestate: unknown;
-  data: unknown;
-}
-
-/** The attributes of a parsed structured-mode document: own properties only. */
-function attributesOf(ce: object): Attributes {
-  return {
-    specversion: own(ce, 'specversion'),
-    id: own(ce, 'id'),
-    source: own(ce, 'source'),
-    type: own(ce, 'type'),
-    time: own(ce, 'time'),
-    dataversion: own(ce, 'dataversion'),
-    subject: own(ce, 'subject'),
-    subjecttype: own(ce, 'subjecttype'),
-    subjectsequence: own(ce, 'subjectsequence'),
-    sequence: own(ce, 'sequence'),
-    correlationid: own(ce, 'correlationid'),
-    causationid: own(ce, 'causationid'),
-    metadata: own(ce, 'metadata'),
-    traceparent: own(ce, 'traceparent'),
-    tracestate: own(ce, 'tracestate'),
-    data: own(ce, 'data'),
-  };
-}
-
-function metadataOf(ce: Attributes): Record<string, string> {
-  const text = ce.metadata;
-  const metadata: Record<string, unknown> =
-    text === undefined
-      ? {}
-      : (parseJson(requireString(text, 'metadata'), 'metadata') as Record<string, unknown>);
-  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-    throw new DecodeError('Cannot decode event: metadata must be a JSON object of strings.');
-  }
-  if (text === undefined && ce.traceparent === undefined && ce.tracestate === undefined)
-    return metadata as {};
-  const entries = Object.entries(metadata);
-  if (ce.traceparent !== undefined) entries.push(['traceparent', ce.traceparent]);
-  if (ce.tracestate !== undefined) entries.push(['tracestate', ce.tracestate]);
-  return Object.fromEntries(entries) as Record<string, string>;
-}
-
-// The spec's Sequence extension is a string; only an integer is ours (written before the rename).
-function sequenceOf(ce: Attributes): unknown {
-  const current = ce.subjectsequence;
-  if (current !== undefined) return current;
-  const legacy = ce.sequence;
-  return (typeof legacy === 'string' && /^\d{1,16}$/.test(legacy)) || Number.isSafeInteger(legacy)
-    ? legacy
-    : undefined;
-}
-
 /**
  * Reads a CloudEvents structured-mode object (already parsed) into a RawEvent. A missing
  * `dataversion` leaves `version` unset (the catalog takes the definition's current one), a
@@ -171,36 +88,6 @@ export function fromCloudEvent(ce: unknown, options: Pick<DecodeOptions, 'fallba
     throw new DecodeError(`Cannot decode event: expected a CloudEvents JSON object, got ${typeof ce}.`);
   }
   return fromAttributes(attributesOf(ce), options);
-}
-
-function fromAttributes(ce: Attributes, options: Pick<DecodeOptions, 'fallbackTime'>): RawEvent {
-  if (ce.specversion !== '1.0') {
-    throw new DecodeError(
-      `Cannot decode event: specversion must be "1.0", got ${JSON.stringify(ce.specversion)}.`,
-    );
-  }
-  requireString(ce.source, 'source');
-  const metadata = metadataOf(ce);
-  let time = ce.time;
-  if ((time === undefined || time === null) && options.fallbackTime) {
-    time = options.fallbackTime.time;
-    metadata[timeSourceKey] = options.fallbackTime.source;
-  }
-  return rawEventFrom({
-    id: ce.id,
-    type: ce.type,
-    version: ce.dataversion,
-    occurredAt: time,
-    // A foreign producer's `subject` has no type: its `source` stands in, so one producer's
-    // events about one subject share an ordering key across event types.
-    subjectType: ce.subjecttype ?? (ce.subject === undefined ? undefined : ce.source),
-    subjectId: ce.subject,
-    sequence: sequenceOf(ce),
-    correlationId: ce.correlationid,
-    causationId: ce.causationid,
-    metadata,
-    payload: ce.data,
-  });
 }
 
 const encoder = new TextEncoder();
@@ -269,27 +156,6 @@ export function encodeBinary(event: AnyDomainEvent, options?: CodecOptions): Bin
   return { headers, body: encoder.encode(JSON.stringify(event.payload)) };
 }
 
-function noAttributes(): Attributes {
-  return {
-    specversion: undefined,
-    id: undefined,
-    source: undefined,
-    type: undefined,
-    time: undefined,
-    dataversion: undefined,
-    subject: undefined,
-    subjecttype: undefined,
-    subjectsequence: undefined,
-    sequence: undefined,
-    correlationid: undefined,
-    causationid: undefined,
-    metadata: undefined,
-    traceparent: undefined,
-    tracestate: undefined,
-    data: undefined,
-  };
-}
-
 /** Decodes binary mode. Header names are matched case-insensitively. */
 export function decodeBinary(message: BinaryMessage, options: DecodeOptions = {}): RawEvent {
   if (
@@ -300,66 +166,7 @@ export function decodeBinary(message: BinaryMessage, options: DecodeOptions = {}
   ) {
     throw new DecodeError('Cannot decode event: a binary message needs headers and a body.');
   }
-  // The attributes in one fixed shape: a dictionary keyed by each header's sliced name (a
-  // string to intern per store) and read back with `own` was a fifth of a consumer's
-  // decoding. Other `ce-` headers are checked, then dropped as before.
-  const ce = noAttributes();
-  const headers = message.headers;
-  for (const name in headers) {
-    if (!Object.hasOwn(headers, name)) continue;
-    const value = headers[name];
-    if (typeof value !== 'string' || name.length < 3) continue;
-    const lower = name.toLowerCase();
-    if (!lower.startsWith('ce-')) continue;
-    const decoded = decodeHeaderValue(value, name);
-    switch (lower) {
-      case 'ce-specversion':
-        ce.specversion = decoded;
-        break;
-      case 'ce-id':
-        ce.id = decoded;
-        break;
-      case 'ce-source':
-        ce.source = decoded;
-        break;
-      case 'ce-type':
-        ce.type = decoded;
-        break;
-      case 'ce-time':
-        ce.time = decoded;
-        break;
-      case 'ce-dataversion':
-        ce.dataversion = decoded;
-        break;
-      case 'ce-subject':
-        ce.subject = decoded;
-        break;
-      case 'ce-subjecttype':
-        ce.subjecttype = decoded;
-        break;
-      case 'ce-subjectsequence':
-        ce.subjectsequence = decoded;
-        break;
-      case 'ce-sequence':
-        ce.sequence = decoded;
-        break;
-      case 'ce-correlationid':
-        ce.correlationid = decoded;
-        break;
-      case 'ce-causationid':
-        ce.causationid = decoded;
-        break;
-      case 'ce-metadata':
-        ce.metadata = decoded;
-        break;
-      case 'ce-traceparent':
-        ce.traceparent = decoded;
-        break;
-      case 'ce-tracestate':
-        ce.tracestate = decoded;
-        break;
-    }
-  }
+  const ce = attributesFromHeaders(message.headers);
   const body = message.body;
   if (!(body instanceof Uint8Array)) throw new DecodeError('Cannot decode event: body must be bytes.');
   ce.data = parseJson(bytesToText(body, options.maxBytes ?? limits.maxMessageBytes, 'body'), 'body');

@@ -128,17 +128,11 @@ describe('catalog', () => {
     const decoded = catalog.decode({ ...rest, metadata: {}, version } as RawEvent);
     expect(Object.keys(decoded)).toEqual(Object.keys(created));
     expect(Object.keys(decoded.subject ?? {})).toEqual(['type', 'id', 'sequence']);
+    // Without the optional fields: the key order create pins (define-event.unit.test.ts).
     const bare = catalog.decode(raw({ metadata: {} }));
-    expect(Object.keys(bare)).toEqual([
-      'id',
-      'type',
-      'version',
-      'occurredAt',
-      'correlationId',
-      'metadata',
-      'payload',
-    ]);
-    expect(bare.metadata).toBe(UserRegistered.create({ userId: 'u-1' }).metadata);
+    const plain = UserRegistered.create({ userId: 'u-1' });
+    expect(Object.keys(bare)).toEqual(Object.keys(plain));
+    expect(bare.metadata).toBe(plain.metadata);
   });
 
   it('throws UnknownEventTypeError for a type it does not know, listing known types', () => {
