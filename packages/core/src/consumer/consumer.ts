@@ -40,6 +40,14 @@ export interface ConsumerOptions<Tx> {
   /** Messages in flight per handler; per-key order holds where the transport declares it. Default 8. */
   readonly concurrency?: number;
   readonly clock?: () => number;
+  /**
+   * Whether events created anywhere in a handler's call tree (`Definition.create`) inherit
+   * the handled event as their cause. Default true. Off, handlers run without an
+   * AsyncLocalStorage scope (on Node 20 the first one switches on promise hooks that every
+   * later promise of the process pays); `context.publish(Definition, payload)` keeps
+   * correlation and causation either way, since the context names its cause explicitly.
+   */
+  readonly ambientCausation?: boolean;
 }
 
 export interface Consumer {
@@ -81,6 +89,7 @@ export function createConsumer<Tx>(options: ConsumerOptions<Tx>): Consumer {
     outbox: options.outbox,
     clock,
     signal: controller.signal,
+    ambientCausation: options.ambientCausation,
   });
 
   // Built once, not per message: the receive time for foreign events without `time`, and the

@@ -235,3 +235,31 @@ describe('outbox → transport → consumer', () => {
     await transport.close();
   });
 });
+
+describe('ambient causation of a consumer', () => {
+  for (const ambientCausation of [true, false]) {
+    it(`${ambientCausation ? 'makes' : 'with ambientCausation: false, does not make'} the handled event the cause of events created in the handler`, async () => {
+      const transport = createMemoryTransport();
+      const created: (string | undefined)[] = [];
+      const consumer = createConsumer({
+        transport,
+        catalog,
+        deadLetters: createMemoryDeadLetterSink(),
+        ambientCausation,
+        handlers: [
+          durableHandler('follow-up', OrderPlaced, async () => {
+            await Promise.resolve();
+            created.push(OrderPlaced.create({ orderId: 'o-2', totalCents: 1 }).causationId);
+          }),
+        ],
+      });
+      await consumer.start();
+      const event = OrderPlaced.create({ orderId: 'o-1', totalCents: 4200 });
+      await transport.publish([toTransportMessage(event)]);
+      await waitUntil(() => created.length === 1, 'the handler');
+      await consumer.close();
+      await transport.close();
+      expect(created).toEqual([ambientCausation ? event.id : undefined]);
+    });
+  }
+});

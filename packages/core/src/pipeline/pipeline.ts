@@ -45,6 +45,14 @@ export interface PipelineOptions<Tx> {
   readonly closing?: () => boolean;
   /** The deadline wheel handler timeouts go on. Default: a wheel of this pipeline's own. */
   readonly wheel?: DeadlineWheel;
+  /**
+   * Whether events created anywhere in a handler's call tree (`Definition.create`) inherit
+   * the handled event as their cause. Default true. Off, handlers run without an
+   * AsyncLocalStorage scope (on Node 20 the first one switches on promise hooks that every
+   * later promise of the process pays); `context.publish(Definition, payload)` keeps
+   * correlation and causation either way, since the context names its cause explicitly.
+   */
+  readonly ambientCausation?: boolean | undefined;
 }
 
 export interface Pipeline<Tx> {
@@ -78,7 +86,7 @@ export function createPipeline<Tx>(options: PipelineOptions<Tx> = {}): Pipeline<
   ] as StepFactory<Tx>[];
   const chain: Step<Tx> = steps.reduceRight<Step<Tx>>(
     (next, step) => step(next),
-    handlerStep(options.outbox),
+    handlerStep(options.outbox, options.ambientCausation ?? true),
   );
   const releasedNow = Promise.resolve(released);
   return {

@@ -6,6 +6,7 @@ import { defineEvent } from '../event/define-event.ts';
 import type { AnyDomainEvent } from '../event/envelope.ts';
 import { setInstrumentation } from '../instrumentation/hooks.ts';
 import { durableHandler } from '../outbox/durable-handler.ts';
+import type { Outbox } from '../outbox/outbox.ts';
 import { createPipeline } from './pipeline.ts';
 
 const Pinged = defineEvent('Pinged', { schema: z.object({ n: z.number() }) });
@@ -256,5 +257,40 @@ describe('one retry budget', () => {
     } finally {
       uninstall();
     }
+  });
+});
+
+describe('ambient causation', () => {
+  /** What a handler created with `Definition.create` and with `context.publish`, in one run. */
+  async function createdIn(ambientCausation: boolean | undefined) {
+    const published: AnyDomainEvent[] = [];
+    const outbox = {
+      publish: async (events: AnyDomainEvent | readonly AnyDomainEvent[]) => {
+        published.push(...(Array.isArray(events) ? events : [events]));
+      },
+    } as unknown as Outbox<unknown>;
+    const pipeline = createPipeline({ clock, outbox, ambientCausation });
+    let created: AnyDomainEvent | undefined;
+    const handler = durableHandler('follow-up', Pinged, async (_event, context) => {
+      await Promise.resolve();
+      created = Other.create({});
+      await context.publish(Other, {});
+    });
+    const cause = ping();
+    expect(await pipeline.run(handler, { event: cause, attempt: 1 })).toMatchObject({ kind: 'done' });
+    return { cause, created: created!, published: published[0]! };
+  }
+
+  it('is on by default: an event created anywhere in the handler, across awaits, is caused by the handled one', async () => {
+    const { cause, created, published } = await createdIn(undefined);
+    expect(created).toMatchObject({ causationId: cause.id, correlationId: cause.correlationId });
+    expect(published).toMatchObject({ causationId: cause.id, correlationId: cause.correlationId });
+  });
+
+  it('off, only context.publish names the cause; Definition.create starts a new correlation', async () => {
+    const { cause, created, published } = await createdIn(false);
+    expect(created.causationId).toBeUndefined();
+    expect(created.correlationId).toBe(created.id);
+    expect(published).toMatchObject({ causationId: cause.id, correlationId: cause.correlationId });
   });
 });

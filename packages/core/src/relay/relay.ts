@@ -63,6 +63,14 @@ export interface OutboxRelayOptions {
   readonly clock?: () => number;
   readonly random?: () => number;
   /**
+   * Whether events created anywhere in a handler's call tree (`Definition.create`) inherit
+   * the handled event as their cause. Default true. Off, handlers run without an
+   * AsyncLocalStorage scope (on Node 20 the first one switches on promise hooks that every
+   * later promise of the process pays); `context.publish(Definition, payload)` keeps
+   * correlation and causation either way, since the context names its cause explicitly.
+   */
+  readonly ambientCausation?: boolean;
+  /**
    * Store or transport errors of the loop itself (it keeps going). A failure that repeats
    * (a broker or database outage) is reported at once, then at most once per
    * `errorIntervalMs` with a count of the reports held back. Default: console.error.
@@ -164,6 +172,7 @@ export function createOutboxRelay<Tx>(outbox: Outbox<Tx>, options: OutboxRelayOp
       random: options.random,
       signal: controller.signal,
       closing: () => closed,
+      ambientCausation: options.ambientCausation,
     }),
     catalog: options.catalog,
     slots: createLimiter(options.concurrency ?? 16),

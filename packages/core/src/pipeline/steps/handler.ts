@@ -62,7 +62,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-export function handlerStep<Tx>(outbox: Outbox<Tx> | undefined): Step<Tx> {
+export function handlerStep<Tx>(outbox: Outbox<Tx> | undefined, ambient = true): Step<Tx> {
   const chains = new WeakMap<DurableHandler<Tx>, Handler>();
   const chainOf = (handler: DurableHandler<Tx>): Handler => {
     if (handler.middleware.length === 0) return handler.handle as Handler;
@@ -78,7 +78,10 @@ export function handlerStep<Tx>(outbox: Outbox<Tx> | undefined): Step<Tx> {
     const { event } = run;
     let result: unknown;
     try {
-      result = runAsCausedBy(event, handle, event as never, contextOf(run, outbox) as never);
+      const context = contextOf(run, outbox);
+      result = ambient
+        ? runAsCausedBy(event, handle, event as never, context as never)
+        : handle(event as never, context as never);
     } catch (error) {
       return Promise.reject(error);
     }
