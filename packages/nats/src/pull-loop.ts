@@ -9,8 +9,14 @@
  * next is sent once half the capacity is free again (each pull costs the client a
  * subscription: a quarter doubled the pulls and cost more CPU than it saved); with none
  * open, the first free slot is enough.
+ *
+ * Messages are taken in the fetch's callback, not by iterating the fetch: each fetch's
+ * iterator is an async generator, so with two pulls open the later of two consecutive
+ * messages could reach `deliver` first (seen as 123 before 111 on one lane, which broke a
+ * key's order in the contract suite). The callbacks run in the order the server sent the
+ * messages, which for one consumer is stream order.
  */
-import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { ConsumeCallback, Consumer, ConsumerMessages, FetchOptions, JsMsg } from '@nats-io/jetstream';
 import { pause } from '@tidings/core/spi';
 import { createPullSlots } from './pull-slots.ts';
 
@@ -53,14 +59,23 @@ export function startPullLoop(
     let delivered = 0;
     let batch: ConsumerMessages | undefined;
     try {
-      batch = await consumer.fetch({ max_messages: wanted, expires: pullExpiresMs });
+      // `callback` is read by nats.js's fetch as by consume (PullConsumerMessagesImpl), but
+      // only consume's options type declares it; pull-loop.int.test.ts holds the order.
+      const options: FetchOptions & ConsumeCallback = {
+        max_messages: wanted,
+        expires: pullExpiresMs,
+        callback: (msg) => {
+          delivered += 1;
+          deliver(msg, loop);
+        },
+      };
+      batch = await consumer.fetch(options);
       open.add(batch);
-      // Stopped meanwhile: close it now (its iterator then ends at once).
+      // Stopped meanwhile: close it now (it then ends at once).
       if (stopping.signal.aborted) void batch.close().catch(() => undefined);
-      for await (const msg of batch) {
-        delivered += 1;
-        deliver(msg, loop);
-      }
+      // Resolves with the error that ended the fetch, if one did.
+      const ended = await batch.closed();
+      if (ended) throw ended;
     } catch (error) {
       if (stopping.signal.aborted) return;
       onError(error);
@@ -78,7 +93,12 @@ export function startPullLoop(
     while (!stopping.signal.aborted) {
       if (failed) await failed;
       const wanted = await slots.take(capacity, least);
-      if (wanted === 0) break;
+      // Stopped while waiting for slots: no pull may leave after stop() (the lane may have
+      // a new owner by the time it reaches the server).
+      if (wanted === 0 || stopping.signal.aborted) {
+        slots.give(wanted);
+        break;
+      }
       const pulling: Promise<void> = pull(wanted).finally(() => {
         pulls.delete(pulling);
         // With no pull left open, a single free slot is worth a pull again.
