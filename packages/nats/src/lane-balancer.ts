@@ -6,6 +6,13 @@
  * its held messages are settled) and acquires free lanes while below it. A lease it could
  * not renew in time is treated as lost at once, so two members never both work one lane
  * knowingly.
+ *
+ * Renewals do not queue behind the rebalancing: taking a lane over costs a few JetStream API
+ * calls (its consumer may be reset), and a round that takes several lanes on a loaded server
+ * can outlast the TTL. So every tick renews on its own, and a lease whose last renewal was
+ * sent more than 0.8 TTL ago is dropped by this member's own clock even while a renewal is
+ * still unanswered: the bucket may have expired it already and given the lane to another
+ * member, which must not find this one still pulling.
  */
 import { randomBytes } from 'node:crypto';
 import type { LeaseBucket } from './lease-bucket.ts';
@@ -48,6 +55,7 @@ export function createLaneBalancer(
   ttlMs: number,
   hooks: LaneHooks,
   onError: (error: unknown) => void,
+  now: () => number = Date.now,
 ): LaneBalancer {
   const member = randomBytes(8).toString('hex');
   const leases = new Map<number, Lease>();
@@ -57,7 +65,10 @@ export function createLaneBalancer(
   let target = partitions;
   let closed = false;
   let running: Promise<void> | undefined;
+  let renewals: Promise<void> | undefined;
   let again = false;
+  // Past this age (since the renewal that last succeeded was sent) a lease is not relied on.
+  const trustMs = ttlMs * 0.8;
 
   const lose = (partition: number): void => {
     leases.delete(partition);
@@ -88,17 +99,25 @@ export function createLaneBalancer(
     await Promise.all(
       [...leases].map(([partition, lease]) => {
         lease.renewing = (async () => {
-          const sentAt = Date.now();
+          const sentAt = now();
           try {
             const revision = await bucket.renew(scope, partition, member, lease.revision);
+            if (leases.get(partition) !== lease) {
+              // Dropped by its age meanwhile, so its lane stopped: give the renewed lease back
+              // rather than hold an idle lane until the TTL (nobody else wrote since, or the
+              // compare-and-set would have failed).
+              if (revision !== undefined) {
+                await bucket.release(scope, partition, revision);
+                hooks.released(partition);
+              }
+              return;
+            }
             if (revision === undefined) return lose(partition);
             lease.revision = revision;
             // The server's TTL runs from when it stored the write, after we sent it.
             lease.renewedAt = sentAt;
           } catch (error) {
             onError(error);
-            // Not renewed for most of the TTL: another member may take it any moment.
-            if (Date.now() - lease.renewedAt > ttlMs * 0.8 && leases.has(partition)) lose(partition);
           }
         })();
         return lease.renewing;
@@ -106,9 +125,29 @@ export function createLaneBalancer(
     );
   };
 
+  /** Leases held and not being released. */
+  const ownedNow = (): number => {
+    let owned = 0;
+    for (const partition of leases.keys()) if (!releasing.has(partition)) owned++;
+    return owned;
+  };
+
+  /** Drops every lease too old to rely on, whatever is in flight (see the top of the file). */
+  const dropStale = (): void => {
+    const at = now();
+    for (const [partition, lease] of leases) if (at - lease.renewedAt > trustMs) lose(partition);
+  };
+
+  const renewSoon = (): Promise<void> => {
+    renewals ??= renewAll().finally(() => {
+      renewals = undefined;
+    });
+    return renewals;
+  };
+
   const rebalance = async (): Promise<void> => {
     target = Math.ceil(partitions / Math.max(1, await bucket.members(scope)));
-    const keep = leases.size - releasing.size;
+    const keep = ownedNow();
     if (keep > target) {
       const surplus = [...leases.keys()]
         .filter((partition) => !releasing.has(partition))
@@ -117,12 +156,13 @@ export function createLaneBalancer(
       for (const partition of surplus) void release(partition).catch(onError);
       return;
     }
-    for (let i = 0; i < partitions && leases.size - releasing.size < target && !closed; i++) {
+    for (let i = 0; i < partitions && ownedNow() < target && !closed; i++) {
       const partition = (offset + i) % partitions;
-      if (leases.has(partition)) continue;
+      if (leases.has(partition) || releasing.has(partition)) continue;
+      const sentAt = now();
       const revision = await bucket.acquire(scope, partition, member);
       if (revision === undefined) continue;
-      leases.set(partition, { revision, renewedAt: Date.now(), renewing: Promise.resolve() });
+      leases.set(partition, { revision, renewedAt: sentAt, renewing: Promise.resolve() });
       try {
         await hooks.start(partition);
       } catch (error) {
@@ -135,7 +175,6 @@ export function createLaneBalancer(
   const round = async (): Promise<void> => {
     try {
       await bucket.heartbeat(scope, member);
-      await renewAll();
       if (!closed) await rebalance();
     } catch (error) {
       onError(error);
@@ -144,11 +183,14 @@ export function createLaneBalancer(
 
   return {
     tick() {
-      // One round at a time (a slow broker must not stack renewals); a tick asked for during
-      // a round runs once more after it, so a nudge is never lost.
+      dropStale();
+      // Renewals at most one set at a time (a slow broker must not stack them), beside the round.
+      const renewed = renewSoon();
+      // One round at a time; a tick asked for during a round runs once more after it, so a
+      // nudge is never lost.
       if (running) {
         again = true;
-        return running;
+        return Promise.all([renewed, running]).then(() => undefined);
       }
       running = (async () => {
         do {
@@ -157,10 +199,10 @@ export function createLaneBalancer(
         } while (again && !closed);
         running = undefined;
       })();
-      return running;
+      return Promise.all([renewed, running]).then(() => undefined);
     },
     get owned() {
-      return leases.size - releasing.size;
+      return ownedNow();
     },
     get target() {
       return target;
@@ -168,6 +210,7 @@ export function createLaneBalancer(
     async close() {
       closed = true;
       await running;
+      await renewals;
       await Promise.all([...leases.keys()].map((partition) => release(partition).catch(onError)));
       await bucket.leave(scope, member).catch(onError);
     },

@@ -113,4 +113,65 @@ describe('createLaneBalancer', () => {
     expect(first.lost).toEqual([1]);
     expect(a.owned).toBe(1);
   });
+
+  it('renews its leases while a round is still taking another lane over', async () => {
+    const { bucket } = memoryBucket();
+    let renewals = 0;
+    const renew = bucket.renew;
+    bucket.renew = (...args) => {
+      renewals += 1;
+      return renew(...args);
+    };
+    // The second lane's start (a consumer reset on a loaded server) hangs until let go.
+    let letGo: () => void = () => undefined;
+    let starts = 0;
+    const hooks: LaneHooks = {
+      ...recordingHooks().hooks,
+      async start() {
+        starts += 1;
+        if (starts === 2) await new Promise<void>((resolve) => (letGo = resolve));
+      },
+    };
+    const a = createLaneBalancer(bucket, 's', 2, 3000, hooks, fail);
+    const first = a.tick();
+    await settled(() => starts === 2);
+    const before = renewals;
+    const second = a.tick();
+    expect(renewals).toBeGreaterThan(before);
+    letGo();
+    await Promise.all([first, second]);
+  });
+
+  it('drops a lease by its own clock once its renewal went unanswered for 0.8 TTL, and gives it back if the answer comes later', async () => {
+    const { bucket } = memoryBucket();
+    let clock = 0;
+    const released: number[] = [];
+    const release = bucket.release;
+    bucket.release = (scope, partition, revision) => {
+      released.push(revision);
+      return release(scope, partition, revision);
+    };
+    let answer: () => void = () => undefined;
+    const renew = bucket.renew;
+    bucket.renew = (...args) =>
+      new Promise((resolve) => {
+        answer = () => resolve(renew(...args));
+      });
+    const { hooks, lost, running } = recordingHooks();
+    const a = createLaneBalancer(bucket, 's', 1, 3000, hooks, fail, () => clock);
+    await a.tick();
+    expect([...running]).toEqual([0]);
+    void a.tick(); // the renewal is sent, and never answered in time
+    clock = 2_400;
+    void a.tick();
+    expect(lost).toEqual([]);
+    clock = 2_401;
+    void a.tick();
+    expect(lost).toEqual([0]);
+    expect(a.owned).toBe(0);
+    // The renewal succeeds after all: the lease is released, not kept idle until the TTL.
+    answer();
+    await settled(() => released.length === 1);
+    expect(released[0]).toBeGreaterThan(1); // the renewed revision, not the acquired one
+  });
 });
